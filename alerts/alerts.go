@@ -1,0 +1,232 @@
+// Package alerts turns newly fetched items into alerts: it skips items already
+// seen, applies the first-poll backfill window, matches the rules, summarises
+// the matching items, picks quotes, and stores each item with its matches and
+// one outbox row per destination in a single transaction.
+package alerts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync/atomic"
+	"time"
+
+	"herald/news"
+	"herald/rules"
+	"herald/summary"
+)
+
+// QuotesPerAlert is how many quotes an alert carries at most.
+const QuotesPerAlert = 2
+
+// Store is what the pipeline needs from storage.
+type Store interface {
+	KnownItems(ctx context.Context, feed string, ids []string) (map[string]bool, error)
+	AddItem(ctx context.Context, it news.Item, fetchedAt time.Time, matches []news.Match, alerts []news.Alert) (int64, bool, error)
+	SubscribersOf(ctx context.Context, rule string) ([]news.Subscription, error)
+}
+
+// Topics is one compiled, immutable generation of the rules and where each
+// rule's alerts go. A config reload builds a new Topics and swaps it in whole.
+type Topics struct {
+	Set *rules.Set
+	// Notify maps a rule name to the destinations its config names.
+	Notify map[string][]news.Destination
+	// Tags maps a feed name to the tags its config gives it.
+	Tags map[string][]string
+}
+
+// Pipeline ingests batches of items. It is safe for concurrent use: the
+// watchers call it from several feeds at once.
+type Pipeline struct {
+	store  Store
+	topics atomic.Pointer[Topics]
+	now    func() time.Time
+	log    *slog.Logger
+	// Notify, when set, is called after new outbox rows were written, so a
+	// dispatcher can send them at once instead of at its next tick.
+	Notify func()
+}
+
+// New returns a pipeline over store with the given topics. now and log may be nil.
+func New(store Store, t *Topics, now func() time.Time, log *slog.Logger) *Pipeline {
+	if now == nil {
+		now = time.Now
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	p := &Pipeline{store: store, now: now, log: log}
+	p.topics.Store(t)
+	return p
+}
+
+// SetTopics swaps in a new generation of rules; batches already being
+// ingested finish with the old one.
+func (p *Pipeline) SetTopics(t *Topics) { p.topics.Store(t) }
+
+// Result counts what one Ingest did.
+type Result struct {
+	New, Matched, Queued, Skipped int
+}
+
+// Ingest handles the items of one successful poll of feed. first says this is
+// the feed's first successful poll, when only items within its backfill window
+// may alert. An error means some items were not stored; they are still new on
+// the next poll, so the caller must not mark the poll as done.
+func (p *Pipeline) Ingest(ctx context.Context, feed news.Feed, items []news.Item, first bool) (Result, error) {
+	var res Result
+	if len(items) == 0 {
+		return res, nil
+	}
+	ids := make([]string, len(items))
+	for i, it := range items {
+		ids[i] = it.ID
+	}
+	known, err := p.store.KnownItems(ctx, feed.Name, ids)
+	if err != nil {
+		return res, fmt.Errorf("alerts: feed %q: %w", feed.Name, err)
+	}
+	fresh := make([]news.Item, 0, len(items))
+	for _, it := range items {
+		if !known[it.ID] {
+			fresh = append(fresh, it)
+		}
+	}
+	// Oldest first, so alerts reach chats in publication order.
+	sort.SliceStable(fresh, func(i, j int) bool { return fresh[i].Published.Before(fresh[j].Published) })
+
+	t := p.topics.Load()
+	now := p.now()
+	var errs []error
+	for _, it := range fresh {
+		if err := ctx.Err(); err != nil {
+			return res, err
+		}
+		it.Feed = feed.Name
+		eligible := !first || withinBackfill(it.Published, now, feed.Backfill)
+		var matches []news.Match
+		var alerts []news.Alert
+		if eligible {
+			matches, alerts, err = p.evaluate(ctx, t, feed, &it)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+		} else {
+			Prepare(&it)
+			res.Skipped++
+		}
+		_, added, err := p.store.AddItem(ctx, it, now, matches, alerts)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("alerts: feed %q: item %q: %w", feed.Name, it.ID, err))
+			continue
+		}
+		if !added {
+			continue
+		}
+		res.New++
+		if len(matches) > 0 {
+			res.Matched++
+			p.log.Info("item matched", "feed", feed.Name, "title", it.Title, "rules", ruleNames(matches), "destinations", len(alerts))
+		}
+		res.Queued += len(alerts)
+	}
+	if res.Queued > 0 && p.Notify != nil {
+		p.Notify()
+	}
+	return res, errors.Join(errs...)
+}
+
+func withinBackfill(published, now time.Time, window time.Duration) bool {
+	if published.IsZero() || window <= 0 {
+		return false
+	}
+	return now.Sub(published) <= window
+}
+
+// Prepare fills an item's plain Text from its Content and makes its title
+// plain text, once, before matching and storage.
+func Prepare(it *news.Item) {
+	if it.Text == "" {
+		it.Text = summary.PlainText(it.Content)
+	}
+	it.Title = summary.PlainText(it.Title)
+}
+
+// Doc is the view of an item that the rules engine matches.
+func Doc(it news.Item, tags []string) rules.Doc {
+	all := append(append([]string(nil), tags...), it.Categories...)
+	return rules.Doc{Feed: it.Feed, Title: it.Title, Text: it.Text, Tags: all, Authors: it.Authors}
+}
+
+// evaluate matches one item and builds an alert per rule per destination.
+func (p *Pipeline) evaluate(ctx context.Context, t *Topics, feed news.Feed, it *news.Item) ([]news.Match, []news.Alert, error) {
+	Prepare(it)
+	matches := t.Set.Match(Doc(*it, t.Tags[feed.Name]))
+	if len(matches) == 0 {
+		return nil, nil, nil
+	}
+	lead := summary.Lead(it.Title, it.Text)
+	quotes := summary.Quotes(it.Text)
+	var alerts []news.Alert
+	seen := map[string]bool{} // one alert per destination per item, even when several rules match
+	for _, m := range matches {
+		dests, err := p.destinations(ctx, t, m.Rule)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, d := range dests {
+			if seen[d.String()] {
+				continue
+			}
+			seen[d.String()] = true
+			alerts = append(alerts, news.Alert{
+				Destination: d,
+				Rule:        m.Rule,
+				Feed:        it.Feed,
+				Title:       it.Title,
+				Link:        it.Link,
+				Published:   it.Published,
+				Summary:     lead,
+				Quotes:      summary.Pick(quotes, m.Hits, QuotesPerAlert),
+				Hits:        m.Hits,
+			})
+		}
+	}
+	return matches, alerts, nil
+}
+
+// destinations are the rule's configured destinations plus the chats
+// subscribed to it, without paused ones and without repeats.
+func (p *Pipeline) destinations(ctx context.Context, t *Topics, rule string) ([]news.Destination, error) {
+	out := append([]news.Destination(nil), t.Notify[rule]...)
+	subs, err := p.store.SubscribersOf(ctx, rule)
+	if err != nil {
+		return nil, fmt.Errorf("alerts: subscribers of rule %q: %w", rule, err)
+	}
+	for _, s := range subs {
+		if !s.Paused {
+			out = append(out, s.Destination)
+		}
+	}
+	seen := map[string]bool{}
+	uniq := out[:0]
+	for _, d := range out {
+		if !seen[d.String()] {
+			seen[d.String()] = true
+			uniq = append(uniq, d)
+		}
+	}
+	return uniq, nil
+}
+
+func ruleNames(ms []news.Match) []string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = m.Rule
+	}
+	return out
+}

@@ -1,0 +1,130 @@
+package alerts_test
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"herald/alerts"
+	"herald/news"
+	"herald/rules"
+	"herald/store"
+)
+
+var now = time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)
+
+func setup(t *testing.T) (*store.DB, *alerts.Pipeline) {
+	t.Helper()
+	db, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "h.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	set, err := rules.Compile([]rules.Rule{
+		{Name: "nuc", Query: "@nuc"},
+		{Name: "grain", Query: `"black sea" grain`},
+		{Name: "tagged", Query: "council", Feeds: []string{"other"}},
+	}, []rules.Entity{{ID: "nuc", Name: "NATO-Ukraine Council"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	console := news.Destination{Platform: news.Console}
+	topics := &alerts.Topics{Set: set, Notify: map[string][]news.Destination{"nuc": {console}, "grain": {console}}}
+	return db, alerts.New(db, topics, func() time.Time { return now }, nil)
+}
+
+func item(id, title, body string, published time.Time) news.Item {
+	return news.Item{ID: id, Title: title, Content: body, Published: published, Link: "https://x.example/" + id}
+}
+
+func TestIngestBackfillAndDedup(t *testing.T) {
+	db, p := setup(t)
+	feed := news.Feed{Name: "wire", Backfill: 48 * time.Hour}
+	items := []news.Item{
+		item("fresh", "NATO-Ukraine Council meets", "<p>Ministers met in the NATO–Ukraine Council.</p>", now.Add(-time.Hour)),
+		item("old", "NATO-Ukraine Council founded", "<p>Long ago.</p>", now.Add(-30*24*time.Hour)),
+		item("undated", "NATO-Ukraine Council undated", "<p>No date.</p>", time.Time{}),
+		item("other", "Marathon", "<p>Runners ran.</p>", now.Add(-time.Hour)),
+	}
+	res, err := p.Ingest(t.Context(), feed, items, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.New != 4 || res.Matched != 1 || res.Queued != 1 || res.Skipped != 2 {
+		t.Errorf("first poll result %+v, want 4 new, 1 matched, 1 queued, 2 skipped by backfill", res)
+	}
+	pending, _ := db.Pending(t.Context(), now, 10)
+	if len(pending) != 1 || pending[0].Title != "NATO-Ukraine Council meets" {
+		t.Fatalf("pending = %+v", pending)
+	}
+	a := pending[0]
+	if a.Summary != "Ministers met in the NATO–Ukraine Council." || len(a.Hits) == 0 || a.Link != "https://x.example/fresh" {
+		t.Errorf("alert = %+v", a)
+	}
+
+	// The same items again are known: nothing new. A later, non-first poll
+	// alerts on an old-dated new item, since only the first poll is limited.
+	items = append(items, item("late", "NATO-Ukraine Council archive", "<p>Found in the archive.</p>", now.Add(-90*24*time.Hour)))
+	res, err = p.Ingest(t.Context(), feed, items, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.New != 1 || res.Queued != 1 {
+		t.Errorf("second poll result %+v, want only the one new item queued", res)
+	}
+}
+
+func TestIngestDestinations(t *testing.T) {
+	db, p := setup(t)
+	tg := news.Destination{Platform: news.Telegram, Chat: "-100"}
+	paused := news.Destination{Platform: news.Slack, Chat: "C9"}
+	for _, s := range []news.Subscription{
+		{Destination: tg, Rule: "nuc"},
+		{Destination: tg, Rule: "grain"},
+		{Destination: news.Destination{Platform: news.Console}, Rule: "nuc"}, // also in notify: once
+		{Destination: paused, Rule: "nuc"},
+	} {
+		if _, err := db.Subscribe(t.Context(), s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := db.SetPaused(t.Context(), paused, true); err != nil {
+		t.Fatal(err)
+	}
+	it := item("both", "Black Sea grain and the NATO-Ukraine Council", "<p>Grain talks.</p>", now)
+	res, err := p.Ingest(t.Context(), news.Feed{Name: "wire", Backfill: time.Hour}, []news.Item{it}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pending, _ := db.Pending(t.Context(), now, 10)
+	var got []string
+	for _, a := range pending {
+		got = append(got, a.Destination.String()+"="+a.Rule)
+	}
+	// Two rules match, but each destination gets the item once; the paused one none.
+	if want := "console=nuc telegram:-100=nuc"; strings.Join(got, " ") != want || res.Queued != 2 {
+		t.Errorf("outbox = %v (queued %d), want %s", got, res.Queued, want)
+	}
+}
+
+func TestIngestFeedRestriction(t *testing.T) {
+	db, p := setup(t)
+	it := item("c", "Council meets", "<p>The council met.</p>", now)
+	p.Ingest(t.Context(), news.Feed{Name: "wire", Backfill: time.Hour}, []news.Item{it}, true)
+	it.ID = "c2"
+	p.Ingest(t.Context(), news.Feed{Name: "other", Backfill: time.Hour}, []news.Item{it}, true)
+	st, _ := db.Stats(t.Context())
+	if st.Matches != 1 {
+		t.Errorf("matches = %d, want 1 (the rule is limited to feed other)", st.Matches)
+	}
+}
+
+func TestIngestStoreFailureIsReported(t *testing.T) {
+	db, p := setup(t)
+	db.Close()
+	_, err := p.Ingest(t.Context(), news.Feed{Name: "wire"}, []news.Item{item("x", "t", "b", now)}, false)
+	if err == nil || !strings.Contains(err.Error(), `feed "wire"`) {
+		t.Fatalf("err = %v, want an error naming the feed", err)
+	}
+}

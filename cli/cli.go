@@ -1,0 +1,195 @@
+// Package cli implements herald's command line: the subcommands, their flags
+// and output, and the wiring of config, store, watchers, alerts and bot for
+// `run` and `once`. main.go only hands it the process's arguments and streams.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"herald/config"
+)
+
+// Version is herald's version, set at build time with
+// -ldflags "-X herald/cli.Version=v1.2.3"; otherwise taken from the module.
+var Version = "dev"
+
+// Env is the process's environment as the commands see it; tests supply their own.
+type Env struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+	// Ready, when set, is called by `run` once polling and delivery have started.
+	Ready func()
+}
+
+// Exit codes.
+const (
+	exitOK    = 0
+	exitError = 1
+	exitUsage = 2
+)
+
+type command struct {
+	name, args, short string
+	run               func(ctx context.Context, c *cmdContext) int
+	flags             func(fs *flag.FlagSet, c *cmdContext)
+}
+
+// cmdContext carries one invocation's flags and environment.
+type cmdContext struct {
+	env        Env
+	fs         *flag.FlagSet
+	configPath string
+	jsonOut    bool
+}
+
+func commands() []command {
+	return []command{
+		{name: "run", short: "poll feeds and deliver alerts until stopped (SIGINT/SIGTERM); SIGHUP reloads the config", run: cmdRun},
+		{name: "once", short: "poll every feed once, match, deliver everything pending, and exit", run: cmdOnce},
+		{name: "check", short: "validate the config; prints FILE:LINE:COL: message for each problem", run: cmdCheck},
+		{name: "match", args: "[-json] PATH...", short: "show which rules match an article or each item of a feed file, and on which words", run: cmdMatch, flags: jsonFlag},
+		{name: "summarize", args: "[-json] PATH", short: "show the summary and the quotes of an article", run: cmdSummarize, flags: jsonFlag},
+		{name: "version", short: "print herald's version", run: cmdVersion},
+	}
+}
+
+func jsonFlag(fs *flag.FlagSet, c *cmdContext) {
+	fs.BoolVar(&c.jsonOut, "json", false, "print one JSON object per item, one per line")
+}
+
+// Main runs one herald command and returns the process exit code.
+func Main(ctx context.Context, args []string, env Env) int {
+	if env.Getenv == nil {
+		env.Getenv = func(string) string { return "" }
+	}
+	if env.Now == nil {
+		env.Now = time.Now
+	}
+	if len(args) == 0 {
+		usage(env.Stderr)
+		return exitUsage
+	}
+	switch args[0] {
+	case "help", "-h", "-help", "--help":
+		usage(env.Stdout)
+		return exitOK
+	case "-version", "--version":
+		args[0] = "version"
+	}
+	for _, cmd := range commands() {
+		if cmd.name != args[0] {
+			continue
+		}
+		c := &cmdContext{env: env}
+		fs := flag.NewFlagSet("herald "+cmd.name, flag.ContinueOnError)
+		fs.SetOutput(env.Stderr)
+		fs.StringVar(&c.configPath, "config", "config.yaml", "the config `FILE`")
+		if cmd.flags != nil {
+			cmd.flags(fs, c)
+		}
+		fs.Usage = func() {
+			out := fs.Output()
+			fmt.Fprintf(out, "usage: herald %s [-config FILE] %s\n\n%s.\n\nflags:\n", cmd.name, cmd.args, capitalize(cmd.short))
+			fs.PrintDefaults()
+		}
+		if err := fs.Parse(args[1:]); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return exitOK
+			}
+			return exitUsage
+		}
+		c.fs = fs
+		return cmd.run(ctx, c)
+	}
+	fmt.Fprintf(env.Stderr, "herald: unknown command %q; run `herald help` for the list\n", args[0])
+	return exitUsage
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintf(w, "herald watches news feeds, matches them against your topics and posts alerts to chat.\n\nusage: herald COMMAND [-config FILE] [flags]\n\ncommands:\n")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.short)
+	}
+	fmt.Fprintf(w, "\nEvery command reads ./config.yaml unless -config names another file.\nRun `herald COMMAND -help` for a command's flags.\n")
+}
+
+func cmdVersion(_ context.Context, c *cmdContext) int {
+	fmt.Fprintf(c.env.Stdout, "herald %s\n", version())
+	return exitOK
+}
+
+func version() string {
+	if Version != "dev" {
+		return Version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return Version
+}
+
+// loadConfig loads the config named by -config, printing its problems.
+func (c *cmdContext) loadConfig() (*config.Config, bool) {
+	cfg, err := config.Load(c.configPath, c.env.Getenv)
+	if err != nil {
+		printConfigError(c.env.Stderr, err)
+		return nil, false
+	}
+	return cfg, true
+}
+
+func printConfigError(w io.Writer, err error) {
+	var ce *config.Error
+	if errors.As(err, &ce) {
+		for _, p := range ce.Problems {
+			fmt.Fprintln(w, p.String())
+		}
+		return
+	}
+	fmt.Fprintln(w, err)
+}
+
+func cmdCheck(_ context.Context, c *cmdContext) int {
+	if c.fs.NArg() > 0 {
+		fmt.Fprintf(c.env.Stderr, "herald check: takes no arguments (got %q); name the file with -config\n", c.fs.Arg(0))
+		return exitUsage
+	}
+	cfg, ok := c.loadConfig()
+	if !ok {
+		return exitError
+	}
+	for _, w := range cfg.Warnings {
+		fmt.Fprintln(c.env.Stderr, w.String()+" (warning)")
+	}
+	fmt.Fprintf(c.env.Stdout, "%s: ok: %d feeds, %d entities, %d rules\n", c.configPath, len(cfg.Feeds), len(cfg.Entities), len(cfg.Rules))
+	return exitOK
+}
+
+// newLogger builds the process logger from the config's log section.
+func newLogger(w io.Writer, cfg *config.Config) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.Log.Level))
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.Log.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

@@ -1,0 +1,178 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const inspectConfig = `entities:
+  - id: nuc
+    name: NATO-Ukraine Council
+rules:
+  - name: nuc
+    query: '@nuc'
+    notify: [console]
+  - name: sport
+    query: marathon OR runners
+    notify: [console]
+`
+
+func TestMatchJSON(t *testing.T) {
+	cfg := writeConfig(t, t.TempDir(), inspectConfig)
+	feed := filepath.Join(t.TempDir(), "wire.xml")
+	if err := os.WriteFile(feed, []byte(e2eFeed), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := herald(t, "match", "-config", cfg, "-json", "testdata/council.txt", "testdata/marathon.html", feed)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	type hit struct{ Term, Field, Text string }
+	type match struct {
+		Rule string
+		Hits []hit
+	}
+	type line struct {
+		Title   string
+		Link    string
+		Matches *[]match
+	}
+	var lines []line
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		var v line
+		if err := json.Unmarshal([]byte(l), &v); err != nil {
+			t.Fatalf("not JSON: %q: %v", l, err)
+		}
+		if v.Matches == nil {
+			t.Fatalf("line without a matches array (must be [] when empty): %s", l)
+		}
+		lines = append(lines, v)
+	}
+	if len(lines) != 5 {
+		t.Fatalf("got %d lines, want 5 (txt, html, three feed items):\n%s", len(lines), out)
+	}
+	rulesOf := func(l line) string {
+		var names []string
+		for _, m := range *l.Matches {
+			names = append(names, m.Rule)
+		}
+		return strings.Join(names, ",")
+	}
+	want := []struct{ title, rules string }{
+		{"Ministers meet in the NATO–Ukraine Council", "nuc"},
+		{"Harbour marathon draws a record field", "sport"},
+		{"NATO-Ukraine Council meets on winter air defence", "nuc"},
+		{"Harbour marathon draws a record field", "sport"},
+		{"NATO-Ukraine Council founded", "nuc"},
+	}
+	for i, w := range want {
+		if lines[i].Title != w.title || rulesOf(lines[i]) != w.rules {
+			t.Errorf("line %d: %q matched [%s]; want %q matched [%s]", i, lines[i].Title, rulesOf(lines[i]), w.title, w.rules)
+		}
+	}
+	first := (*lines[0].Matches)[0].Hits
+	if len(first) != 2 || first[0] != (hit{"@nuc", "title", "NATO–Ukraine Council"}) || first[1] != (hit{"@nuc", "text", "NATO-Ukraine Council"}) {
+		t.Errorf("hits of the .txt article = %+v", first)
+	}
+	if lines[1].Link != "https://test.example/marathon" {
+		t.Errorf("html canonical link = %q", lines[1].Link)
+	}
+}
+
+func TestMatchNoMatchAndStdin(t *testing.T) {
+	cfg := writeConfig(t, t.TempDir(), inspectConfig)
+	var out strings.Builder
+	code := Main(t.Context(), []string{"match", "-config", cfg, "-json", "-"}, Env{
+		Stdin:  strings.NewReader("Budget talks resume\n\nThe finance committee met again."),
+		Stdout: &out, Stderr: &out,
+	})
+	if code != 0 || strings.TrimSpace(out.String()) != `{"title":"Budget talks resume","link":"","matches":[]}` {
+		t.Fatalf("exit %d, out %q", code, out.String())
+	}
+}
+
+func TestSummarizeJSON(t *testing.T) {
+	code, out, errOut := herald(t, "summarize", "-json", "testdata/council.txt")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var v struct {
+		Title   string
+		Summary string
+		Quotes  []struct {
+			Text    string
+			Speaker *string
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil {
+		t.Fatalf("not JSON: %q", out)
+	}
+	if v.Title != "Ministers meet in the NATO–Ukraine Council" {
+		t.Errorf("title %q", v.Title)
+	}
+	if !strings.HasPrefix(v.Summary, "Foreign ministers met in the NATO-Ukraine Council") {
+		t.Errorf("summary %q should start after the dateline", v.Summary)
+	}
+	if len(v.Quotes) != 1 || !strings.HasPrefix(v.Quotes[0].Text, "We will keep the lights on") || v.Quotes[0].Speaker == nil || *v.Quotes[0].Speaker != "Andriy Sokil" {
+		t.Errorf("quotes %+v", v.Quotes)
+	}
+}
+
+func TestSummarizeUnknownSpeakerIsNull(t *testing.T) {
+	var out strings.Builder
+	code := Main(t.Context(), []string{"summarize", "-json", "-"}, Env{
+		Stdin:  strings.NewReader("Title\n\nThe sign on the door read: “Closed until further notice. Please use the side entrance.”"),
+		Stdout: &out, Stderr: &out,
+	})
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, out.String())
+	}
+	if !strings.Contains(out.String(), `"speaker":null`) {
+		t.Errorf("want speaker null, got %s", out.String())
+	}
+}
+
+func TestCommandErrors(t *testing.T) {
+	cfg := writeConfig(t, t.TempDir(), inspectConfig)
+	broken := filepath.Join(t.TempDir(), "broken.xml")
+	if err := os.WriteFile(broken, []byte("<rss><channel><item><title>cut off"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bad := writeConfig(t, t.TempDir(), "rules:\n  - name: a\n    query: x\n  - name: a\n    query: ''\nfeedz: []\n")
+	cases := []struct {
+		name string
+		args []string
+		code int
+		want string // in stdout+stderr
+	}{
+		{"no command", nil, 2, "usage: herald COMMAND"},
+		{"help", []string{"help"}, 0, "commands:"},
+		{"unknown command", []string{"fly"}, 2, `unknown command "fly"`},
+		{"subcommand help", []string{"match", "--help"}, 0, "usage: herald match"},
+		{"bad flag", []string{"once", "-nope"}, 2, "flag provided but not defined"},
+		{"version", []string{"version"}, 0, "herald "},
+		{"check ok", []string{"check", "-config", cfg}, 0, ": ok: 0 feeds, 1 entities, 2 rules"},
+		{"check warns", []string{"check", "-config", cfg}, 0, "no feeds"},
+		{"check bad", []string{"check", "-config", bad}, 1, bad + ":4:11: rule \"a\": the name is used by another rule"},
+		{"check unknown key", []string{"check", "-config", bad}, 1, bad + `:6:1: top level: unknown key "feedz"; did you mean "feeds"?`},
+		{"check missing file", []string{"check", "-config", "/nonexistent/config.yaml"}, 1, "/nonexistent/config.yaml:1:1: cannot read the config"},
+		{"match missing input", []string{"match", "-config", cfg, "testdata/nope.txt"}, 1, "read testdata/nope.txt: no such file"},
+		{"match no args", []string{"match", "-config", cfg}, 2, "name at least one"},
+		{"summarize empty", []string{"summarize", "-"}, 1, "stdin is empty"},
+		{"summarize bad feed", []string{"summarize", broken}, 1, broken},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := herald(t, tc.args...)
+			if code != tc.code {
+				t.Errorf("exit %d, want %d\nstdout: %s\nstderr: %s", code, tc.code, out, errOut)
+			}
+			if !strings.Contains(out+errOut, tc.want) {
+				t.Errorf("output lacks %q\nstdout: %s\nstderr: %s", tc.want, out, errOut)
+			}
+		})
+	}
+}

@@ -1,0 +1,172 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"herald/alerts"
+	"herald/bot"
+	"herald/bot/console"
+	"herald/config"
+	"herald/news"
+	"herald/store"
+	"herald/watchers"
+)
+
+// service is herald's running parts, wired from one config.
+type service struct {
+	db       *store.DB
+	pipeline *alerts.Pipeline
+	watcher  *watchers.Watcher
+	dispatch *bot.Dispatcher
+	log      *slog.Logger
+	feeds    atomic.Pointer[[]news.Feed]
+	wake     chan struct{}
+}
+
+func topicsOf(cfg *config.Config) *alerts.Topics {
+	t := &alerts.Topics{Set: cfg.Set, Notify: map[string][]news.Destination{}, Tags: map[string][]string{}}
+	for _, r := range cfg.Rules {
+		t.Notify[r.Name] = r.Destinations
+	}
+	for _, f := range cfg.Feeds {
+		t.Tags[f.Name] = f.Tags
+	}
+	return t
+}
+
+// start opens the store and wires the pipeline, watcher and dispatcher.
+func start(ctx context.Context, c *cmdContext, cfg *config.Config, log *slog.Logger) (*service, error) {
+	db, err := store.Open(ctx, cfg.DatabasePath())
+	if err != nil {
+		return nil, err
+	}
+	s := &service{db: db, log: log, wake: make(chan struct{}, 1)}
+	s.pipeline = alerts.New(db, topicsOf(cfg), c.env.Now, log)
+	s.pipeline.Notify = func() {
+		select {
+		case s.wake <- struct{}{}:
+		default:
+		}
+	}
+	feeds := cfg.NewsFeeds()
+	s.feeds.Store(&feeds)
+	s.watcher = watchers.New(db, s.handle, watchers.Options{
+		Timeout:     time.Duration(cfg.Watchers.Timeout),
+		UserAgent:   cfg.Watchers.UserAgent,
+		MaxBody:     int64(cfg.Watchers.MaxBody),
+		Concurrency: cfg.Watchers.Concurrency,
+		Clock:       c.env.Now,
+		Logger:      log,
+		Version:     version(),
+	})
+	senders := map[news.Platform]bot.Sender{news.Console: console.New(c.env.Stdout, nil)}
+	s.dispatch = bot.NewDispatcher(db, senders, c.env.Now, log, uint64(c.env.Now().UnixNano()))
+	return s, nil
+}
+
+func (s *service) handle(ctx context.Context, b watchers.Batch) error {
+	res, err := s.pipeline.Ingest(ctx, b.Feed, b.Items, b.First)
+	if res.New > 0 {
+		s.log.Info("feed polled", "feed", b.Feed.Name, "items", len(b.Items), "new", res.New, "matched", res.Matched, "queued", res.Queued, "first_poll", b.First)
+	}
+	return err
+}
+
+func cmdOnce(ctx context.Context, c *cmdContext) int {
+	cfg, ok := c.loadConfig()
+	if !ok {
+		return exitError
+	}
+	log := newLogger(c.env.Stderr, cfg)
+	s, err := start(ctx, c, cfg, log)
+	if err != nil {
+		fmt.Fprintf(c.env.Stderr, "herald once: %v\n", err)
+		return exitError
+	}
+	defer s.db.Close()
+	rep, err := s.watcher.PollAll(ctx, *s.feeds.Load())
+	if err != nil {
+		fmt.Fprintf(c.env.Stderr, "herald once: %v\n", err)
+		return exitError
+	}
+	st, err := s.dispatch.Flush(ctx)
+	if err != nil {
+		fmt.Fprintf(c.env.Stderr, "herald once: %v\n", err)
+		return exitError
+	}
+	log.Info("once: done", "feeds", rep.Polled, "not_modified", rep.NotModified, "failed", rep.Failed,
+		"alerts_sent", st.Sent, "alerts_failed", st.Failed, "alerts_waiting", st.Waiting)
+	return exitOK
+}
+
+func cmdRun(ctx context.Context, c *cmdContext) int {
+	cfg, ok := c.loadConfig()
+	if !ok {
+		return exitError
+	}
+	log := newLogger(c.env.Stderr, cfg)
+	s, err := start(ctx, c, cfg, log)
+	if err != nil {
+		fmt.Fprintf(c.env.Stderr, "herald run: %v\n", err)
+		return exitError
+	}
+	defer s.db.Close()
+
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if err := s.watcher.Run(ctx, func() []news.Feed { return *s.feeds.Load() }); err != nil {
+			log.Error("watchers stopped", "err", err)
+		}
+	})
+	wg.Go(func() {
+		if err := s.dispatch.Run(ctx, s.wake, 15*time.Second); err != nil {
+			log.Error("dispatcher stopped", "err", err)
+		}
+	})
+	log.Info("herald running", "version", version(), "config", c.configPath, "feeds", len(cfg.Feeds), "rules", len(cfg.Rules), "database", cfg.DatabasePath())
+	if c.env.Ready != nil {
+		c.env.Ready()
+	}
+	for {
+		select {
+		case <-ctx.Done():
+			log.Info("shutting down")
+			wg.Wait()
+			return exitOK
+		case <-hup:
+			s.reload(c)
+		}
+	}
+}
+
+// reload reads the config again and swaps in its rules and feeds; a bad
+// config is logged with its positions and the running one stays in force.
+func (s *service) reload(c *cmdContext) {
+	cfg, err := config.Load(c.configPath, c.env.Getenv)
+	if err != nil {
+		if ce, ok := err.(*config.Error); ok {
+			for _, p := range ce.Problems {
+				s.log.Error("config reload refused; the previous config stays in force", "problem", p.String())
+			}
+		} else {
+			s.log.Error("config reload refused; the previous config stays in force", "err", err)
+		}
+		return
+	}
+	s.pipeline.SetTopics(topicsOf(cfg))
+	feeds := cfg.NewsFeeds()
+	s.feeds.Store(&feeds)
+	s.log.Info("config reloaded", "feeds", len(cfg.Feeds), "rules", len(cfg.Rules))
+}

@@ -1,0 +1,368 @@
+// Package config loads herald's config.yaml: strict YAML (unknown keys are
+// errors), ${ENV} secrets, defaults, and validation that reports every problem
+// as FILE:LINE:COL. Rules are compiled here, so a config that loads is a
+// config that runs.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"herald/news"
+	"herald/rules"
+)
+
+// Defaults for keys the config leaves out.
+const (
+	DefaultDatabase    = "herald.db"
+	DefaultInterval    = Duration(5 * time.Minute)
+	DefaultBackfill    = Duration(24 * time.Hour)
+	DefaultTimeout     = Duration(30 * time.Second)
+	DefaultMaxBody     = Size(10 << 20)
+	DefaultConcurrency = 8
+	DefaultTelegramAPI = "https://api.telegram.org"
+	DefaultSlackAPI    = "https://slack.com/api/"
+	// MinInterval keeps a typo ("5s") from hammering a publisher.
+	MinInterval = Duration(30 * time.Second)
+)
+
+// Config is a loaded, validated configuration. It is immutable once Load
+// returns: a reload builds a new one.
+type Config struct {
+	// Path is the file it was read from, as given; Dir is that file's directory,
+	// against which relative paths are resolved.
+	Path string `yaml:"-"`
+	Dir  string `yaml:"-"`
+
+	// Database is the SQLite file, relative to the config file.
+	Database string `yaml:"database"`
+	// Feeds are the sources to poll.
+	Feeds []Feed `yaml:"feeds"`
+	// Entities are named things with aliases that rules refer to as @id.
+	Entities []Entity `yaml:"entities"`
+	// Rules are the topics: a query and where to post its alerts.
+	Rules []Rule `yaml:"rules"`
+	// Watchers tunes polling.
+	Watchers Watchers `yaml:"watchers"`
+	// Telegram configures the Telegram bot.
+	Telegram Telegram `yaml:"telegram"`
+	// Slack configures the Slack app.
+	Slack Slack `yaml:"slack"`
+	// Log configures logging.
+	Log Log `yaml:"log"`
+
+	// Rules compiled; set by Load.
+	Set *rules.Set `yaml:"-"`
+	// Warnings are problems that do not stop herald, with their positions.
+	Warnings []Problem `yaml:"-"`
+}
+
+// Feed is one entry of feeds:.
+type Feed struct {
+	Name     string   `yaml:"name"`
+	URL      string   `yaml:"url"`
+	Interval Duration `yaml:"interval"`
+	Tags     []string `yaml:"tags"`
+	Backfill Duration `yaml:"backfill"`
+	place
+}
+
+// Entity is one entry of entities:.
+type Entity struct {
+	ID      string   `yaml:"id"`
+	Name    string   `yaml:"name"`
+	Aliases []string `yaml:"aliases"`
+	place
+}
+
+// Rule is one entry of rules:, a topic users can subscribe to.
+type Rule struct {
+	Name        string   `yaml:"name"`
+	Description string   `yaml:"description"`
+	Query       string   `yaml:"query"`
+	Feeds       []string `yaml:"feeds"`
+	Notify      []string `yaml:"notify"`
+	// Destinations are Notify, parsed; set by Load.
+	Destinations []news.Destination `yaml:"-"`
+	place
+}
+
+// Watchers is the watchers: section.
+type Watchers struct {
+	// Interval is the poll interval of feeds that do not set their own.
+	Interval Duration `yaml:"interval"`
+	// Backfill is the first-poll window of feeds that do not set their own.
+	Backfill Duration `yaml:"backfill"`
+	// Timeout bounds one whole fetch.
+	Timeout Duration `yaml:"timeout"`
+	// MaxBody caps a feed's size, after decompression.
+	MaxBody Size `yaml:"max_body"`
+	// Concurrency is how many feeds are fetched at once.
+	Concurrency int `yaml:"concurrency"`
+	// UserAgent replaces herald's default User-Agent header.
+	UserAgent string `yaml:"user_agent"`
+	place
+}
+
+// Telegram is the telegram: section.
+type Telegram struct {
+	Token  string `yaml:"token"`
+	APIURL string `yaml:"api_url"`
+	place
+}
+
+// Slack is the slack: section.
+type Slack struct {
+	BotToken      string `yaml:"bot_token"`
+	AppToken      string `yaml:"app_token"`
+	SigningSecret string `yaml:"signing_secret"`
+	APIURL        string `yaml:"api_url"`
+	place
+}
+
+// Log is the log: section.
+type Log struct {
+	// Level is debug, info, warn or error.
+	Level string `yaml:"level"`
+	// Format is text or json.
+	Format string `yaml:"format"`
+	place
+}
+
+// place remembers where a mapping and its keys stand in the file.
+type place struct {
+	pos    Pos
+	keys   map[string]Pos
+	values map[string]*yaml.Node
+}
+
+func (p *place) setPos(self Pos, keys map[string]Pos, values map[string]*yaml.Node) {
+	p.pos, p.keys, p.values = self, keys, values
+}
+
+// at is the position of key's value, else of the mapping itself.
+func (p place) at(key string) Pos {
+	if n, ok := p.values[key]; ok {
+		return posOf(n)
+	}
+	if p.pos.Line == 0 {
+		return Pos{1, 1} // the section is absent: point at the top of the file
+	}
+	return p.pos
+}
+
+// Problem is one error or warning in a config file.
+type Problem struct {
+	File string
+	Pos
+	Msg string
+}
+
+// String formats the problem as editors and CI annotators expect: FILE:LINE:COL: message.
+func (p Problem) String() string {
+	return fmt.Sprintf("%s:%d:%d: %s", p.File, p.Line, p.Col, p.Msg)
+}
+
+// Error is every problem that stops a config from loading.
+type Error struct {
+	Problems []Problem
+}
+
+// Error prints one problem per line.
+func (e *Error) Error() string {
+	lines := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		lines[i] = p.String()
+	}
+	return strings.Join(lines, "\n")
+}
+
+type problems struct {
+	file string
+	list []Problem
+}
+
+func (ps *problems) add(at Pos, format string, args ...any) {
+	ps.list = append(ps.list, Problem{File: ps.file, Pos: at, Msg: fmt.Sprintf(format, args...)})
+}
+
+// Load reads, checks and compiles a config file. getenv looks up ${VAR}
+// secrets (os.Getenv in production; tests pass their own). On failure the
+// error is an *Error listing every problem found.
+func Load(path string, getenv func(string) string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, &Error{Problems: []Problem{{File: path, Pos: Pos{1, 1}, Msg: fmt.Sprintf("cannot read the config: %v; pass another file with -config", unwrapPathError(err))}}}
+	}
+	return Parse(path, data, getenv)
+}
+
+func unwrapPathError(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// Parse is Load for config text already read; path names it in messages and
+// anchors relative paths.
+func Parse(path string, data []byte, getenv func(string) string) (*Config, error) {
+	ps := &problems{file: path}
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil {
+		if err.Error() == "EOF" {
+			ps.add(Pos{1, 1}, "the config is empty; start from the config.yaml in herald's repository")
+			return nil, &Error{Problems: ps.list}
+		}
+		at, msg := Pos{1, 1}, strings.TrimPrefix(err.Error(), "yaml: ")
+		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+			line, _ := strconv.Atoi(m[1])
+			at, msg = Pos{line, 1}, m[2]
+		}
+		ps.add(at, "not valid YAML: %s", msg)
+		return nil, &Error{Problems: ps.list}
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); err == nil {
+		ps.add(posOf(&extra), "a second YAML document (after ---) is not supported; keep one document")
+	}
+	cfg := &Config{Path: path, Dir: filepath.Dir(path)}
+	root := &doc
+	if root.Kind == yaml.DocumentNode && len(root.Content) == 1 {
+		root = root.Content[0]
+	}
+	d := decoder{errs: ps}
+	d.decode(root, reflectValue(cfg), "")
+	// Go on after decoding problems: a value that failed to decode is left
+	// empty, and checking the rest reports every problem in one run.
+	cfg.applyDefaults()
+	warn := &problems{file: path}
+	cfg.validate(ps, warn, getenv)
+	cfg.Warnings = warn.list
+	if len(ps.list) > 0 {
+		sort.SliceStable(ps.list, func(i, j int) bool {
+			a, b := ps.list[i], ps.list[j]
+			return a.Line < b.Line || a.Line == b.Line && a.Col < b.Col
+		})
+		return nil, &Error{Problems: ps.list}
+	}
+	return cfg, nil
+}
+
+func (c *Config) applyDefaults() {
+	if c.Database == "" {
+		c.Database = DefaultDatabase
+	}
+	w := &c.Watchers
+	if w.Interval == 0 {
+		w.Interval = DefaultInterval
+	}
+	if _, set := w.keys["backfill"]; !set {
+		w.Backfill = DefaultBackfill
+	}
+	if w.Timeout == 0 {
+		w.Timeout = DefaultTimeout
+	}
+	if w.MaxBody == 0 {
+		w.MaxBody = DefaultMaxBody
+	}
+	if w.Concurrency == 0 {
+		w.Concurrency = DefaultConcurrency
+	}
+	for i := range c.Feeds {
+		f := &c.Feeds[i]
+		if f.Interval == 0 {
+			f.Interval = w.Interval
+		}
+		if _, set := f.keys["backfill"]; !set {
+			f.Backfill = w.Backfill
+		}
+	}
+	if c.Telegram.APIURL == "" {
+		c.Telegram.APIURL = DefaultTelegramAPI
+	}
+	if c.Slack.APIURL == "" {
+		c.Slack.APIURL = DefaultSlackAPI
+	}
+	if c.Log.Level == "" {
+		c.Log.Level = "info"
+	}
+	if c.Log.Format == "" {
+		c.Log.Format = "text"
+	}
+}
+
+// DatabasePath is the database file, resolved against the config's directory.
+func (c *Config) DatabasePath() string {
+	if filepath.IsAbs(c.Database) {
+		return c.Database
+	}
+	return filepath.Join(c.Dir, c.Database)
+}
+
+// NewsFeeds returns the feeds as the watchers take them, with file paths
+// resolved against the config's directory.
+func (c *Config) NewsFeeds() []news.Feed {
+	out := make([]news.Feed, len(c.Feeds))
+	for i, f := range c.Feeds {
+		u := f.URL
+		if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+			u = strings.TrimPrefix(u, "file://")
+			if !filepath.IsAbs(u) {
+				if abs, err := filepath.Abs(filepath.Join(c.Dir, u)); err == nil {
+					u = abs
+				}
+			}
+		}
+		out[i] = news.Feed{
+			Name:     f.Name,
+			URL:      u,
+			Interval: time.Duration(f.Interval),
+			Tags:     f.Tags,
+			Backfill: time.Duration(f.Backfill),
+		}
+	}
+	return out
+}
+
+// Feed returns the configured feed with this name (case-insensitive).
+func (c *Config) Feed(name string) (Feed, bool) {
+	for _, f := range c.Feeds {
+		if strings.EqualFold(f.Name, name) {
+			return f, true
+		}
+	}
+	return Feed{}, false
+}
+
+// RuleSpecs returns the rules as the rules engine compiles them.
+func (c *Config) RuleSpecs() []rules.Rule {
+	out := make([]rules.Rule, len(c.Rules))
+	for i, r := range c.Rules {
+		out[i] = rules.Rule{Name: r.Name, Query: r.Query, Feeds: r.Feeds}
+	}
+	return out
+}
+
+// RuleEntities returns the entities as the rules engine takes them.
+func (c *Config) RuleEntities() []rules.Entity {
+	out := make([]rules.Entity, len(c.Entities))
+	for i, e := range c.Entities {
+		out[i] = rules.Entity{ID: e.ID, Name: e.Name, Aliases: e.Aliases}
+	}
+	return out
+}

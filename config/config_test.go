@@ -1,0 +1,214 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"herald/news"
+)
+
+// write puts a config and a feed file in a temp dir and returns the config path.
+func write(t *testing.T, yaml string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "feed.xml"), []byte("<rss/>"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "config.yaml")
+	if err := os.WriteFile(p, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func noEnv(string) string { return "" }
+
+const good = `database: state/herald.db
+feeds:
+  - name: wire
+    url: feed.xml
+    tags: [world]
+  - name: remote
+    url: https://example.org/rss
+    interval: 10m
+    backfill: 2d
+entities:
+  - id: nuc
+    name: NATO-Ukraine Council
+    aliases: [NUC]
+rules:
+  - name: nuc
+    description: the council
+    query: '@nuc OR "black sea"'
+    feeds: [wire]
+    notify: [console, telegram:-1001234/5]
+telegram:
+  token: ${TG_TOKEN}
+`
+
+func TestLoadGood(t *testing.T) {
+	p := write(t, good)
+	cfg, err := Load(p, func(k string) string {
+		if k == "TG_TOKEN" {
+			return "123:abc"
+		}
+		return ""
+	})
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if got, want := cfg.DatabasePath(), filepath.Join(filepath.Dir(p), "state/herald.db"); got != want {
+		t.Errorf("DatabasePath = %q, want %q", got, want)
+	}
+	if cfg.Telegram.Token != "123:abc" {
+		t.Errorf("token = %q, want the expanded env var", cfg.Telegram.Token)
+	}
+	if cfg.Telegram.APIURL != DefaultTelegramAPI || cfg.Slack.APIURL != DefaultSlackAPI {
+		t.Errorf("api urls = %q, %q; want defaults", cfg.Telegram.APIURL, cfg.Slack.APIURL)
+	}
+	feeds := cfg.NewsFeeds()
+	if feeds[0].URL != filepath.Join(filepath.Dir(p), "feed.xml") || !feeds[0].IsFile() {
+		t.Errorf("file feed URL = %q, want absolute path next to the config", feeds[0].URL)
+	}
+	if feeds[0].Interval != 5*time.Minute || feeds[0].Backfill != 24*time.Hour {
+		t.Errorf("defaults: interval %v backfill %v, want 5m and 24h", feeds[0].Interval, feeds[0].Backfill)
+	}
+	if feeds[1].Interval != 10*time.Minute || feeds[1].Backfill != 48*time.Hour {
+		t.Errorf("explicit: interval %v backfill %v, want 10m and 48h", feeds[1].Interval, feeds[1].Backfill)
+	}
+	want := []news.Destination{{Platform: news.Console}, {Platform: news.Telegram, Chat: "-1001234", Thread: "5"}}
+	if got := cfg.Rules[0].Destinations; len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+		t.Errorf("destinations = %+v, want %+v", got, want)
+	}
+	if cfg.Set == nil || cfg.Set.Len() != 1 {
+		t.Errorf("rules not compiled")
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	cases := []struct {
+		name string
+		yaml string
+		want []string // each must appear in the output, in order
+	}{
+		{"bad yaml", "feeds: [\n  - name: x\n", []string{"config.yaml:"}},
+		{"unknown top key", "databse: x.db\n", []string{`config.yaml:1:1: top level: unknown key "databse"; did you mean "database"?`}},
+		{"unknown feed key", "feeds:\n  - name: a\n    url: feed.xml\n    intervall: 5m\n", []string{`config.yaml:4:5: feeds[0]: unknown key "intervall"; did you mean "interval"?`}},
+		{"duplicate key", "database: a\ndatabase: b\n", []string{`config.yaml:2:1: top level: key "database" appears twice`}},
+		{"bad duration", "feeds:\n  - name: a\n    url: feed.xml\n    interval: soon\n", []string{`config.yaml:4:15: feeds[0].interval: bad duration "soon"`}},
+		{"duplicate feed", "feeds:\n  - name: a\n    url: feed.xml\n  - name: A\n    url: feed.xml\n", []string{`config.yaml:4:11: feed "A": the name is used by another feed at line 2`}},
+		{"missing url", "feeds:\n  - name: a\n", []string{`config.yaml:2:5: feed "a": url is missing`}},
+		{"bad scheme", "feeds:\n  - name: a\n    url: ftp://x/y\n", []string{`config.yaml:3:10: feed "a": "ftp://x/y": only http, https and local files`}},
+		{"missing file", "feeds:\n  - name: a\n    url: nope.xml\n", []string{`config.yaml:3:10: feed "a": feed file`, "no such file"}},
+		{"empty query", "rules:\n  - name: r\n    query: ''\n", []string{`config.yaml:3:12: rule "r": query is empty`}},
+		{"duplicate rule", "rules:\n  - name: r\n    query: a\n  - name: r\n    query: b\n", []string{`config.yaml:4:11: rule "r": the name is used by another rule at line 2`}},
+		{"unknown entity", "rules:\n  - name: r\n    query: 'ukraine @nuc'\n", []string{`config.yaml:3:21: rule "r": `, "@nuc"}},
+		{"unknown rule feed", "rules:\n  - name: r\n    query: a\n    feeds: [ghost]\n", []string{`rule "r": feeds[0] "ghost" is not a feed`}},
+		{"bad destination", "rules:\n  - name: r\n    query: a\n    notify: [pager:1]\n", []string{`config.yaml:4:13: rule "r": destination "pager:1": unknown platform`}},
+		{"missing secret", "rules:\n  - name: r\n    query: a\n    notify: ['slack:#news']\nslack:\n  bot_token: ${SLACK_BOT_TOKEN}\n", []string{`config.yaml:6:14: slack.bot_token: environment variable SLACK_BOT_TOKEN is not set`}},
+		{"telegram without token", "rules:\n  - name: r\n    query: a\n    notify: ['telegram:1']\n", []string{`telegram.token: rules notify Telegram chats but no bot token is set`}},
+		{"every error reported", "feeds:\n  - name: a\n    url: feed.xml\n  - name: a\n    url: feed.xml\nrules:\n  - name: r\n    query: ''\n", []string{`config.yaml:4:11: feed "a"`, `config.yaml:8:12: rule "r"`}},
+		{"wrong shape", "feeds: wire\n", []string{`config.yaml:1:8: feeds: expected a list`}},
+		{"bad log level", "log:\n  level: loud\n", []string{`config.yaml:2:10: log.level: "loud" is not a level`}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p := write(t, tc.yaml)
+			_, err := Load(p, noEnv)
+			if err == nil {
+				t.Fatalf("Load accepted:\n%s", tc.yaml)
+			}
+			var ce *Error
+			if !errors.As(err, &ce) {
+				t.Fatalf("error is %T, want *config.Error", err)
+			}
+			out := strings.ReplaceAll(err.Error(), p, "config.yaml")
+			rest := out
+			for _, w := range tc.want {
+				i := strings.Index(rest, w)
+				if i < 0 {
+					t.Fatalf("error output lacks %q (in order); got:\n%s", w, out)
+				}
+				rest = rest[i+len(w):]
+			}
+			for _, line := range strings.Split(out, "\n") {
+				if !strings.HasPrefix(line, "config.yaml:") {
+					t.Errorf("line does not start with FILE:LINE:COL: %q", line)
+				}
+			}
+		})
+	}
+}
+
+func TestWarnings(t *testing.T) {
+	p := write(t, "rules:\n  - name: r\n    query: a\ntelegram:\n  token: ${NOPE}\n")
+	cfg, err := Load(p, noEnv)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	var all []string
+	for _, w := range cfg.Warnings {
+		all = append(all, w.String())
+	}
+	joined := strings.Join(all, "\n")
+	for _, want := range []string{"no feeds", `rule "r": no notify`, "telegram.token: environment variable NOPE is not set; telegram stays off"} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("warnings lack %q:\n%s", want, joined)
+		}
+	}
+}
+
+func TestMissingFile(t *testing.T) {
+	_, err := Load(filepath.Join(t.TempDir(), "none.yaml"), noEnv)
+	if err == nil || !strings.Contains(err.Error(), "none.yaml:1:1: cannot read the config") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestParseDuration(t *testing.T) {
+	cases := []struct {
+		in   string
+		want time.Duration
+		bad  bool
+	}{
+		{"90s", 90 * time.Second, false},
+		{"5m", 5 * time.Minute, false},
+		{"7d", 7 * 24 * time.Hour, false},
+		{"2w", 14 * 24 * time.Hour, false},
+		{"1d12h", 36 * time.Hour, false},
+		{"0", 0, false},
+		{"all", time.Duration(Forever), false},
+		{"-5m", 0, true},
+		{"five", 0, true},
+		{"d", 0, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.in, func(t *testing.T) {
+			got, err := ParseDuration(tc.in)
+			if tc.bad {
+				if err == nil {
+					t.Fatalf("ParseDuration(%q) = %v, want an error", tc.in, got)
+				}
+				return
+			}
+			if err != nil || time.Duration(got) != tc.want {
+				t.Fatalf("ParseDuration(%q) = %v, %v; want %v", tc.in, got, err, tc.want)
+			}
+		})
+	}
+}
+
+// The shipped config.yaml must load: it is what the README's first command runs.
+func TestShippedConfig(t *testing.T) {
+	cfg, err := Load("../config.yaml", noEnv)
+	if err != nil {
+		t.Fatalf("the default config.yaml does not load:\n%v", err)
+	}
+	if len(cfg.Feeds) == 0 || len(cfg.Rules) == 0 {
+		t.Fatalf("default config has %d feeds and %d rules", len(cfg.Feeds), len(cfg.Rules))
+	}
+}

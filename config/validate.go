@@ -1,0 +1,284 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"herald/news"
+	"herald/rules"
+)
+
+func reflectValue(c *Config) reflect.Value { return reflect.ValueOf(c) }
+
+var (
+	entityID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]*$`)
+	envRef   = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+)
+
+// validate checks what strict decoding cannot: required keys, uniqueness,
+// references between sections, secrets, and the rules themselves.
+func (c *Config) validate(errs, warn *problems, getenv func(string) string) {
+	if len(c.Feeds) == 0 {
+		warn.add(Pos{1, 1}, "no feeds: herald has nothing to watch; add some under feeds:")
+	}
+	feeds := map[string]Pos{}
+	for i := range c.Feeds {
+		f := &c.Feeds[i]
+		label := fmt.Sprintf("feeds[%d]", i)
+		if f.Name != "" {
+			label = fmt.Sprintf("feed %q", f.Name)
+		}
+		switch {
+		case strings.TrimSpace(f.Name) == "":
+			errs.add(f.at(""), "%s: name is missing; give every feed a short unique name", label)
+		case strings.ContainsAny(f.Name, " \t\n\"'()"):
+			errs.add(f.at("name"), "%s: a feed name is one word without spaces, quotes or parentheses (rules write feed:NAME); try %q", label, strings.Join(strings.Fields(f.Name), "-"))
+		default:
+			key := strings.ToLower(f.Name)
+			if first, dup := feeds[key]; dup {
+				errs.add(f.at("name"), "%s: the name is used by another feed at line %d; feed names must be unique", label, first.Line)
+			} else {
+				feeds[key] = f.at("name")
+			}
+		}
+		c.checkFeedURL(f, label, errs)
+		if f.Interval != 0 && f.Interval < MinInterval {
+			errs.add(f.at("interval"), "%s: interval %s is too short; poll no more often than every %s", label, f.Interval, MinInterval)
+		}
+	}
+	if w := c.Watchers; w.Interval < MinInterval {
+		errs.add(w.at("interval"), "watchers.interval: %s is too short; poll no more often than every %s", w.Interval, MinInterval)
+	}
+	if c.Watchers.Concurrency < 0 {
+		errs.add(c.Watchers.at("concurrency"), "watchers.concurrency: must be at least 1")
+	}
+
+	entities := map[string]Pos{}
+	for i, e := range c.Entities {
+		label := fmt.Sprintf("entities[%d]", i)
+		if e.ID != "" {
+			label = fmt.Sprintf("entity %q", e.ID)
+		}
+		switch {
+		case e.ID == "":
+			errs.add(e.at(""), "%s: id is missing; rules refer to an entity as @id", label)
+		case !entityID.MatchString(e.ID):
+			errs.add(e.at("id"), "%s: an id is letters, digits, _ and - (rules write it as @%s)", label, e.ID)
+		default:
+			if first, dup := entities[strings.ToLower(e.ID)]; dup {
+				errs.add(e.at("id"), "%s: the id is used by another entity at line %d; ids must be unique", label, first.Line)
+			} else {
+				entities[strings.ToLower(e.ID)] = e.at("id")
+			}
+		}
+		if strings.TrimSpace(e.Name) == "" {
+			errs.add(e.at(""), "%s: name is missing; it is what the entity is called in articles", label)
+		}
+		for j, a := range e.Aliases {
+			if strings.TrimSpace(a) == "" {
+				errs.add(e.at("aliases"), "%s: aliases[%d] is empty; remove it", label, j)
+			}
+		}
+	}
+
+	ruleNames := map[string]Pos{}
+	for i := range c.Rules {
+		r := &c.Rules[i]
+		label := fmt.Sprintf("rules[%d]", i)
+		if r.Name != "" {
+			label = fmt.Sprintf("rule %q", r.Name)
+		}
+		switch {
+		case strings.TrimSpace(r.Name) == "":
+			errs.add(r.at(""), "%s: name is missing; the name is the topic users subscribe to", label)
+		case strings.ContainsAny(r.Name, " \t\n"):
+			errs.add(r.at("name"), "%s: a rule name is one word without spaces (users type /subscribe NAME); try %q", label, strings.Join(strings.Fields(r.Name), "-"))
+		default:
+			if first, dup := ruleNames[strings.ToLower(r.Name)]; dup {
+				errs.add(r.at("name"), "%s: the name is used by another rule at line %d; rule names must be unique", label, first.Line)
+			} else {
+				ruleNames[strings.ToLower(r.Name)] = r.at("name")
+			}
+		}
+		if strings.TrimSpace(r.Query) == "" {
+			errs.add(r.at("query"), "%s: query is empty; write the words to watch for, such as: query: '\"black sea\" grain'", label)
+		}
+		for j, name := range r.Feeds {
+			if _, ok := feeds[strings.ToLower(name)]; !ok {
+				errs.add(r.at("feeds"), "%s: feeds[%d] %q is not a feed defined under feeds:", label, j, name)
+			}
+		}
+		for _, n := range r.Notify {
+			d, err := news.ParseDestination(n)
+			if err != nil {
+				errs.add(r.at("notify"), "%s: %v", label, err)
+				continue
+			}
+			r.Destinations = append(r.Destinations, d)
+		}
+	}
+
+	c.compileRules(errs)
+	c.expandSecrets(errs, warn, getenv)
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		errs.add(c.Log.at("level"), "log.level: %q is not a level; use debug, info, warn or error", c.Log.Level)
+	}
+	switch c.Log.Format {
+	case "text", "json":
+	default:
+		errs.add(c.Log.at("format"), "log.format: %q is not a format; use text or json", c.Log.Format)
+	}
+	for _, api := range []struct {
+		key, val string
+		at       Pos
+	}{{"telegram.api_url", c.Telegram.APIURL, c.Telegram.at("api_url")}, {"slack.api_url", c.Slack.APIURL, c.Slack.at("api_url")}} {
+		if u, err := url.Parse(api.val); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs.add(api.at, "%s: %q is not an http(s) URL", api.key, api.val)
+		}
+	}
+}
+
+func (c *Config) checkFeedURL(f *Feed, label string, errs *problems) {
+	raw := strings.TrimSpace(f.URL)
+	if raw == "" {
+		errs.add(f.at(""), "%s: url is missing; give an http(s) URL or a file path relative to this config", label)
+		return
+	}
+	if strings.HasPrefix(raw, "http://") || strings.HasPrefix(raw, "https://") {
+		u, err := url.Parse(raw)
+		if err != nil || u.Host == "" {
+			errs.add(f.at("url"), "%s: %q is not a valid URL", label, raw)
+		}
+		return
+	}
+	if i := strings.Index(raw, "://"); i > 0 && raw[:i] != "file" {
+		errs.add(f.at("url"), "%s: %q: only http, https and local files are supported", label, raw)
+		return
+	}
+	p := strings.TrimPrefix(raw, "file://")
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(c.Dir, p)
+	}
+	if _, err := os.Stat(p); err != nil {
+		// A missing file is not fatal at load time (it may appear later), but say so.
+		errs.add(f.at("url"), "%s: feed file %s: %v; fix the path (relative paths start at the config's folder)", label, p, unwrapPathError(err))
+	}
+}
+
+// compileRules compiles every rule with the entities and turns each query
+// error into a problem at its place inside the query text.
+func (c *Config) compileRules(errs *problems) {
+	set, err := rules.Compile(c.RuleSpecs(), c.RuleEntities())
+	if err == nil {
+		c.Set = set
+		return
+	}
+	var list rules.Errors
+	if !errors.As(err, &list) {
+		errs.add(Pos{1, 1}, "rules: %v", err)
+		return
+	}
+	for _, e := range list {
+		var r *Rule
+		for i := range c.Rules {
+			if c.Rules[i].Name == e.Rule {
+				r = &c.Rules[i]
+				break
+			}
+		}
+		if r == nil {
+			errs.add(Pos{1, 1}, "%v", e)
+			continue
+		}
+		errs.add(queryPos(r.values["query"], r.at(""), e.Offset), "rule %q: %s", r.Name, e.Msg)
+	}
+}
+
+// queryPos maps a byte offset inside a query to a file position: exact for
+// queries on one line (plain or quoted), by line for block scalars.
+func queryPos(n *yaml.Node, fallback Pos, offset int) Pos {
+	if n == nil {
+		return fallback
+	}
+	if offset < 0 {
+		offset = 0
+	}
+	if offset > len(n.Value) {
+		offset = len(n.Value)
+	}
+	before := n.Value[:offset]
+	switch n.Style {
+	case yaml.LiteralStyle, yaml.FoldedStyle:
+		line := n.Line + 1 + strings.Count(before, "\n")
+		col := len([]rune(before[strings.LastIndex(before, "\n")+1:]))
+		return Pos{Line: line, Col: n.Column + 2 + col}
+	case yaml.DoubleQuotedStyle, yaml.SingleQuotedStyle:
+		if strings.Contains(before, "\n") {
+			return posOf(n)
+		}
+		return Pos{Line: n.Line, Col: n.Column + 1 + len([]rune(before))}
+	default:
+		if strings.Contains(before, "\n") {
+			return posOf(n)
+		}
+		return Pos{Line: n.Line, Col: n.Column + len([]rune(before))}
+	}
+}
+
+// expandSecrets replaces ${VAR} in the platform sections. A variable that is
+// not set is an error only when the platform is used by some rule; otherwise
+// the platform is simply off.
+func (c *Config) expandSecrets(errs, warn *problems, getenv func(string) string) {
+	used := map[news.Platform]bool{}
+	for _, r := range c.Rules {
+		for _, d := range r.Destinations {
+			used[d.Platform] = true
+		}
+	}
+	expand := func(platform news.Platform, key string, val *string, at Pos) {
+		var missing []string
+		*val = envRef.ReplaceAllStringFunc(*val, func(m string) string {
+			name := envRef.FindStringSubmatch(m)[1]
+			v := getenv(name)
+			if v == "" {
+				missing = append(missing, name)
+			}
+			return v
+		})
+		for _, name := range missing {
+			if used[platform] {
+				errs.add(at, "%s: environment variable %s is not set; export it, or remove the %s destinations from the rules", key, name, platform)
+			} else {
+				warn.add(at, "%s: environment variable %s is not set; %s stays off", key, name, platform)
+			}
+		}
+	}
+	t, s := &c.Telegram, &c.Slack
+	expand(news.Telegram, "telegram.token", &t.Token, t.at("token"))
+	expand(news.Telegram, "telegram.api_url", &t.APIURL, t.at("api_url"))
+	expand(news.Slack, "slack.bot_token", &s.BotToken, s.at("bot_token"))
+	expand(news.Slack, "slack.app_token", &s.AppToken, s.at("app_token"))
+	expand(news.Slack, "slack.signing_secret", &s.SigningSecret, s.at("signing_secret"))
+	expand(news.Slack, "slack.api_url", &s.APIURL, s.at("api_url"))
+	if used[news.Telegram] && t.Token == "" {
+		errs.add(t.at("token"), "telegram.token: rules notify Telegram chats but no bot token is set; add telegram: {token: ${TELEGRAM_TOKEN}} and export the token from @BotFather")
+	}
+	if used[news.Slack] && s.BotToken == "" {
+		errs.add(s.at("bot_token"), "slack.bot_token: rules notify Slack channels but no bot token is set; add slack: {bot_token: ${SLACK_BOT_TOKEN}} and export the xoxb- token")
+	}
+	for _, r := range c.Rules {
+		if len(r.Notify) == 0 {
+			warn.add(r.at(""), "rule %q: no notify: list; its alerts reach only chats that /subscribe to it", r.Name)
+		}
+	}
+}

@@ -1,0 +1,206 @@
+// Package news holds the domain types that every part of herald shares: feeds,
+// items, rule matches, quotes, alerts, destinations and subscriptions. It does no
+// I/O, so any package may import it without pulling in a dependency.
+package news
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Feed is a source herald polls, as configured.
+type Feed struct {
+	// Name is the unique, human-chosen name of the feed ("wire", "ministry").
+	Name string
+	// URL is an http(s) URL or an absolute path to a local feed file.
+	URL string
+	// Interval is how often the feed is polled by `herald run`.
+	Interval time.Duration
+	// Tags are labels the configuration gives every item of this feed.
+	Tags []string
+	// Backfill bounds the first poll of a new feed: items published longer ago
+	// than this (or undated) are recorded as seen but not alerted.
+	Backfill time.Duration
+}
+
+// IsFile reports whether the feed is read from the local file system rather
+// than over HTTP.
+func (f Feed) IsFile() bool {
+	return !strings.HasPrefix(f.URL, "http://") && !strings.HasPrefix(f.URL, "https://")
+}
+
+// Item is one article from a feed, or one article file given on the command line.
+type Item struct {
+	// Feed is the name of the feed the item came from.
+	Feed string
+	// ID identifies the item within its feed: the GUID, else the link, else a
+	// hash of title and content (see ItemID).
+	ID string
+	// Title is the headline as plain text.
+	Title string
+	// Link is the article's URL, possibly empty.
+	Link string
+	// Authors are the author names given by the feed.
+	Authors []string
+	// Categories are the item's category or tag values from the feed.
+	Categories []string
+	// Published is when the item was published; zero when the feed gives no date.
+	Published time.Time
+	// Content is the body as the feed gave it, usually HTML
+	// (content:encoded, else description; Atom content, else summary).
+	Content string
+	// Text is the body as plain text: paragraphs separated by a blank line.
+	// Watchers leave it empty; the alert pipeline fills it from Content.
+	Text string
+}
+
+// Hit is one place where a rule's term matched an item.
+type Hit struct {
+	// Term is the query term that matched, as written in the rule ("@nuc", "\"black sea\"", "ukraine").
+	Term string `json:"term"`
+	// Field is where it matched: "title", "text", "feed", "tag" or "author".
+	Field string `json:"field"`
+	// Text is the matched span as it stands in the item ("NATO–Ukraine council").
+	Text string `json:"text"`
+}
+
+// Match says that a rule fired on an item, and on which words.
+type Match struct {
+	// Rule is the name of the rule.
+	Rule string `json:"rule"`
+	// Hits are the places where the rule's positive terms matched, in field and text order.
+	Hits []Hit `json:"hits"`
+}
+
+// Quote is a direct quotation from an article.
+type Quote struct {
+	// Text is what was said, without the quotation marks.
+	Text string `json:"text"`
+	// Speaker is who said it, normalised to a full name; empty when unknown.
+	Speaker string `json:"speaker,omitempty"`
+}
+
+// Alert is what herald posts to one destination: an item that matched a rule.
+// It is stored as the payload of an outbox row, so it must stay JSON-stable.
+type Alert struct {
+	// ID is the outbox row the alert travels in; zero before it is stored.
+	ID int64 `json:"-"`
+	// Destination is where the alert goes.
+	Destination Destination `json:"-"`
+	// Rule is the name of the rule that matched.
+	Rule string `json:"rule"`
+	// Feed is the name of the feed the item came from.
+	Feed string `json:"feed"`
+	// Title is the headline.
+	Title string `json:"title"`
+	// Link is the article's URL.
+	Link string `json:"link,omitempty"`
+	// Published is when the item was published; zero when unknown.
+	Published time.Time `json:"published,omitzero"`
+	// Summary is the 1–2 sentence lead.
+	Summary string `json:"summary,omitempty"`
+	// Quotes are at most a few direct quotes chosen for the alert.
+	Quotes []Quote `json:"quotes,omitempty"`
+	// Hits say which words made the rule match.
+	Hits []Hit `json:"hits,omitempty"`
+}
+
+// Platform names a chat platform herald can deliver to.
+type Platform string
+
+// The platforms herald knows.
+const (
+	Console  Platform = "console"
+	Telegram Platform = "telegram"
+	Slack    Platform = "slack"
+)
+
+// Destination is one place alerts are posted: the console, a Telegram chat
+// (optionally a forum topic) or a Slack channel (optionally a thread).
+type Destination struct {
+	Platform Platform
+	// Chat is the Telegram chat ID or the Slack channel (ID or #name); empty for the console.
+	Chat string
+	// Thread is the Telegram forum topic ID or the Slack thread timestamp; often empty.
+	Thread string
+}
+
+// String formats the destination the way the configuration writes it:
+// "console", "telegram:-1001234/5", "slack:#news".
+func (d Destination) String() string {
+	s := string(d.Platform)
+	if d.Chat != "" {
+		s += ":" + d.Chat
+	}
+	if d.Thread != "" {
+		s += "/" + d.Thread
+	}
+	return s
+}
+
+// ParseDestination reads a destination as written in a rule's notify list:
+// "console", "telegram:<chat_id>[/<thread_id>]" or "slack:<channel>[/<thread_ts>]".
+func ParseDestination(s string) (Destination, error) {
+	platform, rest, hasRest := strings.Cut(strings.TrimSpace(s), ":")
+	switch Platform(platform) {
+	case Console:
+		if hasRest {
+			return Destination{}, fmt.Errorf("destination %q: console takes no chat; write just \"console\"", s)
+		}
+		return Destination{Platform: Console}, nil
+	case Telegram:
+		chat, thread, _ := strings.Cut(rest, "/")
+		if _, err := strconv.ParseInt(chat, 10, 64); err != nil || chat == "" {
+			return Destination{}, fmt.Errorf("destination %q: a Telegram chat is a numeric chat ID such as telegram:-1001234567890", s)
+		}
+		if thread != "" {
+			if n, err := strconv.ParseInt(thread, 10, 64); err != nil || n <= 0 {
+				return Destination{}, fmt.Errorf("destination %q: a Telegram forum topic is a positive number such as telegram:-1001234567890/5", s)
+			}
+		}
+		return Destination{Platform: Telegram, Chat: chat, Thread: thread}, nil
+	case Slack:
+		chat, thread, _ := strings.Cut(rest, "/")
+		if chat == "" || chat == "#" || strings.ContainsAny(chat, " \t<>") {
+			return Destination{}, fmt.Errorf("destination %q: a Slack destination is a channel ID or #name such as slack:C0123456789 or slack:#news", s)
+		}
+		return Destination{Platform: Slack, Chat: chat, Thread: thread}, nil
+	}
+	return Destination{}, fmt.Errorf("destination %q: unknown platform %q; use console, telegram:<chat_id> or slack:<channel>", s, platform)
+}
+
+// Subscription ties a destination to a rule (a topic), as made by a chat
+// command or implied by a rule's notify list.
+type Subscription struct {
+	Destination Destination
+	Rule        string
+	// Paused is set when the platform refused the destination (bot blocked,
+	// channel archived); the subscription is kept and resumes later.
+	Paused bool
+}
+
+// FeedState is what herald remembers about polling one feed between polls and
+// restarts: the HTTP cache validators, health and schedule.
+type FeedState struct {
+	// URL is the URL last polled; it differs from the configured one after a permanent redirect.
+	URL string
+	// ETag and LastModified are the validators of the last 200 response, sent
+	// back as If-None-Match and If-Modified-Since.
+	ETag         string
+	LastModified string
+	// Seeded is true once the feed has been polled successfully at least once;
+	// until then the backfill window limits which items alert.
+	Seeded bool
+	// LastPoll is when the feed was last polled, successfully or not.
+	LastPoll time.Time
+	// LastOK is when the feed last answered with a feed or a 304.
+	LastOK time.Time
+	// LastError is the last failure's message; empty after a success.
+	LastError string
+	// Failures counts consecutive failed polls.
+	Failures int
+	// NextPoll is when the feed is due again.
+	NextPoll time.Time
+}

@@ -1,0 +1,361 @@
+package summary
+
+import (
+	"strings"
+)
+
+// who is the speaker an attribution names, before resolution.
+type who struct {
+	name   string   // a name with titles stripped ("Jens Stoltenberg", "Stoltenberg", "NATO")
+	role   []string // lower-cased title words ("foreign", "minister")
+	pron   string   // a pronoun ("he")
+	det    string   // the determiner before a role ("the", "a")
+	gender byte     // 'm', 'f' or 0 when unknown
+	titled bool     // a title or an honorific came with the name: surely a person
+}
+
+func (w who) empty() bool { return w.name == "" && len(w.role) == 0 && w.pron == "" }
+
+// runForward reads a name with its titles starting at toks[i], after an
+// optional determiner: "the minister", "NATO Secretary General Jens
+// Stoltenberg", "o presidente Luiz Inácio Lula da Silva". It returns the
+// words, the determiner and the index after the run.
+func runForward(toks []token, i int) ([]token, string, int) {
+	det := ""
+	if i < len(toks) && toks[i].word && determiners[toks[i].lower()] {
+		det = toks[i].lower()
+		i++
+	}
+	start := i
+	for i < len(toks) {
+		t := toks[i]
+		if inName(t) {
+			i++
+			continue
+		}
+		if t.word && connectors[t.s] && (i > start || particles[t.s]) {
+			// "Lula da Silva", "von der Leyen": connectors followed by a name.
+			j := i
+			for j < len(toks) && toks[j].word && connectors[toks[j].s] {
+				j++
+			}
+			if j < len(toks) && toks[j].word && isCap(toks[j].s) && j-i <= 2 {
+				i = j
+				continue
+			}
+		}
+		break
+	}
+	return toks[start:i], det, i
+}
+
+// runBackward reads a name with its titles ending at toks[i]; see runForward.
+func runBackward(toks []token, i int) ([]token, string) {
+	end := i + 1
+	for i >= 0 {
+		t := toks[i]
+		if inName(t) {
+			i--
+			continue
+		}
+		if t.word && connectors[t.s] && i < end-1 && isCap(toks[i+1].s) {
+			j := i
+			for j >= 0 && toks[j].word && connectors[toks[j].s] {
+				j--
+			}
+			if j >= 0 && inName(toks[j]) && i-j <= 2 {
+				i = j
+				continue
+			}
+		}
+		break
+	}
+	det := ""
+	if i >= 0 && toks[i].word && determiners[toks[i].lower()] {
+		det = toks[i].lower()
+	}
+	return toks[i+1 : end], det
+}
+
+// normalize splits a run into the name and the role: the name is what
+// follows the last title, honorific, acronym or possessive ("NATO Secretary
+// General Jens Stoltenberg" → "Jens Stoltenberg", role "secretary general").
+func normalize(run []token, det string) who {
+	w := who{det: det}
+	if len(run) == 0 {
+		return w
+	}
+	meta := func(t token) bool {
+		return isHonorific(t) || isTitleWord(t) || isAcronym(t.s) || isPossessive(t.s)
+	}
+	lastMeta := func(n int) int {
+		last := -1
+		for i := 0; i < n; i++ {
+			if meta(run[i]) {
+				last = i
+			}
+		}
+		return last
+	}
+	n := len(run)
+	last := lastMeta(n)
+	// A title word after a name belongs to it: "Martin Luther King", "John Smith Sr.".
+	if last == n-1 && n >= 2 && isCap(run[n-1].s) && !isAcronym(run[n-1].s) && !meta(run[n-2]) && isCap(run[n-2].s) {
+		last = lastMeta(n - 1)
+	}
+	for _, t := range run[:last+1] {
+		if isHonorific(t) {
+			w.titled = true
+			if g := honorifics[t.lower()]; g != 0 {
+				w.gender = g
+			}
+			continue
+		}
+		if isTitleWord(t) {
+			w.role = append(w.role, t.lower())
+			if g := titleNouns[t.lower()]; g != 0 {
+				w.gender = g
+			}
+		}
+	}
+	name := run[last+1:]
+	// "Secretary of State Antony Blinken", "ministre des Armées Sébastien Lecornu":
+	// the department after a connector belongs to the title.
+	for last >= 0 && len(name) > 0 && connectors[name[0].s] {
+		k := 1
+		for k < len(name) && departments[name[k].lower()] {
+			w.role = append(w.role, name[k].lower())
+			k++
+		}
+		if k == 1 && len(name) > 1 {
+			w.role = append(w.role, name[1].lower())
+			k = 2
+		}
+		name = name[k:]
+	}
+	for len(name) > 0 && connectors[name[len(name)-1].s] {
+		name = name[:len(name)-1]
+	}
+	lead := 0
+	for lead < len(name)-1 && particles[name[lead].s] {
+		lead++
+	}
+	if len(name) > 0 && isCap(name[lead].s) && (lead == 0 || last < 0) && len(name) <= 6 {
+		parts := make([]string, len(name))
+		for i, t := range name {
+			parts[i] = t.s
+		}
+		w.name = strings.Join(parts, " ")
+		if len(name) == 1 && isDemonym(w.name) {
+			w.name = ""
+		}
+		if last >= 0 && institutionWords[strings.ToLower(parts[len(parts)-1])] {
+			// "General Assembly", "Foreign Ministry": a body, not a titled person.
+			return who{det: det}
+		}
+		w.titled = w.titled || len(w.role) > 0 && w.name != ""
+	}
+	if w.name == "" && len(w.role) == 0 {
+		// Only acronyms: an organisation speaking ("NATO said").
+		var parts []string
+		for _, t := range run {
+			if !isAcronym(t.s) {
+				return w
+			}
+			parts = append(parts, t.s)
+		}
+		w.name = strings.Join(parts, " ")
+	}
+	return w
+}
+
+// institutionWords end the names of bodies that a title word may precede.
+var institutionWords = setOf(strings.Fields(`assembly council house ministry department office
+	committee commission court parliament agency union nations forces army navy fleet bank fund
+	group company party front alliance summit treaty university institute centre center
+	government cabinet staff board service services command guard police`)...)
+
+// demonyms are adjectives of nationality, which look like names in a run
+// ("the Ukrainian minister") but are not.
+var demonyms = setOf("french", "german", "british", "dutch", "greek", "swiss", "thai", "israeli",
+	"iraqi", "afghan", "american", "european", "african", "mexican", "korean", "turkish", "polish",
+	"spanish", "danish", "swedish", "finnish", "irish", "scottish", "english", "welsh", "chinese",
+	"japanese", "portuguese", "vietnamese", "lebanese", "czech", "slovak", "pakistani", "yemeni",
+	"saudi", "qatari", "kuwaiti", "emirati", "filipino", "republican", "democrat", "democratic", "conservative", "labour")
+
+func isDemonym(s string) bool {
+	l := strings.ToLower(s)
+	return demonyms[l] || strings.HasSuffix(l, "ian") || strings.HasSuffix(l, "ese")
+}
+
+// speakerAfter reads the speaker from what follows a name or a speech verb
+// that comes after it: a pronoun or a name with titles.
+func speakerAfter(toks []token, i int) who {
+	if i < len(toks) && toks[i].word {
+		if g, ok := pronouns[toks[i].lower()]; ok {
+			return who{pron: toks[i].lower(), gender: g}
+		}
+	}
+	run, det, _ := runForward(toks, i)
+	return normalize(run, det)
+}
+
+// subjectBefore reads the subject of the speech verb at toks[v]: a pronoun,
+// a name, a role ("the minister"), or a name with an apposition between
+// commas ("Jens Stoltenberg, NATO's secretary general, said").
+func subjectBefore(toks []token, v int) who {
+	i := v - 1
+	for c := 0; c < 3 && i >= 0 && isAux(toks[i]); c++ {
+		i--
+	}
+	if i < 0 {
+		return who{}
+	}
+	if g, ok := pronouns[toks[i].lower()]; ok && toks[i].word {
+		return who{pron: toks[i].lower(), gender: g}
+	}
+	if toks[i].s == "," {
+		j := i - 1
+		for j >= 0 && i-j <= 14 && toks[j].s != "," && toks[j].s != "." {
+			j--
+		}
+		if j < 1 || toks[j].s != "," {
+			return who{}
+		}
+		run, det, end := runForward(toks, j+1)
+		app := normalize(run, det)
+		if end != i {
+			app = who{} // the apposition is not a name or a title
+		}
+		brun, bdet := runBackward(toks, j-1)
+		subj := normalize(brun, bdet)
+		switch {
+		case subj.name != "":
+			if len(subj.role) == 0 {
+				subj.role = app.role
+			}
+			return subj
+		case app.name != "":
+			if len(app.role) == 0 {
+				app.role = subj.role
+			}
+			return app
+		case len(subj.role) > 0:
+			return subj
+		}
+		return app
+	}
+	run, det := runBackward(toks, i)
+	return normalize(run, det)
+}
+
+// attributionAfter finds who said a quotation in the text after it: "…,”
+// said Stoltenberg", "…,” he said", "…,” the minister told reporters", "»,
+// a-t-il ajouté", "”, disse ele". ok reports that an attribution was found
+// even when its speaker cannot be named ("…,” a spokesman said).
+func attributionAfter(toks []token) (who, bool) {
+	i := 0
+	for i < len(toks) && !toks[i].word && strings.Contains(",—–-:;", toks[i].s) {
+		i++
+	}
+	if i >= len(toks) {
+		return who{}, false
+	}
+	// "a déclaré M. Macron"; "a-t-il déclaré", split into "a" "il" "déclaré".
+	j := i
+	if (toks[i].s == "a" || toks[i].s == "avait") && i+1 < len(toks) {
+		if ok, _, _, _ := speechVerbAt(toks, i+1); ok {
+			j = i + 1
+		} else if g, isPron := pronouns[toks[i+1].lower()]; isPron && i+2 < len(toks) {
+			if ok, _, _, _ := speechVerbAt(toks, i+2); ok {
+				return who{pron: toks[i+1].lower(), gender: g}, true
+			}
+		}
+	}
+	if ok, end, _, _ := speechVerbAt(toks, j); ok {
+		w := speakerAfter(toks, end)
+		return w, true
+	}
+	// Subject first: "he said", "Stoltenberg told reporters", "the minister added",
+	// "Jens Stoltenberg, NATO's secretary general, said".
+	var w who
+	k := i
+	if g, ok := pronouns[toks[i].lower()]; ok && toks[i].word {
+		w, k = who{pron: toks[i].lower(), gender: g}, i+1
+	} else {
+		var run []token
+		var det string
+		run, det, k = runForward(toks, i)
+		if len(run) == 0 {
+			return who{}, false
+		}
+		w = normalize(run, det)
+	}
+	if k < len(toks) && toks[k].s == "," {
+		m := k + 1
+		for m < len(toks) && m-k <= 14 && toks[m].s != "," && toks[m].s != "." {
+			m++
+		}
+		if m < len(toks) && toks[m].s == "," {
+			run, det, end := runForward(toks, k+1)
+			if app := normalize(run, det); end == m && w.name == "" && app.name != "" {
+				w = app
+			}
+			k = m + 1
+		}
+	}
+	for c := 0; c < 3 && k < len(toks) && isAux(toks[k]); c++ {
+		k++
+	}
+	if ok, _, _, _ := speechVerbAt(toks, k); ok {
+		return w, true
+	}
+	return who{}, false
+}
+
+// attributionBefore finds who said a quotation in the part of the sentence
+// before it: "Stoltenberg said: “…", "said Jens Stoltenberg: “…",
+// "according to Stoltenberg, “…", "selon X, « …", "Schumer said the vote
+// sent “…" (a partial quotation).
+func attributionBefore(toks []token) (who, bool) {
+	n := len(toks)
+	for n > 0 && !toks[n-1].word && strings.Contains(",—–-:;(", toks[n-1].s) {
+		n--
+	}
+	toks = toks[:n]
+	v := -1
+	var end int
+	var forward, invertible bool
+	for i := n - 1; i >= 0 && n-i <= 40; i-- {
+		if ok, e, f, inv := speechVerbAt(toks, i); ok {
+			v, end, forward, invertible = i, e, f, inv
+			break
+		}
+	}
+	if v < 0 {
+		return who{}, false
+	}
+	if forward {
+		return speakerAfter(toks, end), true
+	}
+	if invertible {
+		// "said Jens Stoltenberg:" — the name ends the fragment.
+		if g, ok := pronouns[lowerAt(toks, end)]; ok && end+1 == n {
+			return who{pron: lowerAt(toks, end), gender: g}, true
+		}
+		run, det, e := runForward(toks, end)
+		if len(run) > 0 && e == n {
+			if subj := subjectBefore(toks, v); subj.empty() {
+				return normalize(run, det), true
+			}
+		}
+	}
+	return subjectBefore(toks, v), true
+}
+
+func lowerAt(toks []token, i int) string {
+	if i < 0 || i >= len(toks) || !toks[i].word {
+		return ""
+	}
+	return toks[i].lower()
+}
