@@ -1,0 +1,84 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// syncBuffer is a bytes.Buffer safe for the daemon's goroutines and the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+func TestRunDeliversAndStopsGracefully(t *testing.T) {
+	srv := newFeedServer(t)
+	cfg := writeConfig(t, t.TempDir(), fmt.Sprintf(`feeds:
+  - name: test-wire
+    url: %s/feed.xml
+entities:
+  - id: nuc
+    name: NATO-Ukraine Council
+rules:
+  - name: nuc
+    query: '@nuc'
+    notify: [console]
+`, srv.URL))
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	var out, logs syncBuffer
+	ready := make(chan struct{})
+	done := make(chan int, 1)
+	go func() {
+		done <- Main(ctx, []string{"run", "-config", cfg}, Env{
+			Stdout: &out, Stderr: &logs,
+			Now:   func() time.Time { return now },
+			Ready: func() { close(ready) },
+		})
+	}()
+	select {
+	case <-ready:
+	case code := <-done:
+		t.Fatalf("run exited early with %d:\n%s", code, logs.String())
+	}
+	deadline := time.After(20 * time.Second)
+	for !strings.Contains(out.String(), "■ NATO-Ukraine Council meets on winter air defence") {
+		select {
+		case <-deadline:
+			t.Fatalf("no alert from run\nstdout:\n%s\nlogs:\n%s", out.String(), logs.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("run exited %d after cancellation, want 0\n%s", code, logs.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("run did not stop after its context was cancelled")
+	}
+	if n := strings.Count(out.String(), "■ "); n != 1 {
+		t.Errorf("run printed %d alerts, want 1:\n%s", n, out.String())
+	}
+	if !strings.Contains(logs.String(), "shutting down") {
+		t.Errorf("no shutdown line in logs:\n%s", logs.String())
+	}
+}
