@@ -67,6 +67,9 @@ func New(store Store, t *Topics, now func() time.Time, log *slog.Logger) *Pipeli
 // ingested finish with the old one.
 func (p *Pipeline) SetTopics(t *Topics) { p.topics.Store(t) }
 
+// Topics returns the generation of rules in force.
+func (p *Pipeline) Topics() *Topics { return p.topics.Load() }
+
 // Result counts what one Ingest did.
 type Result struct {
 	New, Matched, Queued, Skipped int

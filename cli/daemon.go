@@ -108,6 +108,9 @@ func cmdOnce(ctx context.Context, c *cmdContext) int {
 }
 
 func cmdRun(ctx context.Context, c *cmdContext) int {
+	// The version read before loading: an edit made while herald starts is
+	// seen as a change and reloaded.
+	loaded := readVersion(c.configPath)
 	cfg, ok := c.loadConfig()
 	if !ok {
 		return exitError
@@ -135,6 +138,8 @@ func cmdRun(ctx context.Context, c *cmdContext) int {
 			log.Error("dispatcher stopped", "err", err)
 		}
 	})
+	changed := make(chan struct{}, 1)
+	wg.Go(func() { watchFile(ctx, c.configPath, loaded, configPollEvery, changed) })
 	log.Info("herald running", "version", version(), "config", c.configPath, "feeds", len(cfg.Feeds), "rules", len(cfg.Rules), "database", cfg.DatabasePath())
 	if c.env.Ready != nil {
 		c.env.Ready()
@@ -146,6 +151,10 @@ func cmdRun(ctx context.Context, c *cmdContext) int {
 			wg.Wait()
 			return exitOK
 		case <-hup:
+			log.Info("SIGHUP: reloading the config")
+			s.reload(c)
+		case <-changed:
+			log.Info("config file changed: reloading")
 			s.reload(c)
 		}
 	}
@@ -153,6 +162,8 @@ func cmdRun(ctx context.Context, c *cmdContext) int {
 
 // reload reads the config again and swaps in its rules and feeds; a bad
 // config is logged with its positions and the running one stays in force.
+// Items already being matched finish with the rules they started with.
+// The database path, log settings and watcher limits are read at start only.
 func (s *service) reload(c *cmdContext) {
 	cfg, err := config.Load(c.configPath, c.env.Getenv)
 	if err != nil {
@@ -168,5 +179,6 @@ func (s *service) reload(c *cmdContext) {
 	s.pipeline.SetTopics(topicsOf(cfg))
 	feeds := cfg.NewsFeeds()
 	s.feeds.Store(&feeds)
+	s.watcher.Rescan()
 	s.log.Info("config reloaded", "feeds", len(cfg.Feeds), "rules", len(cfg.Rules))
 }

@@ -133,7 +133,18 @@ func (w *Watcher) Run(ctx context.Context, feeds func() []news.Feed) error {
 				e.due = r.next
 			}
 		case <-timer.C:
+		case <-w.rescan:
+			timer.Stop()
 		}
+	}
+}
+
+// Rescan makes Run read its feed list again at once instead of at its next
+// pass, so feeds added by a config reload are polled without delay.
+func (w *Watcher) Rescan() {
+	select {
+	case w.rescan <- struct{}{}:
+	default: // a rescan is already pending
 	}
 }
 

@@ -78,6 +78,9 @@ type Watcher struct {
 
 	mu   sync.Mutex // guards rand
 	rand *rand.Rand
+
+	// rescan wakes Run to read its feed list again (see Rescan).
+	rescan chan struct{}
 }
 
 // New returns a Watcher that keeps feed state in store and hands items to
@@ -93,6 +96,7 @@ func New(store StateStore, handle Handler, opts Options) *Watcher {
 		now:         opts.Clock,
 		log:         opts.Logger,
 		rand:        opts.Rand,
+		rescan:      make(chan struct{}, 1),
 	}
 	if w.client == nil {
 		w.client = defaultClient(opts.Timeout)
