@@ -14,6 +14,7 @@ import (
 	"herald/alerts"
 	"herald/bot"
 	"herald/bot/console"
+	"herald/bot/telegram"
 	"herald/config"
 	"herald/news"
 	"herald/store"
@@ -29,6 +30,22 @@ type service struct {
 	log      *slog.Logger
 	feeds    atomic.Pointer[[]news.Feed]
 	wake     chan struct{}
+	// telegram is the Telegram adapter; nil when no token is configured.
+	telegram *telegram.Client
+	// catalog is what chat commands see of the config; reload replaces it.
+	catalog atomic.Pointer[bot.Catalog]
+}
+
+// catalogOf returns the topics and feeds of cfg as the command router shows them.
+func catalogOf(cfg *config.Config) *bot.Catalog {
+	cat := &bot.Catalog{}
+	for _, r := range cfg.Rules {
+		cat.Topics = append(cat.Topics, bot.Topic{Name: r.Name, Description: r.Description, Notify: r.Destinations})
+	}
+	for _, f := range cfg.Feeds {
+		cat.Feeds = append(cat.Feeds, f.Name)
+	}
+	return cat
 }
 
 func topicsOf(cfg *config.Config) *alerts.Topics {
@@ -68,6 +85,20 @@ func start(ctx context.Context, c *cmdContext, cfg *config.Config, log *slog.Log
 		Version:     version(),
 	})
 	senders := map[news.Platform]bot.Sender{news.Console: console.New(c.env.Stdout, nil)}
+	s.catalog.Store(catalogOf(cfg))
+	if t := cfg.Telegram; t.Token != "" {
+		tg, err := telegram.New(telegram.Options{
+			Token: t.Token, APIURL: t.APIURL, LinkPreview: t.LinkPreview, Admins: t.Admins,
+			Webhook: telegram.Webhook{URL: t.Webhook.URL, Listen: t.Webhook.Listen, SecretToken: t.Webhook.SecretToken},
+			Store:   db, Log: log,
+		})
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		s.telegram = tg
+		senders[news.Telegram] = tg
+	}
 	s.dispatch = bot.NewDispatcher(db, senders, c.env.Now, log, uint64(c.env.Now().UnixNano()))
 	return s, nil
 }
@@ -138,6 +169,14 @@ func cmdRun(ctx context.Context, c *cmdContext) int {
 			log.Error("dispatcher stopped", "err", err)
 		}
 	})
+	if s.telegram != nil {
+		router := bot.NewRouter(s.db, func() bot.Catalog { return *s.catalog.Load() }, c.env.Now, nil)
+		wg.Go(func() {
+			if err := s.telegram.Run(ctx, router); err != nil {
+				log.Error("Telegram commands stopped; alerts are still sent", "err", err)
+			}
+		})
+	}
 	changed := make(chan struct{}, 1)
 	wg.Go(func() { watchFile(ctx, c.configPath, loaded, configPollEvery, changed) })
 	log.Info("herald running", "version", version(), "config", c.configPath, "feeds", len(cfg.Feeds), "rules", len(cfg.Rules), "database", cfg.DatabasePath())
@@ -177,6 +216,7 @@ func (s *service) reload(c *cmdContext) {
 		return
 	}
 	s.pipeline.SetTopics(topicsOf(cfg))
+	s.catalog.Store(catalogOf(cfg))
 	feeds := cfg.NewsFeeds()
 	s.feeds.Store(&feeds)
 	s.watcher.Rescan()

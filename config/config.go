@@ -118,6 +118,25 @@ type Watchers struct {
 type Telegram struct {
 	Token  string `yaml:"token"`
 	APIURL string `yaml:"api_url"`
+	// LinkPreview lets Telegram show a preview of the article under each
+	// alert; off by default, since the alert has the summary already.
+	LinkPreview bool `yaml:"link_preview"`
+	// Admins are Telegram user ids that may change any group's
+	// subscriptions, besides the group's own administrators.
+	Admins []int64 `yaml:"admins"`
+	// Webhook, when its url is set, receives updates instead of long polling.
+	Webhook TelegramWebhook `yaml:"webhook"`
+	place
+}
+
+// TelegramWebhook is the telegram.webhook: section.
+type TelegramWebhook struct {
+	// URL is the public https URL Telegram posts updates to.
+	URL string `yaml:"url"`
+	// Listen is the address herald serves the webhook on, such as :8443.
+	Listen string `yaml:"listen"`
+	// SecretToken is the X-Telegram-Bot-Api-Secret-Token every update must carry.
+	SecretToken string `yaml:"secret_token"`
 	place
 }
 

@@ -212,3 +212,72 @@ func TestShippedConfig(t *testing.T) {
 		t.Fatalf("default config has %d feeds and %d rules", len(cfg.Feeds), len(cfg.Rules))
 	}
 }
+
+func TestTelegramKeys(t *testing.T) {
+	p := write(t, `rules:
+  - name: r
+    query: a
+    notify: ['telegram:-100123']
+telegram:
+  token: ${TG_TOKEN}
+  link_preview: true
+  admins: [111, 222]
+  webhook:
+    url: https://herald.example.org/telegram
+    listen: 127.0.0.1:8443
+    secret_token: ${TG_SECRET}
+`)
+	env := map[string]string{"TG_TOKEN": "123:abc", "TG_SECRET": "s3cret_-x"}
+	cfg, err := Load(p, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	tg := cfg.Telegram
+	if !tg.LinkPreview || len(tg.Admins) != 2 || tg.Admins[0] != 111 || tg.Admins[1] != 222 {
+		t.Errorf("link_preview = %t, admins = %v; want true, [111 222]", tg.LinkPreview, tg.Admins)
+	}
+	w := tg.Webhook
+	if w.URL != "https://herald.example.org/telegram" || w.Listen != "127.0.0.1:8443" || w.SecretToken != "s3cret_-x" {
+		t.Errorf("webhook = %+v", w)
+	}
+
+	// Left out, link previews are off and there is no webhook.
+	p = write(t, "telegram:\n  token: x\n")
+	cfg, err = Load(p, noEnv)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	if cfg.Telegram.LinkPreview || cfg.Telegram.Webhook.URL != "" || len(cfg.Telegram.Admins) != 0 {
+		t.Errorf("defaults: %+v", cfg.Telegram)
+	}
+}
+
+func TestTelegramKeyErrors(t *testing.T) {
+	cases := []struct {
+		name, yaml, want string
+	}{
+		{"typo", "telegram:\n  token: x\n  link_previews: true\n", `config.yaml:3:3: telegram: unknown key "link_previews"; did you mean "link_preview"?`},
+		{"preview not a bool", "telegram:\n  token: x\n  link_preview: sometimes\n", `config.yaml:3:17: telegram.link_preview:`},
+		{"admin not a number", "telegram:\n  token: x\n  admins: [ann]\n", `config.yaml:3:12: telegram.admins[0]:`},
+		{"admin not positive", "telegram:\n  token: x\n  admins: [-5]\n", `config.yaml:3:11: telegram.admins[0]: -5 is not a Telegram user id`},
+		{"webhook without url", "telegram:\n  token: x\n  webhook:\n    listen: :8443\n", `config.yaml:4:5: telegram.webhook: url is missing`},
+		{"webhook bad url", "telegram:\n  token: x\n  webhook:\n    url: herald.example.org\n    listen: :8443\n    secret_token: abc\n", `config.yaml:4:10: telegram.webhook.url: "herald.example.org" is not an https URL`},
+		{"webhook bad listen", "telegram:\n  token: x\n  webhook:\n    url: https://h.example/tg\n    listen: '8443'\n    secret_token: abc\n", `config.yaml:5:13: telegram.webhook.listen: "8443" is not an address`},
+		{"webhook without secret", "telegram:\n  token: x\n  webhook:\n    url: https://h.example/tg\n    listen: :8443\n", `telegram.webhook.secret_token: missing`},
+		{"webhook bad secret", "telegram:\n  token: x\n  webhook:\n    url: https://h.example/tg\n    listen: :8443\n    secret_token: 'not ok!'\n", `config.yaml:6:19: telegram.webhook.secret_token: use 1-256 letters`},
+		{"webhook unknown key", "telegram:\n  token: x\n  webhook:\n    url: https://h.example/tg\n    secret: abc\n", `config.yaml:5:5: telegram.webhook: unknown key "secret"`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			p := write(t, tc.yaml)
+			_, err := Load(p, noEnv)
+			if err == nil {
+				t.Fatalf("Load accepted:\n%s", tc.yaml)
+			}
+			out := strings.ReplaceAll(err.Error(), p, "config.yaml")
+			if !strings.Contains(out, tc.want) {
+				t.Errorf("error output lacks %q; got:\n%s", tc.want, out)
+			}
+		})
+	}
+}

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -146,6 +147,41 @@ func (c *Config) validate(errs, warn *problems, getenv func(string) string) {
 			errs.add(api.at, "%s: %q is not an http(s) URL", api.key, api.val)
 		}
 	}
+	c.validateTelegram(errs, warn)
+}
+
+var webhookSecret = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+
+// validateTelegram checks the telegram: keys beyond the token: admins and
+// the webhook. It runs after secrets are expanded.
+func (c *Config) validateTelegram(errs, warn *problems) {
+	t := &c.Telegram
+	for i, id := range t.Admins {
+		if id < 0 { // 0 is what a value that failed to decode leaves, reported already
+			errs.add(t.at("admins"), "telegram.admins[%d]: %d is not a Telegram user id; user ids are positive numbers (@userinfobot tells a user theirs)", i, id)
+		}
+	}
+	w := &t.Webhook
+	if w.URL == "" {
+		if w.Listen != "" || w.SecretToken != "" {
+			errs.add(w.at(""), "telegram.webhook: url is missing; give the public https URL Telegram should post updates to, or remove the webhook section to use long polling")
+		}
+		return
+	}
+	if u, err := url.Parse(w.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs.add(w.at("url"), "telegram.webhook.url: %q is not an https URL", w.URL)
+	} else if u.Scheme == "http" {
+		warn.add(w.at("url"), "telegram.webhook.url: Telegram posts updates only to https URLs; %q works only with a local Bot API server", w.URL)
+	}
+	if _, _, err := net.SplitHostPort(w.Listen); err != nil {
+		errs.add(w.at("listen"), "telegram.webhook.listen: %q is not an address to listen on, such as :8443 or 127.0.0.1:8443", w.Listen)
+	}
+	switch {
+	case w.SecretToken == "" && t.Token != "":
+		errs.add(w.at("secret_token"), "telegram.webhook.secret_token: missing; set one (1-256 letters, digits, _ and -, e.g. ${TELEGRAM_WEBHOOK_SECRET}) so herald can tell Telegram's requests from anyone else's")
+	case w.SecretToken != "" && !webhookSecret.MatchString(w.SecretToken):
+		errs.add(w.at("secret_token"), "telegram.webhook.secret_token: use 1-256 letters, digits, _ and - only")
+	}
 }
 
 func (c *Config) checkFeedURL(f *Feed, label string, errs *problems) {
@@ -270,6 +306,7 @@ func (c *Config) expandSecrets(errs, warn *problems, getenv func(string) string)
 	expand(news.Slack, "slack.app_token", &s.AppToken, s.at("app_token"))
 	expand(news.Slack, "slack.signing_secret", &s.SigningSecret, s.at("signing_secret"))
 	expand(news.Slack, "slack.api_url", &s.APIURL, s.at("api_url"))
+	expand(news.Telegram, "telegram.webhook.secret_token", &t.Webhook.SecretToken, t.Webhook.at("secret_token"))
 	if used[news.Telegram] && t.Token == "" {
 		errs.add(t.at("token"), "telegram.token: rules notify Telegram chats but no bot token is set; add telegram: {token: ${TELEGRAM_TOKEN}} and export the token from @BotFather")
 	}

@@ -1,0 +1,594 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"herald/news"
+)
+
+// Topic is a rule as chats see it: a name to subscribe to and what it is about.
+type Topic struct {
+	Name        string
+	Description string
+	// Notify are the destinations the config posts this topic to, whatever
+	// the chats subscribe to.
+	Notify []news.Destination
+}
+
+// Catalog is what the router knows of the running configuration. The router
+// asks for it on every command, so a config reload is seen at once.
+type Catalog struct {
+	// Topics are the rules, in config order.
+	Topics []Topic
+	// Feeds are the configured feed names, in config order.
+	Feeds []string
+}
+
+// CommandStore is what the router needs from storage.
+type CommandStore interface {
+	Subscribe(ctx context.Context, s news.Subscription) (created bool, err error)
+	Unsubscribe(ctx context.Context, d news.Destination, rule string) (removed bool, err error)
+	SubscriptionsOf(ctx context.Context, d news.Destination) ([]news.Subscription, error)
+	Latest(ctx context.Context, rule string, n int) ([]news.Alert, error)
+	FeedStates(ctx context.Context) (map[string]news.FeedState, error)
+	PendingCount(ctx context.Context) (int, error)
+}
+
+// Request is one chat command, as a platform adapter hands it over.
+type Request struct {
+	// Dest is where the command was written and where subscriptions made by it
+	// go: the chat, and the forum topic or thread when there is one.
+	Dest news.Destination
+	// User identifies who wrote it on the platform, for logs.
+	User string
+	// Private is true in a one-to-one chat with the bot.
+	Private bool
+	// Command is the command name without its prefix or bot name ("subscribe");
+	// empty for a message that is not a command.
+	Command string
+	// Args are the words after the command.
+	Args []string
+	// IsAdmin says whether the user may change the chat's subscriptions. It is
+	// asked only by the commands that change them; nil means yes (a private chat).
+	IsAdmin func(ctx context.Context) (bool, error)
+	// Prefix is what the platform's users type before a command name ("/" on
+	// Telegram, "/herald " on Slack); "/" when empty.
+	Prefix string
+}
+
+// Command describes a chat command, for help texts and platform menus.
+type Command struct {
+	// Name is what follows the prefix ("subscribe").
+	Name string
+	// Args is the argument syntax ("<topic>"); empty when it takes none.
+	Args string
+	// Description is one short line.
+	Description string
+}
+
+// Limits of the replies.
+const (
+	// DefaultLatest and MaxLatest are /latest's default and largest count.
+	DefaultLatest = 5
+	MaxLatest     = 20
+	// MaxListed is how many topics or feeds a reply lists before "and N more".
+	MaxListed = 50
+)
+
+// Router answers chat commands on any platform: it reads and changes
+// subscriptions and reports status, and returns platform-neutral replies.
+// It is safe for concurrent use.
+type Router struct {
+	store   CommandStore
+	catalog func() Catalog
+	now     func() time.Time
+	loc     *time.Location
+}
+
+// NewRouter returns a router over store. catalog returns the current rules
+// and feeds; now is the clock (nil: time.Now) and loc the time zone of the
+// times in replies (nil: UTC).
+func NewRouter(store CommandStore, catalog func() Catalog, now func() time.Time, loc *time.Location) *Router {
+	if now == nil {
+		now = time.Now
+	}
+	if loc == nil {
+		loc = time.UTC
+	}
+	return &Router{store: store, catalog: catalog, now: now, loc: loc}
+}
+
+var commands = []Command{
+	{Name: "start", Description: "what herald does here"},
+	{Name: "help", Description: "what herald does here, and the commands"},
+	{Name: "topics", Description: "the topics, and which this chat follows"},
+	{Name: "subscribe", Args: "<topic>", Description: "post alerts on a topic here"},
+	{Name: "unsubscribe", Args: "<topic>", Description: "stop alerts on a topic here"},
+	{Name: "subscriptions", Description: "the topics this chat follows"},
+	{Name: "latest", Args: "[topic] [n]", Description: "the last alerts"},
+	{Name: "status", Description: "feeds, rules and deliveries"},
+}
+
+// Commands returns the commands the router answers, in menu order.
+func (r *Router) Commands() []Command { return slices.Clone(commands) }
+
+// Known reports whether name is one of the router's commands. Adapters use
+// it to stay quiet about commands in a group that were meant for another bot.
+func (r *Router) Known(name string) bool {
+	return slices.ContainsFunc(commands, func(c Command) bool { return c.Name == strings.ToLower(name) })
+}
+
+// Handle answers one command. The reply is always a message to show, also
+// when err is not nil: then it apologises, and err says what went wrong for
+// the adapter to log.
+func (r *Router) Handle(ctx context.Context, req Request) (Message, error) {
+	if req.Prefix == "" {
+		req.Prefix = "/"
+	}
+	switch strings.ToLower(req.Command) {
+	case "start", "help":
+		return r.help(req), nil
+	case "topics":
+		return r.topics(ctx, req)
+	case "subscribe":
+		return r.subscribe(ctx, req)
+	case "unsubscribe":
+		return r.unsubscribe(ctx, req)
+	case "subscriptions":
+		return r.subscriptions(ctx, req)
+	case "latest":
+		return r.latest(ctx, req)
+	case "status":
+		return r.status(ctx, req)
+	case "":
+		return msg(Para(Plain("Send "), Code(req.Prefix+"help"), Plain(" to see what I can do."))), nil
+	}
+	return msg(
+		Para(Plain("I don't know "), Code(req.Prefix+Clean(req.Command)), Plain(". These are my commands:")),
+		r.commandList(req, false),
+	), nil
+}
+
+func msg(blocks ...Block) Message { return Message{Blocks: blocks} }
+
+func (r *Router) help(req Request) Message {
+	m := msg(
+		Para(Bold("herald"), Plain(" watches news feeds and posts an alert here when a topic this chat follows is in the news: "+
+			"the headline, a short summary, the direct quotes with who said them, and the link.")),
+		r.commandList(req, true),
+	)
+	switch {
+	case req.Dest.Thread != "":
+		m.Add(Para(Plain("Subscriptions belong to this forum topic: alerts go where the subscribe command was written.")))
+	case !req.Private:
+		m.Add(Para(Plain("In a group, only its administrators can subscribe or unsubscribe.")))
+	}
+	if req.Dest.Platform != "" {
+		m.Add(Para(Plain("In herald's config this chat is "), Code(req.Dest.String()),
+			Plain(": a rule's notify list can name it.")))
+	}
+	return m
+}
+
+func (r *Router) commandList(req Request, all bool) Block {
+	var items []Line
+	for _, c := range commands {
+		if !all && c.Name == "start" {
+			continue
+		}
+		name := req.Prefix + c.Name
+		if c.Args != "" {
+			name += " " + c.Args
+		}
+		items = append(items, Line{Code(name), Plain(" — " + c.Description)})
+	}
+	return List(items...)
+}
+
+// topic finds a topic by name, ignoring case as the config does.
+func (c Catalog) topic(name string) (Topic, bool) {
+	for _, t := range c.Topics {
+		if strings.EqualFold(t.Name, name) {
+			return t, true
+		}
+	}
+	return Topic{}, false
+}
+
+// following returns the rules d is subscribed to, by name, with their paused flags.
+func (r *Router) following(ctx context.Context, d news.Destination) (map[string]bool, error) {
+	subs, err := r.store.SubscriptionsOf(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]bool, len(subs))
+	for _, s := range subs {
+		out[s.Rule] = s.Paused
+	}
+	return out, nil
+}
+
+func notifies(t Topic, d news.Destination) bool {
+	return slices.Contains(t.Notify, d)
+}
+
+const sorry = "Sorry, something went wrong on herald's side; try again in a moment."
+
+func failed(what string, err error) (Message, error) {
+	return msg(Para(Plain(sorry))), fmt.Errorf("bot: %s: %w", what, err)
+}
+
+func (r *Router) topics(ctx context.Context, req Request) (Message, error) {
+	cat := r.catalog()
+	if len(cat.Topics) == 0 {
+		return msg(Para(Plain("herald has no topics yet: its operator adds them as rules in the config."))), nil
+	}
+	subs, err := r.following(ctx, req.Dest)
+	if err != nil {
+		return failed("topics", err)
+	}
+	m := msg(Para(Bold(fmt.Sprintf("Topics (%d)", len(cat.Topics)))))
+	m.Add(r.topicList(cat.Topics, func(t Topic) string {
+		_, sub := subs[t.Name]
+		switch {
+		case sub && notifies(t, req.Dest):
+			return "✓ subscribed, also posted here by the config"
+		case sub:
+			return "✓ subscribed"
+		case notifies(t, req.Dest):
+			return "✓ posted here by the config"
+		}
+		return ""
+	}))
+	m.Add(Para(Plain("Follow one here with "), Code(req.Prefix+"subscribe <topic>"), Plain(".")))
+	return m, nil
+}
+
+// topicList lists topics with their descriptions and a note from mark,
+// at most MaxListed of them.
+func (r *Router) topicList(ts []Topic, mark func(Topic) string) Block {
+	var items []Line
+	for i, t := range ts {
+		if i == MaxListed {
+			items = append(items, Line{Plain(fmt.Sprintf("…and %d more", len(ts)-MaxListed))})
+			break
+		}
+		line := Line{Code(t.Name)}
+		if d := Clean(t.Description); d != "" {
+			line = append(line, Plain(" — "+Shorten(d, 200)))
+		}
+		if note := mark(t); note != "" {
+			line = append(line, Italic(" "+note))
+		}
+		items = append(items, line)
+	}
+	return List(items...)
+}
+
+// unknownTopic is the reply to a topic name that is not a rule.
+func (r *Router) unknownTopic(req Request, cat Catalog, name string) Message {
+	name = Shorten(Clean(name), 64)
+	var m Message
+	if best := suggest(name, cat.Topics); best != "" {
+		m.Add(Para(Plain("No topic “"+name+"”; did you mean "), Code(best), Plain("?")))
+	} else {
+		m.Add(Para(Plain("No topic “" + name + "”.")))
+	}
+	if len(cat.Topics) == 0 {
+		m.Add(Para(Plain("herald has no topics yet.")))
+		return m
+	}
+	m.Add(Para(Plain("The topics are:")))
+	m.Add(r.topicList(cat.Topics, func(Topic) string { return "" }))
+	return m
+}
+
+// topicArg returns the topic a command names. A name typed in several words
+// ("black sea grain") is read with dashes, the way rule names are written.
+func topicArg(args []string) string {
+	return strings.Join(args, "-")
+}
+
+// mayManage asks req.IsAdmin and turns a no into a polite reply.
+func mayManage(ctx context.Context, req Request) (refusal *Message, err error) {
+	if req.IsAdmin == nil {
+		return nil, nil
+	}
+	ok, err := req.IsAdmin(ctx)
+	if err != nil {
+		m := msg(Para(Plain("Sorry, I could not check whether you administer this chat; try again in a moment.")))
+		return &m, fmt.Errorf("bot: check admin %s in %s: %w", req.User, req.Dest, err)
+	}
+	if !ok {
+		m := msg(Para(Plain("Sorry, only this chat's administrators can change what it follows. "+
+			"Everyone can use "), Code(req.Prefix+"topics"), Plain(" and "), Code(req.Prefix+"latest"), Plain(".")))
+		return &m, nil
+	}
+	return nil, nil
+}
+
+func (r *Router) subscribe(ctx context.Context, req Request) (Message, error) {
+	cat := r.catalog()
+	if len(req.Args) == 0 {
+		m := msg(Para(Plain("Which topic? Write "), Code(req.Prefix+"subscribe <topic>"), Plain(", one of these:")))
+		m.Add(r.topicList(cat.Topics, func(Topic) string { return "" }))
+		return m, nil
+	}
+	t, ok := cat.topic(topicArg(req.Args))
+	if !ok {
+		return r.unknownTopic(req, cat, topicArg(req.Args)), nil
+	}
+	if refusal, err := mayManage(ctx, req); refusal != nil {
+		return *refusal, err
+	}
+	created, err := r.store.Subscribe(ctx, news.Subscription{Destination: req.Dest, Rule: t.Name})
+	if err != nil {
+		return failed("subscribe "+req.Dest.String()+" to "+t.Name, err)
+	}
+	where := "here"
+	if req.Dest.Thread != "" {
+		where = "in this topic"
+	}
+	if !created {
+		return msg(Para(Plain("This chat follows "), Code(t.Name), Plain(" already: its alerts are posted "+where+"."))), nil
+	}
+	return msg(Para(Plain("Subscribed: alerts on "), Code(t.Name), Plain(" will be posted "+where+". "+
+		"Stop them with "), Code(req.Prefix+"unsubscribe "+t.Name), Plain("."))), nil
+}
+
+func (r *Router) unsubscribe(ctx context.Context, req Request) (Message, error) {
+	cat := r.catalog()
+	if len(req.Args) == 0 {
+		return msg(Para(Plain("Which topic? Write "), Code(req.Prefix+"unsubscribe <topic>"), Plain("; "),
+			Code(req.Prefix+"subscriptions"), Plain(" lists what this chat follows."))), nil
+	}
+	name := topicArg(req.Args)
+	subs, err := r.following(ctx, req.Dest)
+	if err != nil {
+		return failed("unsubscribe", err)
+	}
+	// A chat may leave a topic the config no longer has.
+	rule := ""
+	for s := range subs {
+		if strings.EqualFold(s, name) {
+			rule = s
+		}
+	}
+	t, known := cat.topic(name)
+	if rule == "" {
+		switch {
+		case !known:
+			return r.unknownTopic(req, cat, name), nil
+		case notifies(t, req.Dest):
+			return msg(Para(Plain("This chat gets "), Code(t.Name), Plain(" from herald's config, not from a subscription; "+
+				"ask herald's operator to change the rule's notify list."))), nil
+		}
+		return msg(Para(Plain("This chat does not follow "), Code(t.Name), Plain("."))), nil
+	}
+	if refusal, err := mayManage(ctx, req); refusal != nil {
+		return *refusal, err
+	}
+	if _, err := r.store.Unsubscribe(ctx, req.Dest, rule); err != nil {
+		return failed("unsubscribe "+req.Dest.String()+" from "+rule, err)
+	}
+	return msg(Para(Plain("Unsubscribed: no more alerts on "), Code(rule), Plain(" here."))), nil
+}
+
+func (r *Router) subscriptions(ctx context.Context, req Request) (Message, error) {
+	cat := r.catalog()
+	subs, err := r.following(ctx, req.Dest)
+	if err != nil {
+		return failed("subscriptions", err)
+	}
+	var items []Line
+	names := make([]string, 0, len(subs))
+	for s := range subs {
+		names = append(names, s)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		line := Line{Code(name)}
+		if t, ok := cat.topic(name); ok && Clean(t.Description) != "" {
+			line = append(line, Plain(" — "+Shorten(Clean(t.Description), 200)))
+		} else if !ok {
+			line = append(line, Italic(" (no longer a topic: nothing will match)"))
+		}
+		if subs[name] {
+			line = append(line, Italic(" (paused: herald could not post here)"))
+		}
+		items = append(items, line)
+	}
+	for _, t := range cat.Topics {
+		if _, sub := subs[t.Name]; !sub && notifies(t, req.Dest) {
+			items = append(items, Line{Code(t.Name), Italic(" (posted here by the config)")})
+		}
+	}
+	if len(items) == 0 {
+		return msg(Para(Plain("This chat follows no topic yet. "), Code(req.Prefix+"topics"), Plain(" lists them."))), nil
+	}
+	if len(items) > MaxListed {
+		n := len(items) - MaxListed
+		items = append(items[:MaxListed], Line{Plain(fmt.Sprintf("…and %d more", n))})
+	}
+	return msg(Para(Bold("This chat follows")), List(items...)), nil
+}
+
+func (r *Router) latest(ctx context.Context, req Request) (Message, error) {
+	cat := r.catalog()
+	n, rule := DefaultLatest, ""
+	var words []string
+	for _, a := range req.Args {
+		if v, err := strconv.Atoi(a); err == nil {
+			n = min(max(v, 1), MaxLatest)
+			continue
+		}
+		words = append(words, a)
+	}
+	if len(words) > 0 {
+		t, ok := cat.topic(topicArg(words))
+		if !ok {
+			return r.unknownTopic(req, cat, topicArg(words)), nil
+		}
+		rule = t.Name
+	}
+	alerts, err := r.store.Latest(ctx, rule, n)
+	if err != nil {
+		return failed("latest", err)
+	}
+	if len(alerts) == 0 {
+		if rule != "" {
+			return msg(Para(Plain("No alerts on "), Code(rule), Plain(" yet."))), nil
+		}
+		return msg(Para(Plain("No alerts yet."))), nil
+	}
+	head := "Latest alerts"
+	if rule != "" {
+		head += " on " + rule
+	}
+	items := make([]Line, 0, len(alerts))
+	for _, a := range alerts {
+		title := Shorten(Clean(a.Title), 200)
+		if title == "" {
+			title = "(untitled)"
+		}
+		meta := []string{Clean(a.Feed)}
+		if !a.Published.IsZero() {
+			meta = append(meta, a.Published.In(r.loc).Format("2 Jan 15:04 MST"))
+		}
+		if rule == "" {
+			meta = append(meta, Clean(a.Rule))
+		}
+		items = append(items, Line{Link(title, SafeURL(a.Link)), Italic(" — " + strings.Join(meta, " · "))})
+	}
+	return msg(Para(Bold(head)), List(items...)), nil
+}
+
+func (r *Router) status(ctx context.Context, req Request) (Message, error) {
+	cat := r.catalog()
+	states, err := r.store.FeedStates(ctx)
+	if err != nil {
+		return failed("status", err)
+	}
+	pending, err := r.store.PendingCount(ctx)
+	if err != nil {
+		return failed("status", err)
+	}
+	now := r.now()
+	var ok, failing, fresh int
+	var items []Line
+	for i, name := range cat.Feeds {
+		st, seen := states[name]
+		var line Line
+		switch {
+		case !seen || st.LastPoll.IsZero():
+			fresh++
+			line = Line{Code(name), Plain(" — not polled yet")}
+		case st.LastError != "":
+			failing++
+			what := "failing"
+			if st.Failures > 1 {
+				what = fmt.Sprintf("failing (%d polls in a row)", st.Failures)
+			}
+			line = Line{Code(name), Plain(" — "), Bold(what), Plain(": " + Shorten(Clean(st.LastError), 200))}
+		default:
+			ok++
+			line = Line{Code(name), Plain(" — ok")}
+		}
+		if !st.NextPoll.IsZero() {
+			line = append(line, Plain("; next poll "+r.when(st.NextPoll, now)))
+		}
+		if i < MaxListed {
+			items = append(items, line)
+		}
+	}
+	if len(cat.Feeds) > MaxListed {
+		items = append(items, Line{Plain(fmt.Sprintf("…and %d more", len(cat.Feeds)-MaxListed))})
+	}
+	summary := []string{fmt.Sprintf("%d ok", ok)}
+	if failing > 0 {
+		summary = append(summary, fmt.Sprintf("%d failing", failing))
+	}
+	if fresh > 0 {
+		summary = append(summary, fmt.Sprintf("%d not polled yet", fresh))
+	}
+	m := msg(Para(Bold("herald status")))
+	if len(cat.Feeds) == 0 {
+		m.Add(Para(Plain("Feeds: none configured.")))
+	} else {
+		m.Add(Para(Plain("Feeds: " + strings.Join(summary, ", "))))
+		m.Add(List(items...))
+	}
+	m.Add(Para(Plain(fmt.Sprintf("Rules loaded: %d", len(cat.Topics)))),
+		Para(Plain(fmt.Sprintf("Pending deliveries: %d", pending))))
+	return m, nil
+}
+
+// when writes a time relative to now, in the router's zone: "16:45 UTC (in 4m)".
+func (r *Router) when(t, now time.Time) string {
+	d := t.Sub(now).Round(time.Second)
+	at := t.In(r.loc).Format("15:04 MST")
+	if t.In(r.loc).YearDay() != now.In(r.loc).YearDay() || t.Year() != now.Year() {
+		at = t.In(r.loc).Format("2 Jan 15:04 MST")
+	}
+	if d <= 0 {
+		return at + " (due now)"
+	}
+	return at + " (in " + shortDuration(d) + ")"
+}
+
+func shortDuration(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+	}
+	return fmt.Sprintf("%dd", int(d.Hours()/24))
+}
+
+// suggest returns the topic name closest to name, or "" when none is close:
+// one that starts with it or contains it, else one within a few typos.
+func suggest(name string, ts []Topic) string {
+	lower := strings.ToLower(name)
+	best, bestD := "", max(2, utf8.RuneCountInString(name)/3)+1
+	for _, t := range ts {
+		tl := strings.ToLower(t.Name)
+		d := editDistance(lower, tl)
+		if len(lower) >= 3 && strings.Contains(tl, lower) {
+			d = min(d, 1)
+		}
+		if d < bestD {
+			best, bestD = t.Name, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}

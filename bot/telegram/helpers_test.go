@@ -1,0 +1,183 @@
+package telegram
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"herald/bot"
+	"herald/bot/telegram/telegramtest"
+	"herald/news"
+	"herald/store"
+)
+
+// testToken is the bot token of these tests; no log line or error may hold it.
+const testToken = "7777777:SECRET-token_abc"
+
+// syncBuffer is a bytes.Buffer safe for concurrent writers.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// sleeper records the waits it is asked for and returns at once.
+type sleeper struct {
+	mu    sync.Mutex
+	waits []time.Duration
+}
+
+func (s *sleeper) Sleep(ctx context.Context, d time.Duration) error {
+	s.mu.Lock()
+	s.waits = append(s.waits, d)
+	s.mu.Unlock()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	// Yield a little so loops that back off do not spin the CPU.
+	time.Sleep(time.Millisecond)
+	return ctx.Err()
+}
+
+func (s *sleeper) Waits() []time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]time.Duration(nil), s.waits...)
+}
+
+// env is a fake Bot API, a store and a client wired together.
+type env struct {
+	t      *testing.T
+	fake   *telegramtest.Server
+	db     *store.DB
+	client *Client
+	logs   *syncBuffer
+	sleep  *sleeper
+	errs   []error
+}
+
+func newEnv(t *testing.T, opts ...func(*Options)) *env {
+	t.Helper()
+	e := &env{t: t, fake: telegramtest.New(t, testToken), logs: &syncBuffer{}, sleep: &sleeper{}}
+	db, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "herald.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	e.db = db
+	o := Options{
+		Token: testToken, APIURL: e.fake.URL, Store: db,
+		Log:   slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Sleep: e.sleep.Sleep, PollTimeout: 5 * time.Second, RequestTimeout: 10 * time.Second,
+	}
+	for _, f := range opts {
+		f(&o)
+	}
+	e.client, err = New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(e.checkNoToken)
+	return e
+}
+
+// keep records an error for the token check at the end of the test.
+func (e *env) keep(err error) error {
+	if err != nil {
+		e.errs = append(e.errs, err)
+	}
+	return err
+}
+
+// checkNoToken asserts that no log line, no returned error and no request
+// outside the URL path carried the token.
+func (e *env) checkNoToken() {
+	t := e.t
+	for _, line := range strings.Split(e.logs.String(), "\n") {
+		if strings.Contains(line, testToken) {
+			t.Errorf("a log line holds the bot token: %s", line)
+		}
+	}
+	for _, err := range e.errs {
+		if strings.Contains(err.Error(), testToken) {
+			t.Errorf("an error holds the bot token: %v", err)
+		}
+	}
+	for _, r := range e.fake.Requests() {
+		if strings.Contains(r.Body, testToken) || strings.Contains(r.Query, testToken) {
+			t.Errorf("a %s request carries the token outside the path", r.Method)
+		}
+		for k, v := range r.Header {
+			if strings.Contains(strings.Join(v, " "), testToken) {
+				t.Errorf("header %s carries the token", k)
+			}
+		}
+	}
+}
+
+// run starts the command loop with r and returns a stop function that
+// waits for it to return.
+func (e *env) run(r Router) (stop func()) {
+	ctx, cancel := context.WithCancel(e.t.Context())
+	done := make(chan error, 1)
+	go func() { done <- e.client.Run(ctx, r) }()
+	return func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				e.t.Errorf("Run returned %v, want nil after cancellation", e.keep(err))
+			}
+		case <-time.After(15 * time.Second):
+			e.t.Fatal("Run did not return after its context was cancelled")
+		}
+	}
+}
+
+func dest(chat string) news.Destination {
+	d, err := news.ParseDestination("telegram:" + chat)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+func sampleAlert(d news.Destination) news.Alert {
+	return news.Alert{
+		ID:          1,
+		Destination: d,
+		Rule:        "nato-ukraine",
+		Feed:        "sample-wire",
+		Title:       "NATO–Ukraine Council agrees to speed up air-defence deliveries before winter",
+		Link:        "https://wire.example.org/2026/11/18/nuc-air-defence",
+		Published:   time.Date(2026, 11, 18, 16, 40, 0, 0, time.UTC),
+		Summary:     "Foreign ministers of the Alliance agreed on Wednesday to speed up deliveries of air-defence interceptors to Ukraine before the coldest months, after a meeting of the NATO-Ukraine Council in Brussels.",
+		Quotes: []news.Quote{
+			{Text: "Every interceptor that arrives in December protects a power station in January. We are not going to wait for the spring to act,", Speaker: "Ilse Marander"},
+			{Text: "We need dates, not declarations."},
+		},
+		Hits: []news.Hit{
+			{Term: "@nuc", Field: "title", Text: "NATO–Ukraine Council"},
+			{Term: "@nuc", Field: "text", Text: "NATO-Ukraine\nCouncil"},
+		},
+	}
+}
+
+func isPermanent(err error) bool { return errors.Is(err, bot.ErrPermanent) }

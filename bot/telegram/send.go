@@ -1,0 +1,178 @@
+package telegram
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"herald/bot"
+	"herald/news"
+)
+
+// maxFloodRetries is how many 429s in a row Send waits out before handing
+// the alert back to the dispatcher.
+const maxFloodRetries = 3
+
+// Send posts one alert to its chat (and forum topic) as HTML, shortened to
+// Telegram's limit. It handles what it can in place: it waits out a 429 and
+// sends again (a long wait goes back to the dispatcher as a
+// *bot.RetryAfterError), resends as plain text when the server cannot parse
+// the HTML, and follows a group's upgrade to a supergroup, moving the
+// stored subscriptions. A chat that blocked or removed the bot has its
+// subscriptions paused and the error wraps bot.ErrPermanent; server errors
+// and network failures are returned as they are, for the dispatcher to retry
+// with backoff.
+func (c *Client) Send(ctx context.Context, a news.Alert) error {
+	chat, thread, err := target(a.Destination)
+	if err != nil {
+		return fmt.Errorf("telegram: send: %w (%w)", err, bot.ErrPermanent)
+	}
+	return c.post(ctx, a.Destination, chat, thread, bot.AlertMessage(a, c.opts.Location))
+}
+
+// post sends m to chat and thread and handles the failures as Send says.
+// dest is the destination as stored, for pausing it.
+func (c *Client) post(ctx context.Context, dest news.Destination, chat int64, thread int, m bot.Message) error {
+	chat = c.current(chat)
+	html, _ := format(m, MaxLength)
+	plain := false
+	floods, moves := 0, 0
+	for {
+		body, mode := html, "HTML"
+		if plain {
+			// Without markup a link cannot hide behind its text: write it out.
+			_, body = format(inlineLinks(m), MaxLength)
+			mode = ""
+		}
+		err := c.sendMessage(ctx, chat, thread, body, mode)
+		if err == nil {
+			return nil
+		}
+		e, ok := apiError(err)
+		if !ok {
+			// The network, a proxy's HTML error page, a timeout: try again later.
+			return fmt.Errorf("telegram: send to %d: %w", chat, err)
+		}
+		desc := strings.ToLower(e.Message)
+		switch {
+		case e.Code == 429 || e.RetryAfter > 0:
+			wait := time.Duration(max(e.RetryAfter, 1)) * time.Second
+			if floods >= maxFloodRetries || wait > c.opts.MaxFloodWait {
+				return &bot.RetryAfterError{After: wait, Err: fmt.Errorf("telegram: send to %d: %w", chat, err)}
+			}
+			floods++
+			c.log.Warn("Telegram flood control: waiting before sending again", keyChat, chat, "retry_after", wait.String())
+			if err := c.sleep(ctx, wait); err != nil {
+				return fmt.Errorf("telegram: send to %d: waiting out flood control: %w", chat, err)
+			}
+		case e.MigrateToChatID != 0 && moves < 3:
+			c.migrate(ctx, chat, e.MigrateToChatID)
+			chat = e.MigrateToChatID
+			moves++
+		case e.Code == 400 && strings.Contains(desc, "can't parse entities") && !plain:
+			c.log.Warn("Telegram could not parse the message's HTML; sending it again as plain text", keyChat, chat, keyErr, e.Message)
+			plain = true
+		case e.Code == 403 || e.Code == 400 && strings.Contains(desc, "chat not found"):
+			c.pauseChat(ctx, chat, e.Message)
+			return fmt.Errorf("telegram: send to %d: %w (%w)", chat, err, bot.ErrPermanent)
+		case e.Code == 400 && strings.Contains(desc, "thread not found"):
+			c.pauseTopic(ctx, dest, e.Message)
+			return fmt.Errorf("telegram: send to %d topic %d: %w (%w)", chat, thread, err, bot.ErrPermanent)
+		case e.Code >= 500 || e.Code == 401 || e.Code == 404 || e.Code == 409 || e.Code == 420:
+			// Telegram is down, or the token or api_url is wrong: the alert
+			// waits until that is fixed.
+			return fmt.Errorf("telegram: send to %d: %w", chat, err)
+		default:
+			return fmt.Errorf("telegram: send to %d: %w (%w)", chat, err, bot.ErrPermanent)
+		}
+	}
+}
+
+// sendMessage makes one sendMessage call, with the parameters the library's
+// MessageConfig cannot express (message_thread_id, link_preview_options).
+func (c *Client) sendMessage(ctx context.Context, chat int64, thread int, text, mode string) error {
+	p := tgbotapi.Params{
+		"chat_id": strconv.FormatInt(chat, 10),
+		"text":    text,
+	}
+	if mode != "" {
+		p["parse_mode"] = mode
+	}
+	if thread != 0 {
+		p["message_thread_id"] = strconv.Itoa(thread)
+	}
+	if !c.opts.LinkPreview {
+		p["link_preview_options"] = `{"is_disabled":true}`
+		p["disable_web_page_preview"] = "true" // for Bot API servers older than 7.0
+	}
+	_, err := c.call(ctx, "sendMessage", p, c.opts.RequestTimeout)
+	return err
+}
+
+// current follows the migrations seen so far, so alerts to a group's old id
+// (from a rule's notify list) go straight to the supergroup.
+func (c *Client) current(chat int64) int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for i := 0; i < 4; i++ {
+		to, ok := c.migrated[chat]
+		if !ok {
+			break
+		}
+		chat = to
+	}
+	return chat
+}
+
+// migrate records that group from became supergroup to and moves its stored
+// subscriptions.
+func (c *Client) migrate(ctx context.Context, from, to int64) {
+	c.mu.Lock()
+	c.migrated[from] = to
+	c.mu.Unlock()
+	n, err := c.opts.Store.MoveChat(ctx, news.Telegram, strconv.FormatInt(from, 10), strconv.FormatInt(to, 10))
+	if err != nil {
+		c.log.Error("group upgraded to a supergroup, but its subscriptions could not be moved", keyChat, from, "new_chat", to, keyErr, err)
+		return
+	}
+	c.log.Warn(fmt.Sprintf("group upgraded to a supergroup: subscriptions moved to the new chat id; write telegram:%d instead of telegram:%d in the config's notify lists", to, from),
+		keyChat, from, "new_chat", to, "subscriptions", n)
+}
+
+// pauseChat pauses the subscriptions of a chat that refused a message.
+func (c *Client) pauseChat(ctx context.Context, chat int64, reason string) {
+	n, err := c.opts.Store.SetChatPaused(ctx, news.Telegram, strconv.FormatInt(chat, 10), true)
+	if err != nil {
+		c.log.Error("Telegram refuses this chat, and pausing its subscriptions failed", keyChat, chat, "reason", reason, keyErr, err)
+		return
+	}
+	c.log.Warn("Telegram refuses this chat: its subscriptions are paused (and kept) until it writes to the bot again",
+		keyChat, chat, "reason", reason, "paused", n)
+}
+
+// pauseTopic pauses the subscriptions of a forum topic that no longer exists.
+func (c *Client) pauseTopic(ctx context.Context, d news.Destination, reason string) {
+	n, err := c.opts.Store.SetPaused(ctx, d, true)
+	if err != nil {
+		c.log.Error("forum topic not found, and pausing its subscriptions failed", "destination", d.String(), keyErr, err)
+		return
+	}
+	c.log.Warn("forum topic not found: its subscriptions are paused until the chat writes to the bot again",
+		"destination", d.String(), "reason", reason, "paused", n)
+}
+
+// resumeChat resumes a chat's paused subscriptions, if it has any.
+func (c *Client) resumeChat(ctx context.Context, chat int64) {
+	n, err := c.opts.Store.SetChatPaused(ctx, news.Telegram, strconv.FormatInt(chat, 10), false)
+	if err != nil {
+		c.log.Error("resuming a chat's subscriptions", keyChat, chat, keyErr, err)
+		return
+	}
+	if n > 0 {
+		c.log.Info("chat is talking to the bot again: its subscriptions are resumed", keyChat, chat, "resumed", n)
+	}
+}

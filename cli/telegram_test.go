@@ -1,0 +1,94 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"herald/bot/telegram/telegramtest"
+)
+
+const tgToken = "123456:CLI-test_token"
+
+// TestTelegramWiring runs `herald once` and `herald run` against the fake
+// Bot API: once delivers the alert for a telegram: destination, run answers
+// a chat's /subscribe, and no output holds the token.
+func TestTelegramWiring(t *testing.T) {
+	srv := newFeedServer(t)
+	fake := telegramtest.New(t, tgToken)
+	fake.AddChat(telegramtest.Chat{ID: -100, Title: "Desk"})
+	fake.AddChat(telegramtest.Chat{ID: 42})
+	cfg := writeConfig(t, t.TempDir(), fmt.Sprintf(`feeds:
+  - name: test-wire
+    url: %s/feed.xml
+entities:
+  - id: nuc
+    name: NATO-Ukraine Council
+rules:
+  - name: nuc
+    description: the NATO-Ukraine Council
+    query: '@nuc'
+    notify: ['telegram:-100']
+telegram:
+  token: ${TG_TOKEN}
+  api_url: %s
+`, srv.URL, fake.URL))
+	getenv := func(k string) string {
+		if k == "TG_TOKEN" {
+			return tgToken
+		}
+		return ""
+	}
+
+	var out, logs syncBuffer
+	code := Main(t.Context(), []string{"once", "-config", cfg}, Env{Stdout: &out, Stderr: &logs, Getenv: getenv, Now: func() time.Time { return now }})
+	if code != 0 {
+		t.Fatalf("once: exit %d\n%s", code, logs.String())
+	}
+	sent := fake.SentTo(-100)
+	if len(sent) != 1 || !strings.HasPrefix(sent[0].Text, "NATO-Ukraine Council meets on winter air defence") || sent[0].ParseMode != "HTML" {
+		t.Fatalf("once sent %+v\n%s", sent, logs.String())
+	}
+
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	ready := make(chan struct{})
+	done := make(chan int, 1)
+	go func() {
+		done <- Main(ctx, []string{"run", "-config", cfg}, Env{Stdout: &out, Stderr: &logs, Getenv: getenv,
+			Now: func() time.Time { return now }, Ready: func() { close(ready) }})
+	}()
+	select {
+	case <-ready:
+	case code := <-done:
+		t.Fatalf("run exited early with %d:\n%s", code, logs.String())
+	}
+	fake.Say(telegramtest.Incoming{Chat: 42, From: telegramtest.User{ID: 42, FirstName: "Ann"}, Text: "/subscribe nuc"})
+	if !fake.Wait(20*time.Second, func(sent []telegramtest.Message) bool {
+		for _, m := range sent {
+			if m.ChatID == 42 && strings.Contains(m.Text, "Subscribed: alerts on nuc") {
+				return true
+			}
+		}
+		return false
+	}) {
+		t.Fatalf("no reply to /subscribe\n%s", logs.String())
+	}
+	if cmds := fake.Commands(); len(cmds) == 0 {
+		t.Error("no command menu set")
+	}
+	cancel()
+	select {
+	case code := <-done:
+		if code != 0 {
+			t.Errorf("run exited %d after cancellation\n%s", code, logs.String())
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("run did not stop")
+	}
+	if strings.Contains(logs.String(), tgToken) || strings.Contains(out.String(), tgToken) {
+		t.Errorf("the token appears in the output:\n%s", logs.String())
+	}
+}
