@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"herald/news"
 )
 
 // Limits of a lead, in characters.
@@ -33,7 +35,11 @@ func Lead(title, text string) string {
 	}
 	s := sents[0]
 	if len(sents) > 1 && runeLen(s) < leadShort && runeLen(s)+1+runeLen(sents[1]) <= LeadMax && balancedQuotes(sents[1]) {
-		s += " " + sents[1]
+		if r, _ := utf8.DecodeLastRuneInString(s); isWideTerminal(r) {
+			s += sents[1] // Chinese and Japanese put no space between sentences
+		} else {
+			s += " " + sents[1]
+		}
 	}
 	return cutWords(s, LeadMax)
 }
@@ -66,7 +72,7 @@ func leadSentences(title string, paras []string, strict bool) []string {
 		if len(sents) == 0 {
 			p = stripLeadNoise(p)
 		}
-		if p == "" || skipParagraphRE.MatchString(p) {
+		if p == "" || skipParagraphRE.MatchString(p) || captionRE.MatchString(p) {
 			continue
 		}
 		if strict && !endsSentence(p) && runeLen(p) < 150 {
@@ -87,6 +93,10 @@ func leadSentences(title string, paras []string, strict bool) []string {
 
 // skipParagraphRE matches paragraphs that are never part of a lead.
 var skipParagraphRE = regexp.MustCompile(`(?i)^(?:read (?:also|more)|also read|see also|photo|video|source|image|credit|watch)\s*:`)
+
+// captionRE matches photo captions that pages leave among the paragraphs:
+// "In this photo taken Tuesday, …", "… (AP Photo/Jane Doe)", "… (Photo: Reuters)".
+var captionRE = regexp.MustCompile(`(?i)^(?:in )?this (?:file )?(?:photo|image|picture|handout)\b|\([^()]*\b(?:photo|foto|pictures?|images?)\b[^()]*\)\s*$`)
 
 // Patterns of the boilerplate that precedes the first sentence of wire copy.
 var (
@@ -153,21 +163,95 @@ func firstRune(s string) rune {
 	return r
 }
 
-// similarToTitle reports whether sentence s repeats the title: the same words,
-// give or take a fifth of them.
+// similarToTitle reports whether sentence s repeats the title: the same words
+// give or take a fifth of them, or a shorter sentence made of the title's
+// words (a headline repeated without its kicker).
 func similarToTitle(s, title string) bool {
 	t := wordsOf(title)
 	if len(t) == 0 {
 		return false
 	}
-	w := wordsOf(s)
 	ts := setOf(t...)
-	ws := setOf(w...)
+	ws := setOf(wordsOf(s)...)
 	common := 0
 	for x := range ws {
 		if ts[x] {
 			common++
 		}
 	}
+	if len(ws) <= len(ts) && (common == len(ws) || len(ws) >= 3 && float64(common) >= 0.8*float64(len(ws))) {
+		return true
+	}
 	return float64(common) >= 0.8*float64(max(len(ts), len(ws)))
+}
+
+// LeadFor is the lead of an article for an alert that matched on hits: Lead,
+// followed, when no text hit appears in it, by the first sentence of the
+// article that holds one, after " … ". Only hits in the text count (those in
+// the title, feed, tags or authors say nothing about the body), compared word
+// by word as Pick compares them. A hit inside a quotation does not count:
+// Pick already prefers the quotation that holds it. The added sentence is
+// cut like the lead, so the result is at most 2×LeadMax+3 characters.
+func LeadFor(title, text string, hits []news.Hit) string {
+	lead := Lead(title, text)
+	var need [][]string
+	for _, h := range hits {
+		if h.Field != "text" {
+			continue
+		}
+		w := wordsOf(h.Text)
+		if len(w) == 0 {
+			continue
+		}
+		if containsSeq(wordsOf(lead), w) {
+			return lead
+		}
+		need = append(need, w)
+	}
+	if len(need) == 0 {
+		return lead
+	}
+	s := firstSentenceWith(text, need, lead)
+	if s == "" {
+		return lead
+	}
+	if lead == "" {
+		return cutWords(s, LeadMax)
+	}
+	return lead + " … " + cutWords(s, LeadMax)
+}
+
+// firstSentenceWith returns the first sentence of text, not already in
+// lead, that contains one of the word sequences outside its quotations.
+func firstSentenceWith(text string, need [][]string, lead string) string {
+	a := newArticle(text)
+	var spans []span
+	for _, sp := range a.findSpans() {
+		if a.shapeOK(sp) {
+			spans = append(spans, sp)
+		}
+	}
+	outside := a.outside(spans)
+	for _, p := range a.paras {
+		para := a.text[p[0]:p[1]]
+		for _, ss := range sentenceSpans(para) {
+			s, e := p[0]+ss[0], p[0]+ss[1]
+			sent := a.text[s:e]
+			if strings.Contains(lead, sent) {
+				continue
+			}
+			var own []string // the words of the sentence outside quotations
+			for _, o := range outside {
+				if lo, hi := max(o[0], s), min(o[1], e); lo < hi {
+					own = append(own, wordsOf(a.text[lo:hi])...)
+				}
+			}
+			for _, w := range need {
+				if containsSeq(own, w) {
+					return sent
+				}
+			}
+		}
+	}
+	return ""
 }

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"herald/news"
 )
 
 func TestSplitSentences(t *testing.T) {
@@ -26,6 +28,8 @@ func TestSplitSentences(t *testing.T) {
 		{"question inside quote with attribution", "“Why now?” he asked. Nobody answered.", []string{"“Why now?” he asked.", "Nobody answered."}},
 		{"ellipsis", "It was built to last... Ukraine can rely on it.", []string{"It was built to last...", "Ukraine can rely on it."}},
 		{"lower case after full stop", "See fig. 3 and e.g. the table. Done.", []string{"See fig. 3 and e.g. the table.", "Done."}},
+		{"guillemets with a space", "Ils attendaient. « On nous a prévenus hier », dit-il.", []string{"Ils attendaient.", "« On nous a prévenus hier », dit-il."}},
+		{"japanese", "新しいアプリを発表した。価格は2900円（税込）。「安全です」と述べた。", []string{"新しいアプリを発表した。", "価格は2900円（税込）。", "「安全です」と述べた。"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -163,5 +167,83 @@ func TestLeadCut(t *testing.T) {
 	}
 	if runeLen(got) < LeadMax-20 {
 		t.Errorf("lead %q is cut too short", got)
+	}
+}
+
+func TestLeadPages(t *testing.T) {
+	tests := []struct {
+		name, title, text, want string
+	}{
+		{
+			name: "photo captions among the paragraphs",
+			text: "In this photo taken Tuesday, a rocket stands on the pad. (AP Photo/Jane Doe)\n\nThe rocket on the pad in Baikonur. (Photo: Roscosmos)\n\nMOSCOW (AP) — A Russian cargo ship broke up in the atmosphere on Thursday.",
+			want: "A Russian cargo ship broke up in the atmosphere on Thursday.",
+		},
+		{
+			name:  "headline repeated without its kicker",
+			title: "Lupita Nyong'o's $150K Pearl Oscar Dress -- STOLEN!!!",
+			text:  "$150K Pearl Oscar Dress ... STOLEN!!!!\n\nThe dress was taken from her hotel room on Wednesday, police said.",
+			want:  "The dress was taken from her hotel room on Wednesday, police said.",
+		},
+		{
+			name: "japanese sentences",
+			text: "トレンドマイクロは3月9日、新しいアプリを発表した。価格は2900円。\n\n次の段落。",
+			want: "トレンドマイクロは3月9日、新しいアプリを発表した。価格は2900円。",
+		},
+		{
+			name: "french guillemets open the next sentence",
+			text: "L'agacement gagnait les voyageurs. « On nous a prévenus hier soir. Je perds deux jours », témoignait Karim.",
+			want: "L'agacement gagnait les voyageurs.",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := Lead(tt.title, tt.text); got != tt.want {
+				t.Errorf("Lead()\n got %q\nwant %q", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestLeadFor(t *testing.T) {
+	text := "BRUSSELS (Reuters) - NATO foreign ministers backed a plan on Wednesday to coordinate weapons deliveries to Ukraine, diplomats said after a long meeting of the alliance.\n\n" +
+		"“Tomorrow we will meet in the NATO-Ukraine Council,” Jens Stoltenberg said.\n\n" +
+		"Ministers will meet Ukraine's foreign minister in the NATO–Ukraine Council on Thursday. The Black Sea was also discussed."
+	lead := "NATO foreign ministers backed a plan on Wednesday to coordinate weapons deliveries to Ukraine, diplomats said after a long meeting of the alliance."
+	tests := []struct {
+		name string
+		hits []news.Hit
+		want string
+	}{
+		{"no hits", nil, lead},
+		{"hit in the lead", []news.Hit{{Term: "ukraine", Field: "text", Text: "Ukraine"}}, lead},
+		{"hit in the title only", []news.Hit{{Term: "summit", Field: "title", Text: "summit"}}, lead},
+		{
+			"hit outside the lead, not the quotation",
+			[]news.Hit{{Term: "@nuc", Field: "text", Text: "NATO-Ukraine Council"}},
+			lead + " … Ministers will meet Ukraine's foreign minister in the NATO–Ukraine Council on Thursday.",
+		},
+		{
+			"first hit not in the lead",
+			[]news.Hit{{Term: "nato", Field: "text", Text: "NATO"}, {Term: `"black sea"`, Field: "text", Text: "Black Sea"}},
+			lead,
+		},
+		{
+			"only in a quotation",
+			[]news.Hit{{Term: "tomorrow", Field: "text", Text: "Tomorrow"}},
+			lead,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := LeadFor("", text, tt.hits); got != tt.want {
+				t.Errorf("LeadFor()\n got %q\nwant %q", got, tt.want)
+			}
+		})
+	}
+	long := strings.Repeat("Ministers talked at length about many things that matter to the alliance and beyond. ", 8) + "They met in the NATO-Ukraine Council."
+	got := LeadFor("", long, []news.Hit{{Field: "text", Text: "NATO-Ukraine Council"}})
+	if n := runeLen(got); n > 2*LeadMax+3 || !strings.HasSuffix(got, "They met in the NATO-Ukraine Council.") {
+		t.Errorf("LeadFor() = %q (%d characters)", got, n)
 	}
 }

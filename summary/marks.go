@@ -58,19 +58,16 @@ type span struct {
 }
 
 // continues reports whether quotation sp, which has no attribution of its
-// own, goes on from the attributed quotation prev: sp ends its paragraph and
-// either is the whole paragraph right after prev's, or follows prev in the
-// same paragraph with only prev's attribution in between (“…,” he said. “…”).
+// own, goes on from the attributed quotation prev: either sp is the whole
+// paragraph right after prev's, or it follows prev in the same paragraph with
+// only prev's attribution in between (“…,” he said. “…”).
 func (a *article) continues(prev, sp span) bool {
-	after := strings.TrimFunc(a.text[sp.close:a.paras[sp.last][1]], func(r rune) bool {
-		return unicode.IsSpace(r) || unicode.IsPunct(r)
-	})
-	if after != "" {
-		return false
-	}
 	switch prev.last {
 	case sp.first - 1:
-		return strings.TrimSpace(a.text[a.paras[sp.first][0]:sp.open]) == ""
+		after := strings.TrimFunc(a.text[sp.close:a.paras[sp.last][1]], func(r rune) bool {
+			return unicode.IsSpace(r) || unicode.IsPunct(r)
+		})
+		return after == "" && strings.TrimSpace(a.text[a.paras[sp.first][0]:sp.open]) == ""
 	case sp.first:
 		return len(sentenceSpans(a.text[prev.close:sp.open])) <= 1
 	}

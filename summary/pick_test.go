@@ -86,3 +86,50 @@ func TestPickCut(t *testing.T) {
 		t.Errorf("short quote changed to %q", got[0].Text)
 	}
 }
+
+func TestPickSpeakerAndUnknown(t *testing.T) {
+	quotes := []news.Quote{
+		{Text: "Nobody expected this."},
+		{Text: "The fleet has left port.", Speaker: "Dmytro Kuleba"},
+		{Text: "We will stand by Ukraine.", Speaker: "Jens Stoltenberg"},
+		{Text: "Allies must spend more.", Speaker: "Jens Stoltenberg"},
+		{Text: "No family will be left alone.", Speaker: "Mark Ellison"},
+	}
+	tests := []struct {
+		name string
+		hits []news.Hit
+		n    int
+		want []int
+	}{
+		{"a known speaker before an unknown one", nil, 3, []int{1, 2, 3}},
+		{"a hit on the speaker's name", []news.Hit{{Term: "ellison", Field: "text", Text: "Ellison"}}, 2, []int{2, 4}},
+		{"feed and tag hits do not count", []news.Hit{{Field: "feed", Text: "fleet"}, {Field: "tag", Text: "Ellison"}}, 1, []int{2}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := Pick(quotes, tt.hits, tt.n)
+			var want []news.Quote
+			for _, i := range tt.want {
+				want = append(want, quotes[i])
+			}
+			if dump(got) != dump(want) {
+				t.Errorf("Pick()\n got %s\nwant %s", dump(got), dump(want))
+			}
+		})
+	}
+}
+
+func TestPickCutAroundHit(t *testing.T) {
+	filler := "Allies agreed today to put our support for Ukraine on a firmer and more enduring basis for the years to come. "
+	long := strings.Repeat(filler, 3) + "Tomorrow we will meet Minister Kuleba in the NATO-Ukraine Council. Together we will discuss the needs."
+	got := Pick([]news.Quote{{Text: long, Speaker: "Jens Stoltenberg"}}, []news.Hit{{Field: "text", Text: "NATO–Ukraine Council"}}, 1)
+	want := "… Tomorrow we will meet Minister Kuleba in the NATO-Ukraine Council. Together we will discuss the needs."
+	if got[0].Text != want {
+		t.Errorf("cut quote\n got %q\nwant %q", got[0].Text, want)
+	}
+	// Without the hit, the start is kept.
+	got = Pick([]news.Quote{{Text: long}}, nil, 1)
+	if !strings.HasPrefix(got[0].Text, "Allies agreed today") || !strings.HasSuffix(got[0].Text, " …") || runeLen(got[0].Text) > QuoteMax {
+		t.Errorf("cut quote without a hit: %q", got[0].Text)
+	}
+}

@@ -199,6 +199,84 @@ func TestQuotes(t *testing.T) {
 			[]news.Quote{{Text: "He told me ‘never again’, and I believed him.", Speaker: "Jens Stoltenberg"}},
 		},
 		{
+			"absorbed punctuation does not make a quotation",
+			"Neon, which translates as “new.” The lights were called “the sharing economy,” and “the father of chaos,” by some. The game “Super Mario Run.” sold well. Journalism was seen as “a career with words.”",
+			nil,
+		},
+		{
+			"title case with a full stop is a title",
+			"Lorenz wrote a paper titled “Deterministic Nonperiodic Flow.” It lit “The World of Tomorrow.”",
+			nil,
+		},
+		{
+			"participle takes the subject of the clause",
+			"Staff writer David Emery posted to Twitter asking if there were “any un-angry Trump supporters?” Emery retweeted the story, saying, “Are there un-angry Trump supporters?”",
+			[]news.Quote{
+				{Text: "any un-angry Trump supporters?", Speaker: "David Emery"},
+				{Text: "Are there un-angry Trump supporters?", Speaker: "David Emery"},
+			},
+		},
+		{
+			"colon after a clause with a subject",
+			"The philosopher Luis de Miranda writes about neon.\n\nDe Miranda evokes it in his introduction: “When we hear the word neon, an image pops into our heads.”",
+			[]news.Quote{{Text: "When we hear the word neon, an image pops into our heads.", Speaker: "Luis de Miranda"}},
+		},
+		{
+			"the subject of the sentence before",
+			"Northbridge manager Stefan Keller was pleased. Asked about the striker, Keller smiled. “He is a special player.”",
+			[]news.Quote{{Text: "He is a special player.", Speaker: "Stefan Keller"}},
+		},
+		{
+			"not the passive subject of the sentence before",
+			"Northbridge manager Stefan Keller spoke first. Later, Keller was booed by the fans. “He should resign at once.”",
+			[]news.Quote{{Text: "He should resign at once."}},
+		},
+		{
+			"speech verb after a descriptor",
+			"“I thought a lot before writing this post,” Pakistan-based developer Ammar Askar wrote in a blog post.",
+			[]news.Quote{{Text: "I thought a lot before writing this post.", Speaker: "Ammar Askar"}},
+		},
+		{
+			"interrupted by as X reported",
+			"He put up a flag – “igniting,” as Reuters reported, “fears of a jihadist attack in the city.”",
+			[]news.Quote{{Text: "igniting, fears of a jihadist attack in the city.", Speaker: "Reuters"}},
+		},
+		{
+			"full name given without a title",
+			"Instructions came from a meteorologist named Edward Norton Lorenz. Years later, Lorenz spoke about it.\n\n“We tried it once,” Lorenz said.",
+			[]news.Quote{{Text: "We tried it once.", Speaker: "Edward Norton Lorenz"}},
+		},
+		{
+			"gender from the pronouns around a name",
+			"Fire chief Robert Mbeki said crews worked all night. He urged residents to stay away.\n\nSandra Pohl, 68, spent the night in a gym with her two dogs. “I have never seen anything like it,” she said.",
+			[]news.Quote{{Text: "I have never seen anything like it.", Speaker: "Sandra Pohl"}},
+		},
+		{
+			"a role as the subject of a sentence",
+			"Governor Helena Varga spoke first. Economist Anna Kowalczyk said she expected a cut.\n\nThe governor ended on a lighter note. “We are getting it about right,” she said.",
+			[]news.Quote{{Text: "We are getting it about right.", Speaker: "Helena Varga"}},
+		},
+		{
+			"portuguese verb without a subject",
+			"Para o cientista político Paulo Nogueira, a saída abre espaço para uma disputa fragmentada. “Ninguém larga como favorito”, avaliou.",
+			[]news.Quote{{Text: "Ninguém larga como favorito.", Speaker: "Paulo Nogueira"}},
+		},
+		{
+			"role with a name in apposition",
+			"Segundo o presidente do partido, Marcos Figueiredo, “a legenda terá candidato próprio e competitivo”.",
+			[]news.Quote{{Text: "a legenda terá candidato próprio e competitivo", Speaker: "Marcos Figueiredo"}},
+		},
+		{
+			"they is a group",
+			"Jens Stoltenberg met students. They reported fears but followed with “print advertising is keeping us afloat”.",
+			[]news.Quote{{Text: "print advertising is keeping us afloat"}},
+		},
+		{
+			"a contraction is not a name",
+			"We’re told that “the market will sort it out, as it always does.”",
+			[]news.Quote{{Text: "the market will sort it out, as it always does."}},
+		},
+		{
 			"full stop then a new statement",
 			"“We have enough shells.” Kuleba said the opposite was true for air defence missiles in the south.",
 			[]news.Quote{{Text: "We have enough shells."}},

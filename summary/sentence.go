@@ -33,6 +33,7 @@ func sentenceSpans(s string) [][2]int {
 		}
 		j := i + w
 		single := r == '.'
+		wide := isWideTerminal(r)
 		for j < len(s) {
 			r2, w2 := utf8.DecodeRuneInString(s[j:])
 			if !isTerminal(r2) {
@@ -48,14 +49,15 @@ func sentenceSpans(s string) [][2]int {
 			}
 			j += w2
 		}
-		if j < len(s) {
+		if j < len(s) && !wide {
 			r2, _ := utf8.DecodeRuneInString(s[j:])
 			if !unicode.IsSpace(r2) {
 				i = j
 				continue
 			}
 			next := strings.TrimLeftFunc(s[j:], unicode.IsSpace)
-			word := strings.TrimLeftFunc(next, isOpeningMark)
+			// French puts a space inside guillemets: « On…
+			word := strings.TrimLeftFunc(next, func(r rune) bool { return isOpeningMark(r) || unicode.IsSpace(r) })
 			nr, _ := utf8.DecodeRuneInString(word)
 			opens := len(word) < len(next)
 			if !(unicode.IsUpper(nr) || unicode.IsDigit(nr) || opens && unicode.IsLetter(nr)) {
@@ -96,17 +98,23 @@ func trimSpan(s string, a, b int) ([2]int, bool) {
 	return [2]int{a, b}, a < b
 }
 
-func isTerminal(r rune) bool { return r == '.' || r == '!' || r == '?' || r == '…' }
+func isTerminal(r rune) bool {
+	return r == '.' || r == '!' || r == '?' || r == '…' || isWideTerminal(r)
+}
+
+// isWideTerminal reports the full stops of Chinese and Japanese, which end a
+// sentence without a space after them.
+func isWideTerminal(r rune) bool { return r == '。' || r == '！' || r == '？' }
 
 // isClosingMark reports closing quotation marks and brackets, which stay with
 // the sentence they close.
 func isClosingMark(r rune) bool {
-	return strings.ContainsRune("”\"’'»)]}", r)
+	return strings.ContainsRune("”\"’'»)]}」』）】", r)
 }
 
 // isOpeningMark reports opening quotation marks and brackets.
 func isOpeningMark(r rune) bool {
-	return strings.ContainsRune("“\"‘'«„([{¿¡", r)
+	return strings.ContainsRune("“\"‘'«„([{¿¡「『（【", r)
 }
 
 // endsSentence reports whether s ends with sentence punctuation, possibly

@@ -33,9 +33,9 @@ func runForward(toks []token, i int) ([]token, string, int) {
 			i++
 			continue
 		}
-		if t.word && connectors[t.s] && (i > start || particles[t.s]) {
+		if t.word && (connectors[t.s] && (i > start || particles[t.s]) || i == start && particles[strings.ToLower(t.s)]) {
 			// "Lula da Silva", "von der Leyen": connectors followed by a name.
-			j := i
+			j := i + 1
 			for j < len(toks) && toks[j].word && connectors[toks[j].s] {
 				j++
 			}
@@ -113,7 +113,7 @@ func normalize(run []token, det string) who {
 		}
 		if isTitleWord(t) {
 			w.role = append(w.role, t.lower())
-			if g := titleNouns[t.lower()]; g != 0 {
+			if g, _ := titleNoun(t.lower()); g != 0 {
 				w.gender = g
 			}
 		}
@@ -128,10 +128,29 @@ func normalize(run []token, det string) who {
 			k++
 		}
 		if k == 1 && len(name) > 1 {
-			w.role = append(w.role, name[1].lower())
-			k = 2
+			// A place: "governador de São Paulo", "Mayor of London Sadiq
+			// Khan". Two words after the connector are the place; of more,
+			// the first one or two (after "New", "São"…) are.
+			place := 1
+			switch rest := len(name) - 1; {
+			case rest <= 2:
+				place = rest
+			case placeWords[name[1].lower()]:
+				place = 2
+			}
+			for _, t := range name[1 : 1+place] {
+				w.role = append(w.role, t.lower())
+			}
+			k = 1 + place
 		}
 		name = name[k:]
+	}
+	// "Marc Dubois of Transport Insight": no name goes on after "of".
+	for i, t := range name {
+		if i > 0 && (t.s == "of" || t.s == "for") {
+			name = name[:i]
+			break
+		}
 	}
 	for len(name) > 0 && connectors[name[len(name)-1].s] {
 		name = name[:len(name)-1]
@@ -188,16 +207,40 @@ func isDemonym(s string) bool {
 	return demonyms[l] || strings.HasSuffix(l, "ian") || strings.HasSuffix(l, "ese")
 }
 
+// nullSubject stands for the subject a Portuguese or Spanish verb leaves out;
+// it resolves like a pronoun of unknown gender.
+const nullSubject = "∅"
+
 // speakerAfter reads the speaker from what follows a name or a speech verb
-// that comes after it: a pronoun or a name with titles.
+// that comes after it: a pronoun or a name with titles. A role followed by a
+// name in apposition is that name ("segundo o presidente do partido, Marcos
+// Figueiredo,").
 func speakerAfter(toks []token, i int) who {
 	if i < len(toks) && toks[i].word {
 		if g, ok := pronouns[toks[i].lower()]; ok {
 			return who{pron: toks[i].lower(), gender: g}
 		}
 	}
-	run, det, _ := runForward(toks, i)
-	return normalize(run, det)
+	run, det, end := runForward(toks, i)
+	w := normalize(run, det)
+	if w.name == "" && len(w.role) > 0 {
+		j := end
+		for j < len(toks) && j-end < 6 && toks[j].word && !isCap(toks[j].s) {
+			j++
+		}
+		if j < len(toks) && toks[j].s == "," {
+			arun, adet, aend := runForward(toks, j+1)
+			app := normalize(arun, adet)
+			if app.name != "" && (aend == len(toks) || !toks[aend].word) {
+				app.role = append(w.role, app.role...)
+				if app.gender == 0 {
+					app.gender = w.gender
+				}
+				return app
+			}
+		}
+	}
+	return w
 }
 
 // subjectBefore reads the subject of the speech verb at toks[v]: a pronoun,
@@ -274,6 +317,11 @@ func attributionAfter(toks []token) (who, bool) {
 	}
 	if ok, end, _, _ := speechVerbAt(toks, j); ok {
 		w := speakerAfter(toks, end)
+		if w.empty() && (end == len(toks) || !toks[end].word && strings.Contains(".!?;", toks[end].s)) {
+			// ”, avaliou. — Portuguese and Spanish leave the subject out:
+			// the person last spoken of.
+			return who{pron: nullSubject}, true
+		}
 		return w, true
 	}
 	// Subject first: "he said", "Stoltenberg told reporters", "the minister added",
@@ -316,8 +364,10 @@ func attributionAfter(toks []token) (who, bool) {
 // attributionBefore finds who said a quotation in the part of the sentence
 // before it: "Stoltenberg said: “…", "said Jens Stoltenberg: “…",
 // "according to Stoltenberg, “…", "selon X, « …", "Schumer said the vote
-// sent “…" (a partial quotation).
-func attributionBefore(toks []token) (who, bool) {
+// sent “…" (a partial quotation), "Emery retweeted the story, saying, “…"
+// (the subject of the clause a participle hangs on), "Uber stepped in and
+// tweeted: “…" (the subject of the first of two verbs).
+func (r *resolver) attributionBefore(toks []token) (who, bool) {
 	n := len(toks)
 	for n > 0 && !toks[n-1].word && strings.Contains(",—–-:;(", toks[n-1].s) {
 		n--
@@ -338,6 +388,9 @@ func attributionBefore(toks []token) (who, bool) {
 	if forward {
 		return speakerAfter(toks, end), true
 	}
+	if participles[toks[v].s] {
+		return r.clauseSubject(toks[:v], true), true
+	}
 	if invertible {
 		// "said Jens Stoltenberg:" — the name ends the fragment.
 		if g, ok := pronouns[lowerAt(toks, end)]; ok && end+1 == n {
@@ -350,7 +403,155 @@ func attributionBefore(toks []token) (who, bool) {
 			}
 		}
 	}
-	return subjectBefore(toks, v), true
+	subj := subjectBefore(toks, v)
+	if subj.empty() && v > 0 && (toks[v-1].lower() == "and" || toks[v-1].lower() == "et" || toks[v-1].lower() == "e") {
+		subj = r.clauseSubject(toks[:v], true)
+	}
+	return subj, true
+}
+
+// connectives open a sentence before its subject ("And yet he…").
+var connectives = setOf("and", "but", "yet", "so", "then", "still", "however", "also",
+	"meanwhile", "now", "later", "mais", "et", "puis", "alors", "e", "mas", "então", "y", "pero")
+
+// clauseSubject finds the subject of a clause: a pronoun, a person or a role
+// at its start, after connectives ("And yet he…") or an introductory phrase
+// ("Asked about the striker, Keller smiled"). With loose set, the first
+// person named anywhere in the clause will do ("Snopes fact checker and
+// staff writer David Emery posted…"), and failing a person, a name that
+// starts the clause and is followed by a verb ("Uber stepped in…").
+func (r *resolver) clauseSubject(toks []token, loose bool) who {
+	skip := func(i int) int {
+		for i < len(toks) && (!toks[i].word || connectives[toks[i].lower()]) {
+			i++
+		}
+		return i
+	}
+	at := func(i int, anyName bool) (who, bool) {
+		if i >= len(toks) {
+			return who{}, false
+		}
+		if g, ok := pronouns[toks[i].lower()]; ok && toks[i].word && g != 0 {
+			if passive(toks, i+1) {
+				return who{}, false
+			}
+			return who{pron: toks[i].lower(), gender: g}, true
+		}
+		run, det, end := runForward(toks, i)
+		if len(run) == 0 || end < len(toks) && toks[end].word && isCap(toks[end].s) || passive(toks, end) {
+			return who{}, false
+		}
+		w := normalize(run, det)
+		switch {
+		case w.name != "" && r.isPerson(r.fullName(w.name, run[0].pos)):
+			return w, true
+		case w.name == "" && len(w.role) > 0 && definite(det) && r.role(w.role, det, run[0].pos) != "":
+			return w, true
+		case anyName && w.name != "" && r.names[w.name] >= 2 && end < len(toks) && toks[end].word:
+			// A name the article uses more than once, followed by a verb:
+			// an organisation speaking ("Uber stepped in and tweeted").
+			return w, true
+		}
+		return who{}, false
+	}
+	starts := []int{skip(0)}
+	for i := 0; i < len(toks) && i < 14; i++ {
+		if toks[i].s == "," {
+			starts = append(starts, skip(i+1))
+			break
+		}
+	}
+	for _, i := range starts {
+		if w, ok := at(i, false); ok {
+			return w
+		}
+	}
+	if !loose {
+		return who{}
+	}
+	for i := 0; i < len(toks); {
+		run, det, end := runForward(toks, i)
+		if len(run) == 0 {
+			i = max(end, i+1)
+			continue
+		}
+		if w := normalize(run, det); w.name != "" && r.isPerson(r.fullName(w.name, run[0].pos)) {
+			return w
+		}
+		i = end
+	}
+	for _, i := range starts {
+		if w, ok := at(i, true); ok {
+			return w
+		}
+	}
+	return who{}
+}
+
+// passive reports whether the verb at toks[i] is passive ("was arrested",
+// "has been told"): its subject did not act, and need not be the one who
+// speaks next.
+func passive(toks []token, i int) bool {
+	// Skip auxiliaries and adverbs: "has been told", "was quickly arrested",
+	// "a été arrêté".
+	for c := 0; c < 2 && i < len(toks) && toks[i].word; c++ {
+		switch w := toks[i].s; {
+		case w == "has", w == "have", w == "had", w == "a", w == "avait", strings.HasSuffix(w, "ly"):
+			i++
+			continue
+		}
+		break
+	}
+	if i+1 >= len(toks) || !toks[i].word {
+		return false
+	}
+	switch toks[i].s {
+	case "was", "were", "is", "are", "been", "being", "be", "foi", "été":
+	default:
+		return false
+	}
+	next := toks[i+1].s
+	if next == "being" || next == "been" {
+		return true
+	}
+	for _, suf := range []string{"ed", "en", "wn", "ado", "ada", "ido", "ida", "é", "ée", "és", "ées"} {
+		if len(next) > len(suf)+2 && strings.HasSuffix(next, suf) {
+			return true
+		}
+	}
+	return false
+}
+
+// looseAttributionAfter finds an attribution after a quotation that ends with
+// a comma when the strict reading fails: a speech verb among the first words
+// of the sentence, its subject right before it (“…,” Pakistan-based developer
+// Ammar Askar wrote; “…,” as Reuters reported).
+func looseAttributionAfter(toks []token) (who, bool) {
+	words := 0
+	for v := 0; v < len(toks) && words < 10; v++ {
+		t := toks[v]
+		if !t.word {
+			if strings.Contains(".!?;", t.s) {
+				break
+			}
+			continue
+		}
+		words++
+		ok, end, forward, invertible := speechVerbAt(toks, v)
+		if !ok || forward || participles[t.s] || v == 0 {
+			continue
+		}
+		if s := subjectBefore(toks, v); !s.empty() {
+			return s, true
+		}
+		if invertible {
+			if s := speakerAfter(toks, end); !s.empty() {
+				return s, true
+			}
+		}
+		return who{}, false
+	}
+	return who{}, false
 }
 
 func lowerAt(toks []token, i int) string {

@@ -127,25 +127,46 @@ func isPossessive(s string) bool {
 // ("said Stoltenberg"); "told" and "asked" take an object there instead.
 var speechVerbs = func() map[string]bool {
 	m := map[string]bool{}
-	for _, v := range strings.Fields(`said says say added adds stated noted notes warned warns
-		explained explains wrote writes declared declares insisted insists stressed stresses
-		emphasized emphasised emphasizes emphasises remarked replied replies answered continued
-		continues argued argues acknowledged admitted announced commented observed recalled
-		tweeted concluded claimed claims confirmed cautioned underlined underscored suggested
-		predicted promised vowed pledged reiterated conceded responded shouted joked quipped affirmed
+	for _, v := range strings.Fields(`said says say added adds stated states noted notes warned warns
+		explained explains wrote writes declared declares declare insisted insists stressed stresses
+		emphasized emphasised emphasizes emphasises remarked remarks replied replies answered
+		answers continued continues argued argues acknowledged acknowledges admitted admits
+		announced announces commented comments observed observes recalled recalls tweeted tweets
+		concluded concludes claimed claims confirmed confirms cautioned cautions underlined
+		underscored suggested suggests predicted predicts promised promises vowed vows pledged
+		pledges reiterated reiterates conceded concedes responded responds shouted joked jokes
+		quipped quips affirmed reported reports countered counters retorted complained complains
+		lamented laments boasted mused recounted recounts testified alleged maintained contended
+		wondered whispered exclaimed
 		déclaré dit affirmé ajouté expliqué souligné indiqué estimé précisé assuré averti martelé
-		lancé insisté rappelé confié annoncé répondu écrit déclare affirme ajoute explique souligne
-		indique estime précise assure avertit martèle lance insiste rappelle confie annonce répond
+		lancé insisté rappelé confié annoncé répondu écrit témoigné raconté reconnu poursuivi
+		conclu résumé tranché regretté dénoncé prévenu répété déclare affirme ajoute explique
+		souligne indique estime précise assure avertit martèle lance insiste rappelle confie
+		annonce répond écrit témoigne raconte reconnaît poursuit conclut résume tranche regrette
+		dénonce prévient répète déclarait disait affirmait ajoutait expliquait soulignait
+		indiquait estimait précisait assurait lançait confiait témoignait racontait poursuivait
 		disse afirmou declarou acrescentou explicou ressaltou destacou salientou sublinhou comentou
 		alertou advertiu defendeu garantiu completou observou avaliou escreveu respondeu diz afirma
-		declara explica dijo afirmó declaró añadió explicó señaló aseguró sagte erklärte betonte`) {
+		declara explica ponderou argumentou reconheceu contou relatou lembrou frisou enfatizou
+		pontuou reforçou concluiu opinou brincou admitiu prometeu analisou disseram afirmaram
+		dijo afirmó declaró añadió explicó señaló aseguró dice agregó indicó expresó sostuvo
+		comentó precisó subrayó advirtió insistió recordó reconoció manifestó
+		sagte erklärte betonte sagt erklärt betont fügte`) {
 		m[v] = true
 	}
-	for _, v := range strings.Fields(`told tells asked asks urged urges`) {
+	for _, v := range strings.Fields(`told tells asked asks urged urges written`) {
 		m[v] = false
 	}
 	return m
 }()
+
+// participles of speech verbs attribute a quotation to the subject of the
+// clause they hang on ("Emery retweeted the story, saying, “…”").
+var participles = setOf("saying", "adding", "noting", "writing", "telling", "declaring",
+	"stating", "explaining", "warning", "insisting", "arguing", "asking", "tweeting",
+	"stressing", "replying", "answering", "concluding", "recalling", "promising", "vowing",
+	"déclarant", "affirmant", "ajoutant", "expliquant", "soulignant", "estimant", "assurant",
+	"dizendo", "afirmando", "acrescentando", "explicando", "diciendo", "afirmando", "añadiendo")
 
 // speechVerbAt reports whether a speech verb starts at toks[i], returning the
 // index after it and whether the speaker must follow it ("according to X",
@@ -172,13 +193,18 @@ func speechVerbAt(toks []token, i int) (ok bool, end int, forward bool, invertib
 		return true, i + 1, true, true
 	}
 	inv, ok := speechVerbs[toks[i].s]
+	if !ok && participles[toks[i].s] {
+		return true, i + 1, false, false
+	}
 	return ok, i + 1, false, inv
 }
 
-// pronouns that may stand for a speaker, with their gender.
+// pronouns that may stand for a speaker, with their gender. The plural ones
+// are known so that they are not read as names, but they stand for a group,
+// which has no name to give: they resolve to nobody.
 var pronouns = map[string]byte{
-	"he": 'm', "she": 'f', "they": 0, "il": 'm', "elle": 'f', "ils": 0, "elles": 'f',
-	"ele": 'm', "ela": 'f', "eles": 0, "elas": 'f', "él": 'm', "ella": 'f',
+	"he": 'm', "she": 'f', "they": 0, "il": 'm', "elle": 'f', "ils": 0, "elles": 0,
+	"ele": 'm', "ela": 'f', "eles": 0, "elas": 0, "él": 'm', "ella": 'f',
 }
 
 // honorifics are stripped from names; the value is the gender they imply.
@@ -212,23 +238,28 @@ const (
 		adviser advisor aide diplomat negotiator founder co-founder executive manager coordinator
 		economist researcher expert speaker counsel undersecretary correspondent editor sheriff
 		bishop archbishop cardinal patriarch rabbi imam cleric mp deputy
-		spokeswoman chairwoman congresswoman queen princess`
+		spokeswoman chairwoman congresswoman queen princess boss coach writer reporter
+		columnist journalist author developer programmer scientist historian philosopher
+		physicist geophysicist astronomer meteorologist chemist engineer activist candidate
+		nominee campaigner organiser organizer strategist consultant pollster
+		oceanographer sociologist psychologist biologist`
 	otherTitles = `président ministre secrétaire porte-parole ambassadeur chef directeur général
 		maire député sénateur commissaire conseiller procureur juge patron dirigeant responsable
 		presidente ministro secretário secretario porta-voz portavoz embaixador embajador
 		governador prefeito deputado senador diretor chefe comandante procurador juiz assessor
 		líder alcalde primeiro-ministro premier-ministre
+		préfet préfète sous-préfet commandant capitaine adjoint adjointe
 		présidente ministra secretária ambassadrice directrice députée sénatrice conseillère
 		presidenta embaixadora governadora prefeita deputada senadora diretora juíza assessora
 		kanzler bundeskanzler kanzlerin bundeskanzlerin präsident präsidentin bundespräsident
 		minister ministerin außenminister außenministerin sprecher sprecherin regierungssprecher`
-	feminineTitles = `spokeswoman chairwoman congresswoman queen princess présidente ministra
+	feminineTitles = `préfète adjointe spokeswoman chairwoman congresswoman queen princess présidente ministra
 		secretária ambassadrice directrice députée sénatrice conseillère presidenta embaixadora
 		governadora prefeita deputada senadora diretora juíza assessora kanzlerin
 		bundeskanzlerin präsidentin ministerin außenministerin sprecherin`
 	masculineTitles = `spokesman chairman congressman king prince ministro secretário
 		embaixador embajador governador prefeito deputado senador diretor juiz assessor
-		président ambassadeur directeur député sénateur conseiller procureur`
+		président ambassadeur directeur député sénateur conseiller procureur préfet`
 )
 
 var (
@@ -262,8 +293,24 @@ var titleModifiers = setOf("foreign", "defence", "defense", "interior", "finance
 var rankModifiers = setOf("vice", "deputy", "former", "acting", "ex", "assistant", "under", "ancien", "ancienne")
 
 func isTitleNoun(t token) bool {
-	_, ok := titleNouns[t.lower()]
+	_, ok := titleNoun(t.lower())
 	return ok
+}
+
+// titleNoun looks a title up, also with a prefix that makes a different
+// office of it ("vice-governadora", "ex-ministre", "co-chair").
+func titleNoun(w string) (byte, bool) {
+	if g, ok := titleNouns[w]; ok {
+		return g, true
+	}
+	for _, pre := range []string{"vice-", "ex-", "co-", "deputy-", "sub-", "vice"} {
+		if rest, ok := strings.CutPrefix(w, pre); ok && rest != "" {
+			if g, ok := titleNouns[rest]; ok {
+				return g, true
+			}
+		}
+	}
+	return 0, false
 }
 
 func isTitleWord(t token) bool { return isTitleNoun(t) || titleModifiers[t.lower()] }
@@ -329,6 +376,9 @@ func inName(t token) bool {
 	}
 	if _, ok := pronouns[t.lower()]; ok {
 		return false
+	}
+	if i := strings.IndexAny(t.s, "'’"); i > 0 && stopCaps[strings.ToLower(t.s[:i])] {
+		return false // "We’re", "It's", "That’s"
 	}
 	return isCap(t.s) && !stopCaps[t.lower()]
 }
