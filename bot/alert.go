@@ -110,3 +110,29 @@ func Matched(hits []news.Hit) string {
 	}
 	return strings.Join(parts, "; ")
 }
+
+// DigestLine is one alert in a digest: its linked title, then source and topic.
+func DigestLine(a news.Alert) Line {
+	title := Shorten(Clean(a.Title), MaxTitle)
+	if title == "" {
+		title = "(untitled)"
+	}
+	return Line{Link(title, SafeURL(a.Link)), Plain(" — " + Clean(a.Feed) + " · " + Clean(a.Rule))}
+}
+
+// DigestMessage lays out alerts as one digest: a heading with the count, then
+// one line per alert. Adapters decide how many alerts fit in one message.
+func DigestMessage(alerts []news.Alert) Message {
+	var m Message
+	word := "alerts"
+	if len(alerts) == 1 {
+		word = "alert"
+	}
+	m.Add(Para(Bold(fmt.Sprintf("%d %s", len(alerts), word))))
+	lines := make([]Line, len(alerts))
+	for i, a := range alerts {
+		lines[i] = DigestLine(a)
+	}
+	m.Add(List(lines...))
+	return m
+}

@@ -1,6 +1,7 @@
 // Package bot is the platform-neutral side of herald's chat presence: the
-// dispatcher that moves alerts from the outbox to the platform adapters, and
-// the error classes the adapters report.
+// dispatcher that moves alerts from the outbox to the platform adapters within
+// the platforms' rate limits, the message model and alert layout the adapters
+// render, the command router, and the error classes the adapters report.
 package bot
 
 import (
@@ -9,8 +10,10 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"strings"
 	"time"
 
+	"herald/bot/ratelimit"
 	"herald/news"
 )
 
@@ -20,12 +23,21 @@ type Sender interface {
 	Send(ctx context.Context, a news.Alert) error
 }
 
+// DigestSender is a Sender that can also post several alerts to one
+// destination as a single digest message. SendDigest includes as many of
+// alerts, in order, as fit in one message on its platform, and returns how
+// many it included (at least one on success).
+type DigestSender interface {
+	Sender
+	SendDigest(ctx context.Context, dest news.Destination, alerts []news.Alert) (int, error)
+}
+
 // ErrPermanent marks send errors that retrying cannot fix (the bot was
 // blocked, the channel does not exist). Adapters wrap it: fmt.Errorf("…: %w", ErrPermanent).
 var ErrPermanent = errors.New("permanent failure")
 
 // RetryAfterError is a send error that says when to try again, such as a
-// platform's 429 with retry_after.
+// platform's 429 with retry_after. The wait applies to that destination only.
 type RetryAfterError struct {
 	After time.Duration
 	Err   error
@@ -47,30 +59,76 @@ type Outbox interface {
 }
 
 // Retry policy for transient failures: exponential from MinBackoff, capped at
-// MaxBackoff, with up to 20% jitter; after MaxAttempts the row is dead.
+// MaxBackoff, with up to 20% jitter, until the row has waited MaxRetryAge
+// since it was queued; then it is dead (see `herald status`, `herald retry`).
 const (
 	MinBackoff  = 30 * time.Second
 	MaxBackoff  = 30 * time.Minute
-	MaxAttempts = 60 // about a day at the cap
-	batchSize   = 100
+	MaxRetryAge = 24 * time.Hour
+	// DefaultDigestThreshold is how many alerts may wait for one destination
+	// before they go as digests instead of one message each.
+	DefaultDigestThreshold = 5
+	batchSize              = 500
+	// MaxInlineWait is the longest retry_after a Flush waits out itself for a
+	// destination; a longer one leaves the row for a later Flush.
+	MaxInlineWait = time.Minute
 )
 
+// Limits are one platform's message limits.
+type Limits struct {
+	// PerChat limits each destination chat or channel.
+	PerChat ratelimit.Limit
+	// PerGroup limits Telegram groups and channels (negative chat IDs) on top of PerChat.
+	PerGroup ratelimit.Limit
+	// Global limits the platform as a whole.
+	Global ratelimit.Limit
+}
+
+// DefaultLimits are the documented limits: Telegram about 1 message/s per
+// chat with short bursts, 20/min per group or channel, 30/s overall; Slack
+// about 1 message/s per channel with bursts.
+var DefaultLimits = map[news.Platform]Limits{
+	news.Telegram: {
+		PerChat:  ratelimit.Limit{Every: time.Second, Burst: 3},
+		PerGroup: ratelimit.Per(20, time.Minute, 1),
+		Global:   ratelimit.Per(30, time.Second, 1),
+	},
+	news.Slack: {
+		PerChat: ratelimit.Limit{Every: time.Second, Burst: 3},
+	},
+}
+
+type limiters struct {
+	chat, group, global *ratelimit.Limiter
+}
+
 // Dispatcher sends pending outbox rows through the sender registered for
-// their platform and records the outcome. A row is marked sent only after its
-// sender returned nil.
+// their platform, within each platform's limits, and records the outcome. A
+// row is marked sent only after its sender returned nil. It is used by one
+// goroutine at a time (Flush or Run).
 type Dispatcher struct {
 	outbox  Outbox
 	senders map[news.Platform]Sender
 	now     func() time.Time
-	log     *slog.Logger
-	rand    *rand.Rand
-	// attempts remembers how often each row failed in this process, for backoff.
-	attempts map[int64]int
-	warned   map[news.Platform]bool
+	// clock and sleep pace the rate limits. They are apart from now (the
+	// time written to the outbox) so that tests that freeze now still pass
+	// time for the limits, and tests of the limits can run in virtual time.
+	clock  func() time.Time
+	sleep  func(ctx context.Context, d time.Duration) error
+	log    *slog.Logger
+	rand   *rand.Rand
+	limits map[news.Platform]*limiters
+	group  ratelimit.Group
+	warned map[news.Platform]bool
+
+	// DigestThreshold: when more alerts than this wait for one destination
+	// at once, they go as digests. Zero means DefaultDigestThreshold; a
+	// negative value turns digests off.
+	DigestThreshold int
 }
 
-// NewDispatcher returns a dispatcher over outbox. now and log may be nil; seed
-// makes the retry jitter reproducible in tests.
+// NewDispatcher returns a dispatcher over outbox with DefaultLimits. now and
+// log may be nil; seed makes the retry jitter reproducible in tests.
 func NewDispatcher(outbox Outbox, senders map[news.Platform]Sender, now func() time.Time, log *slog.Logger, seed uint64) *Dispatcher {
 	if now == nil {
 		now = time.Now
@@ -78,42 +136,100 @@ func NewDispatcher(outbox Outbox, senders map[news.Platform]Sender, now func() t
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Dispatcher{
+	d := &Dispatcher{
 		outbox: outbox, senders: senders, now: now, log: log,
-		rand:     rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
-		attempts: map[int64]int{},
-		warned:   map[news.Platform]bool{},
+		clock:  time.Now,
+		sleep:  sleepCtx,
+		rand:   rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
+		limits: map[news.Platform]*limiters{},
+		warned: map[news.Platform]bool{},
+	}
+	for p, l := range DefaultLimits {
+		d.SetLimits(p, l)
+	}
+	return d
+}
+
+// SetLimits replaces one platform's limits (from telegram.rate or slack.rate).
+func (d *Dispatcher) SetLimits(p news.Platform, l Limits) {
+	d.limits[p] = &limiters{
+		chat:   ratelimit.New(l.PerChat, d.clock),
+		group:  ratelimit.New(l.PerGroup, d.clock),
+		global: ratelimit.New(l.Global, d.clock),
+	}
+}
+
+// SetPacing replaces the clock and the sleep that pace the rate limits
+// (time.Now and a timer by default); tests pass a virtual clock whose sleep
+// advances it. Call it before SetLimits.
+func (d *Dispatcher) SetPacing(clock func() time.Time, sleep func(ctx context.Context, d time.Duration) error) {
+	d.clock, d.sleep = clock, sleep
+	for p, l := range DefaultLimits {
+		d.SetLimits(p, l)
+	}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
 	}
 }
 
 // Stats counts what a Flush did.
 type Stats struct {
-	Sent, Failed, Waiting int
+	// Sent counts alerts delivered (each alert of a digest counts).
+	Sent int
+	// Digests counts digest messages among the deliveries.
+	Digests int
+	// Failed counts alerts whose delivery failed this time.
+	Failed int
+	// Waiting counts alerts for platforms without an adapter.
+	Waiting int
 }
 
-// Flush sends every row that is due now, in order, until none is left. Rows
-// whose platform has no sender stay pending (counted as Waiting). It returns
-// an error only when the outbox itself fails or ctx ends.
+// reserve asks every limit of dest's platform for a send slot now.
+func (d *Dispatcher) reserve(dest news.Destination) time.Duration {
+	l := d.limits[dest.Platform]
+	if l == nil {
+		return 0
+	}
+	checks := []ratelimit.Check{{L: l.chat, Key: dest.Chat}, {L: l.global, Key: ""}}
+	if dest.Platform == news.Telegram && strings.HasPrefix(dest.Chat, "-") {
+		checks = append(checks, ratelimit.Check{L: l.group, Key: dest.Chat})
+	}
+	return d.group.Reserve(checks...)
+}
+
+// Flush sends every row that is due now, in queue order per destination,
+// waiting out rate limits, until none is left. Each row is tried at most once
+// per Flush. Rows whose platform has no sender stay pending (counted as
+// Waiting). It returns an error only when the outbox fails or ctx ends.
 func (d *Dispatcher) Flush(ctx context.Context) (Stats, error) {
 	var st Stats
-	skip := map[int64]bool{}
+	tried := map[int64]bool{}
 	for {
 		if err := ctx.Err(); err != nil {
 			return st, err
 		}
-		rows, err := d.outbox.Pending(ctx, d.now(), batchSize+len(skip))
+		rows, err := d.outbox.Pending(ctx, d.now(), batchSize+len(tried))
 		if err != nil {
 			return st, fmt.Errorf("bot: read outbox: %w", err)
 		}
-		progressed := false
+		// Queue per destination, destinations in the order of their oldest row.
+		var order []string
+		queues := map[string][]news.Alert{}
+		dests := map[string]news.Destination{}
 		for _, a := range rows {
-			if skip[a.ID] {
+			if tried[a.ID] {
 				continue
 			}
-			skip[a.ID] = true // each row is tried at most once per Flush
-			progressed = true
-			s, ok := d.senders[a.Destination.Platform]
-			if !ok {
+			tried[a.ID] = true
+			if _, ok := d.senders[a.Destination.Platform]; !ok {
 				st.Waiting++
 				if !d.warned[a.Destination.Platform] {
 					d.warned[a.Destination.Platform] = true
@@ -122,55 +238,160 @@ func (d *Dispatcher) Flush(ctx context.Context) (Stats, error) {
 				}
 				continue
 			}
-			if err := d.send(ctx, s, a); err != nil {
+			k := a.Destination.String()
+			if _, ok := queues[k]; !ok {
+				order = append(order, k)
+				dests[k] = a.Destination
+			}
+			queues[k] = append(queues[k], a)
+		}
+		if len(order) == 0 {
+			return st, nil
+		}
+		if err := d.drain(ctx, order, dests, queues, &st); err != nil {
+			return st, err
+		}
+	}
+}
+
+// drain sends the queues round-robin across destinations, one message per
+// destination per turn, sleeping only when no destination may send.
+func (d *Dispatcher) drain(ctx context.Context, order []string, dests map[string]news.Destination, queues map[string][]news.Alert, st *Stats) error {
+	threshold := d.DigestThreshold
+	if threshold == 0 {
+		threshold = DefaultDigestThreshold
+	}
+	for {
+		progressed, busy := false, false
+		minWait := time.Duration(-1)
+		for _, k := range order {
+			q := queues[k]
+			if len(q) == 0 {
+				continue
+			}
+			busy = true
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			dest := dests[k]
+			if w := d.reserve(dest); w > 0 {
+				if minWait < 0 || w < minWait {
+					minWait = w
+				}
+				continue
+			}
+			progressed = true
+			s := d.senders[dest.Platform]
+			if ds, ok := s.(DigestSender); ok && threshold > 0 && len(q) > threshold {
+				n, err := d.sendDigest(ctx, ds, dest, q)
+				if err != nil {
+					st.Failed += len(q)
+					queues[k] = nil // the rest waits for the retry with its first row
+					continue
+				}
+				st.Sent += n
+				st.Digests++
+				queues[k] = q[n:]
+				continue
+			}
+			if err := d.send(ctx, s, q[0]); err != nil {
 				if ctx.Err() != nil {
-					return st, ctx.Err()
+					return ctx.Err()
+				}
+				var ra *RetryAfterError
+				if errors.As(err, &ra) && ra.After <= MaxInlineWait {
+					// A short flood wait: the destination is blocked until
+					// then, and this Flush sends the row once it may.
+					continue
 				}
 				st.Failed++
+				// Keep order: the destination's later rows wait until this one goes.
+				queues[k] = nil
 				continue
 			}
 			st.Sent++
+			queues[k] = q[1:]
 		}
-		if !progressed {
-			return st, nil
+		if !busy {
+			return nil
+		}
+		if !progressed && minWait > 0 {
+			if err := d.sleep(ctx, minWait); err != nil {
+				return err
+			}
 		}
 	}
 }
 
 func (d *Dispatcher) send(ctx context.Context, s Sender, a news.Alert) error {
-	log := d.log.With("destination", a.Destination.String(), "rule", a.Rule, "outbox_id", a.ID)
 	err := s.Send(ctx, a)
 	if err == nil {
-		delete(d.attempts, a.ID)
-		if err := d.outbox.MarkSent(ctx, a.ID, d.now()); err != nil {
-			// The message is out; failing to record it means one duplicate at worst.
-			log.Error("alert sent but not marked sent; it may be sent again", "err", err)
-			return err
-		}
-		log.Debug("alert sent", "title", a.Title)
+		d.sent(ctx, a)
 		return nil
 	}
-	if ctx.Err() != nil {
-		return err // shutting down: the row stays pending as it was
+	d.failed(ctx, a, err)
+	return err
+}
+
+func (d *Dispatcher) sendDigest(ctx context.Context, s DigestSender, dest news.Destination, q []news.Alert) (int, error) {
+	n, err := s.SendDigest(ctx, dest, q)
+	if err == nil && (n < 1 || n > len(q)) {
+		err = fmt.Errorf("bot: digest to %s: the adapter reported %d of %d alerts sent", dest, n, len(q))
 	}
-	d.attempts[a.ID]++
-	n := d.attempts[a.ID]
-	dead := errors.Is(err, ErrPermanent) || n >= MaxAttempts
-	wait := d.backoff(n)
+	if err != nil {
+		if ctx.Err() == nil {
+			for _, a := range q {
+				d.failed(ctx, a, err)
+			}
+		}
+		return 0, err
+	}
+	for _, a := range q[:n] {
+		d.sent(ctx, a)
+	}
+	d.log.Info("digest sent", "destination", dest.String(), "alerts", n)
+	return n, nil
+}
+
+func (d *Dispatcher) sent(ctx context.Context, a news.Alert) {
+	// The message is out: record it even if shutdown has begun.
+	mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := d.outbox.MarkSent(mctx, a.ID, d.now()); err != nil {
+		// Failing to record it means one duplicate at worst.
+		d.log.Error("alert sent but not marked sent; it may be sent again", "destination", a.Destination.String(), "outbox_id", a.ID, "err", err)
+		return
+	}
+	d.log.Debug("alert sent", "destination", a.Destination.String(), "rule", a.Rule, "title", a.Title)
+}
+
+// failed records a failed attempt: retry later, or dead when the error is
+// permanent or the row has been retried for MaxRetryAge.
+func (d *Dispatcher) failed(ctx context.Context, a news.Alert, err error) {
+	if ctx.Err() != nil {
+		return // shutting down: the row stays pending as it was
+	}
+	log := d.log.With("destination", a.Destination.String(), "rule", a.Rule, "outbox_id", a.ID)
+	now := d.now()
+	wait := d.backoff(a.Attempts + 1)
 	var ra *RetryAfterError
 	if errors.As(err, &ra) && ra.After > 0 {
 		wait = ra.After
+		// The platform asked this destination to wait; others keep flowing.
+		if l := d.limits[a.Destination.Platform]; l != nil {
+			l.chat.Block(a.Destination.Chat, d.clock().Add(ra.After))
+		}
 	}
-	retryAt := d.now().Add(wait)
+	dead := errors.Is(err, ErrPermanent) || (!a.Queued.IsZero() && now.Add(wait).Sub(a.Queued) > MaxRetryAge)
+	retryAt := now.Add(wait)
 	if merr := d.outbox.MarkFailed(ctx, a.ID, err.Error(), retryAt, dead); merr != nil {
 		log.Error("recording a failed send", "err", merr)
 	}
 	if dead {
-		log.Error("alert not delivered and will not be retried; see `herald status`", "err", err)
+		log.Error("alert not delivered and will not be retried; `herald status` lists it and `herald retry` requeues it", "err", err)
 	} else {
-		log.Warn("alert not delivered; will retry", "err", err, "retry_at", retryAt.Format(time.RFC3339))
+		log.Warn("alert not delivered; will retry", "err", err, "attempt", a.Attempts+1, "retry_at", retryAt.Format(time.RFC3339))
 	}
-	return err
 }
 
 func (d *Dispatcher) backoff(attempt int) time.Duration {
@@ -190,6 +411,10 @@ func (d *Dispatcher) Run(ctx context.Context, wake <-chan struct{}, tick time.Du
 	for {
 		if _, err := d.Flush(ctx); err != nil && ctx.Err() == nil {
 			d.log.Error("dispatching alerts", "err", err)
+		}
+		for _, l := range d.limits {
+			l.chat.Forget()
+			l.group.Forget()
 		}
 		select {
 		case <-ctx.Done():

@@ -91,6 +91,9 @@ func start(ctx context.Context, c *cmdContext, cfg *config.Config, log *slog.Log
 			Token: t.Token, APIURL: t.APIURL, LinkPreview: t.LinkPreview, Admins: t.Admins,
 			Webhook: telegram.Webhook{URL: t.Webhook.URL, Listen: t.Webhook.Listen, SecretToken: t.Webhook.SecretToken},
 			Store:   db, Log: log,
+			// Flood waits are the dispatcher's: it holds only the chat that
+			// got the 429 while the others keep flowing.
+			MaxFloodWait: time.Nanosecond,
 		})
 		if err != nil {
 			db.Close()

@@ -105,6 +105,11 @@ type Alert struct {
 	Quotes []Quote `json:"quotes,omitempty"`
 	// Hits say which words made the rule match.
 	Hits []Hit `json:"hits,omitempty"`
+
+	// Attempts and Queued are the outbox row's delivery state, set when the
+	// alert is read back for delivery: failed tries so far, and when it was queued.
+	Attempts int       `json:"-"`
+	Queued   time.Time `json:"-"`
 }
 
 // Platform names a chat platform herald can deliver to.

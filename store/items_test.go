@@ -252,6 +252,7 @@ func TestAlertPayloadRoundTrip(t *testing.T) {
 		t.Errorf("ID = %d, want > 0", got[0].ID)
 	}
 	want.ID = got[0].ID
+	want.Queued = t0 // the outbox row's queue time, from AddItem's fetchedAt
 	if !reflect.DeepEqual(got[0], want) {
 		t.Errorf("round trip:\n got %+v\nwant %+v", got[0], want)
 	}

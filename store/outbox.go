@@ -51,15 +51,32 @@ func (db *DB) Pending(ctx context.Context, now time.Time, limit int) ([]news.Ale
 		return nil, fmt.Errorf("store: pending: limit %d, want > 0", limit)
 	}
 	rows, err := db.r.QueryContext(ctx, `
-		SELECT id, rule, destination, payload FROM outbox
+		SELECT id, rule, destination, payload, attempts, created_at FROM outbox
 		WHERE status = 'pending' AND next_attempt <= ?
 		ORDER BY id
 		LIMIT ?`, now.Unix(), limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: pending: %w", err)
 	}
-	alerts, err := scanAlerts(rows)
-	if err != nil {
+	defer rows.Close()
+	var alerts []news.Alert
+	for rows.Next() {
+		var (
+			id, created         int64
+			attempts            int
+			rule, dest, payload string
+		)
+		if err := rows.Scan(&id, &rule, &dest, &payload, &attempts, &created); err != nil {
+			return nil, fmt.Errorf("store: pending: %w", err)
+		}
+		a, err := decodeAlert(id, rule, dest, payload)
+		if err != nil {
+			return nil, fmt.Errorf("store: pending: %w", err)
+		}
+		a.Attempts, a.Queued = attempts, time.Unix(created, 0).UTC()
+		alerts = append(alerts, a)
+	}
+	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: pending: %w", err)
 	}
 	return alerts, nil

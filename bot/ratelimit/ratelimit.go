@@ -19,9 +19,14 @@ type Limit struct {
 	Burst int
 }
 
-// Per returns the limit of n sends per period with the given burst.
+// Per returns the limit of n sends per period with the given burst. The
+// refill time is rounded up, so n sends never fit in less than the period.
 func Per(n int, period time.Duration, burst int) Limit {
-	return Limit{Every: period / time.Duration(n), Burst: burst}
+	every := period / time.Duration(n)
+	if every*time.Duration(n) < period {
+		every++
+	}
+	return Limit{Every: every, Burst: burst}
 }
 
 // String prints the limit as "1/1s burst 3".

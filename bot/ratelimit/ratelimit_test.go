@@ -38,7 +38,7 @@ func TestLimiterSchedules(t *testing.T) {
 		{"1/s no burst", Limit{Every: time.Second, Burst: 1}, 5, 4 * time.Second},
 		{"1/s burst 3", Limit{Every: time.Second, Burst: 3}, 5, 2 * time.Second},
 		{"20/min burst 1", Per(20, time.Minute, 1), 21, time.Minute},
-		{"30/s burst 30", Per(30, time.Second, 30), 60, 30 * (time.Second / 30)},
+		{"30/s burst 30", Per(30, time.Second, 30), 60, 30 * (time.Second/30 + 1)},
 		{"unlimited", Limit{}, 1000, 0},
 	}
 	for _, tc := range cases {

@@ -38,10 +38,13 @@ func newPipeline(t *testing.T, e *env) *pipeline {
 	}
 	topics := &alerts.Topics{Set: set, Notify: map[string][]news.Destination{"nato-ukraine": {dest("-100")}}, Tags: map[string][]string{}}
 	now := func() time.Time { return e2eNow }
+	dispatch := bot.NewDispatcher(e.db, map[news.Platform]bot.Sender{news.Telegram: e.client}, now, e.client.log, 1)
+	// These tests are about failures, not pacing: bot's own tests cover the limits.
+	dispatch.SetLimits(news.Telegram, bot.Limits{})
 	return &pipeline{
 		t: t, e: e,
 		ingest:   alerts.New(e.db, topics, now, e.client.log),
-		dispatch: bot.NewDispatcher(e.db, map[news.Platform]bot.Sender{news.Telegram: e.client}, now, e.client.log, 1),
+		dispatch: dispatch,
 		feed:     news.Feed{Name: "wire", Backfill: 24 * time.Hour},
 	}
 }

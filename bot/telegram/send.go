@@ -176,3 +176,27 @@ func (c *Client) resumeChat(ctx context.Context, chat int64) {
 		c.log.Info("chat is talking to the bot again: its subscriptions are resumed", keyChat, chat, "resumed", n)
 	}
 }
+
+// SendDigest posts the first alerts that fit in one message as a digest: a
+// count, then one line per alert with its linked title, source and topic. It
+// returns how many alerts it included. Failures are handled as in Send.
+func (c *Client) SendDigest(ctx context.Context, dest news.Destination, alerts []news.Alert) (int, error) {
+	if len(alerts) == 0 {
+		return 0, nil
+	}
+	chat, thread, err := target(dest)
+	if err != nil {
+		return 0, fmt.Errorf("telegram: send digest: %w (%w)", err, bot.ErrPermanent)
+	}
+	n := len(alerts)
+	for n > 1 {
+		if _, text := render(bot.DigestMessage(alerts[:n])); runeLen(text) <= MaxLength {
+			break
+		}
+		n--
+	}
+	if err := c.post(ctx, dest, chat, thread, bot.DigestMessage(alerts[:n])); err != nil {
+		return 0, err
+	}
+	return n, nil
+}
