@@ -48,6 +48,14 @@ type Pipeline struct {
 	// Notify, when set, is called after new outbox rows were written, so a
 	// dispatcher can send them at once instead of at its next tick.
 	Notify func()
+	// Articles, when set, fetches article pages for feeds with FullText.
+	Articles Articles
+}
+
+// Articles fetches and extracts the article behind an item's link, returning
+// its HTML (watchers.Watcher.FullText does this).
+type Articles interface {
+	FullText(ctx context.Context, feedName, link string) (string, error)
 }
 
 // New returns a pipeline over store with the given topics. now and log may be nil.
@@ -112,6 +120,9 @@ func (p *Pipeline) Ingest(ctx context.Context, feed news.Feed, items []news.Item
 		eligible := !first || withinBackfill(it.Published, now, feed.Backfill)
 		var matches []news.Match
 		var alerts []news.Alert
+		if eligible && feed.FullText {
+			p.fullText(ctx, &it)
+		}
 		if eligible {
 			matches, alerts, err = p.evaluate(ctx, t, feed, &it)
 			if err != nil {
@@ -150,6 +161,23 @@ func withinBackfill(published, now time.Time, window time.Duration) bool {
 	return now.Sub(published) <= window
 }
 
+// fullText replaces a teaser with the article fetched from the item's link
+// when that is longer; on any failure the feed's text stays, and the failure
+// is logged with the feed and link.
+func (p *Pipeline) fullText(ctx context.Context, it *news.Item) {
+	if p.Articles == nil || it.Link == "" {
+		return
+	}
+	html, err := p.Articles.FullText(ctx, it.Feed, it.Link)
+	if err != nil {
+		p.log.Warn("full text not fetched; using the feed's text", "feed", it.Feed, "link", it.Link, "err", err)
+		return
+	}
+	if text := summary.PlainText(html); len(text) > len(summary.PlainText(it.Content)) {
+		it.Content, it.Text = html, text
+	}
+}
+
 // Prepare fills an item's plain Text from its Content and makes its title
 // plain text, once, before matching and storage.
 func Prepare(it *news.Item) {
@@ -172,7 +200,6 @@ func (p *Pipeline) evaluate(ctx context.Context, t *Topics, feed news.Feed, it *
 	if len(matches) == 0 {
 		return nil, nil, nil
 	}
-	lead := summary.Lead(it.Title, it.Text)
 	quotes := summary.Quotes(it.Text)
 	var alerts []news.Alert
 	seen := map[string]bool{} // one alert per destination per item, even when several rules match
@@ -193,7 +220,7 @@ func (p *Pipeline) evaluate(ctx context.Context, t *Topics, feed news.Feed, it *
 				Title:       it.Title,
 				Link:        it.Link,
 				Published:   it.Published,
-				Summary:     lead,
+				Summary:     summary.LeadFor(it.Title, it.Text, m.Hits),
 				Quotes:      summary.Pick(quotes, m.Hits, QuotesPerAlert),
 				Hits:        m.Hits,
 			})

@@ -84,6 +84,7 @@ func start(ctx context.Context, c *cmdContext, cfg *config.Config, log *slog.Log
 		Logger:      log,
 		Version:     version(),
 	})
+	s.pipeline.Articles = s.watcher
 	senders := map[news.Platform]bot.Sender{news.Console: console.New(c.env.Stdout, nil)}
 	s.catalog.Store(catalogOf(cfg))
 	if t := cfg.Telegram; t.Token != "" {

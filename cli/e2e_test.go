@@ -201,3 +201,53 @@ func TestOnceBadConfig(t *testing.T) {
 func unwrapped(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
+
+func TestOnceFullText(t *testing.T) {
+	mux := http.NewServeMux()
+	var srvURL string
+	mux.HandleFunc("/teasers.xml", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprintf(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>Teasers</title>
+<item><title>Council meets on grain</title><link>%[1]s/story</link><guid>t1</guid><pubDate>Thu, 19 Nov 2026 08:00:00 +0000</pubDate><description>Read more on our site.</description></item>
+<item><title>Council meets again</title><link>%[1]s/missing</link><guid>t2</guid><pubDate>Thu, 19 Nov 2026 09:00:00 +0000</pubDate><description>The council met again on grain.</description></item>
+</channel></rss>`, srvURL)
+	})
+	mux.HandleFunc("/story", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, `<!doctype html><html><head><title>Council meets on grain</title></head><body>
+<nav>Home · World</nav><article><h1>Council meets on grain</h1>
+<p>The harbour council agreed on Wednesday to open a second grain terminal before the spring, after a year of queues at the old one.</p>
+<p>“Ships wait nine days on average. That has to end,” said Mira Holm, who chairs the council.</p>
+<p>Work on the terminal starts in January and should take eleven weeks, according to the port authority, which will pay half of the cost.</p>
+</article><footer>Subscribe</footer></body></html>`)
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	srvURL = srv.URL
+	cfg := writeConfig(t, t.TempDir(), fmt.Sprintf(`feeds:
+  - name: teasers
+    url: %s/teasers.xml
+    full_text: true
+rules:
+  - name: grain
+    query: grain
+    notify: [console]
+`, srv.URL))
+	code, out, logs := herald(t, "once", "-config", cfg)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, logs)
+	}
+	flat := unwrapped(out)
+	for _, want := range []string{
+		"The harbour council agreed on Wednesday to open a second grain terminal",
+		"— Mira Holm",
+		"■ Council meets again", "The council met again on grain.", // the page is missing: the feed text stays
+	} {
+		if !strings.Contains(flat, want) {
+			t.Errorf("output lacks %q\n%s", want, out)
+		}
+	}
+	if !strings.Contains(logs, "full text not fetched") || !strings.Contains(logs, "feed=teasers") {
+		t.Errorf("the failed page fetch is not logged with its feed:\n%s", logs)
+	}
+}

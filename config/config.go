@@ -74,6 +74,10 @@ type Feed struct {
 	Interval Duration `yaml:"interval"`
 	Tags     []string `yaml:"tags"`
 	Backfill Duration `yaml:"backfill"`
+	// FullText fetches each new item's article page and extracts the article
+	// from it, for feeds that carry only a teaser; the feed's text is the
+	// fallback on any failure.
+	FullText bool `yaml:"full_text"`
 	place
 }
 
@@ -353,6 +357,7 @@ func (c *Config) NewsFeeds() []news.Feed {
 			Interval: time.Duration(f.Interval),
 			Tags:     f.Tags,
 			Backfill: time.Duration(f.Backfill),
+			FullText: f.FullText,
 		}
 	}
 	return out

@@ -23,6 +23,9 @@ type Feed struct {
 	// Backfill bounds the first poll of a new feed: items published longer ago
 	// than this (or undated) are recorded as seen but not alerted.
 	Backfill time.Duration
+	// FullText asks for each new item's article page to be fetched and its
+	// article extracted, for feeds that carry only a teaser.
+	FullText bool
 }
 
 // IsFile reports whether the feed is read from the local file system rather
