@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -38,6 +39,8 @@ type CommandStore interface {
 	Latest(ctx context.Context, rule string, n int) ([]news.Alert, error)
 	FeedStates(ctx context.Context) (map[string]news.FeedState, error)
 	PendingCount(ctx context.Context) (int, error)
+	DeadCount(ctx context.Context) (int, error)
+	TopicsSubscribed(ctx context.Context) (map[string]int, error)
 }
 
 // Request is one chat command, as a platform adapter hands it over.
@@ -60,6 +63,10 @@ type Request struct {
 	// Prefix is what the platform's users type before a command name ("/" on
 	// Telegram, "/herald " on Slack); "/" when empty.
 	Prefix string
+	// AnyoneManages is set where every member of a group chat may change its
+	// subscriptions (a Slack channel when slack.admins is empty), so that help
+	// says so instead of naming administrators.
+	AnyoneManages bool
 }
 
 // Command describes a chat command, for help texts and platform menus.
@@ -166,6 +173,8 @@ func (r *Router) help(req Request) Message {
 	switch {
 	case req.Dest.Thread != "":
 		m.Add(Para(Plain("Subscriptions belong to this forum topic: alerts go where the subscribe command was written.")))
+	case !req.Private && req.AnyoneManages:
+		m.Add(Para(Plain("Anyone in this channel can subscribe it to a topic or unsubscribe it.")))
 	case !req.Private:
 		m.Add(Para(Plain("In a group, only its administrators can subscribe or unsubscribe.")))
 	}
@@ -526,6 +535,33 @@ func (r *Router) status(ctx context.Context, req Request) (Message, error) {
 	}
 	m.Add(Para(Plain(fmt.Sprintf("Rules loaded: %d", len(cat.Topics)))),
 		Para(Plain(fmt.Sprintf("Pending deliveries: %d", pending))))
+	dead, err := r.store.DeadCount(ctx)
+	if err != nil {
+		return failed("status", err)
+	}
+	if dead > 0 {
+		m.Add(Para(Bold(fmt.Sprintf("Undelivered: %d", dead)), Plain(" alerts failed for good (a blocked bot, a missing chat, or a day of errors). "+
+			"On the herald host, "), Code("herald status"), Plain(" lists them with their errors and "), Code("herald retry"), Plain(" sends them again.")))
+	}
+	subscribed, err := r.store.TopicsSubscribed(ctx)
+	if err != nil {
+		return failed("status", err)
+	}
+	known := map[string]bool{}
+	for _, t := range cat.Topics {
+		known[strings.ToLower(t.Name)] = true
+	}
+	var gone []string
+	for rule, n := range subscribed {
+		if !known[strings.ToLower(rule)] {
+			gone = append(gone, fmt.Sprintf("%s (%d)", rule, n))
+		}
+	}
+	if len(gone) > 0 {
+		sort.Strings(gone)
+		m.Add(Para(Bold("Subscriptions to topics no longer in the config: "), Plain(strings.Join(gone, ", ")+
+			". They are kept and work again if the topic comes back.")))
+	}
 	return m, nil
 }
 

@@ -212,3 +212,33 @@ func TestManyTopicsAreListedShort(t *testing.T) {
 		t.Errorf("no count of the rest:\n%s", got)
 	}
 }
+
+func TestStatusReportsDeadAndOrphans(t *testing.T) {
+	db := openStore(t)
+	ctx := t.Context()
+	cat := testCatalog()
+	r := NewRouter(db, func() Catalog { return cat }, func() time.Time { return routerNow }, nil)
+	group := news.Destination{Platform: news.Telegram, Chat: "-100"}
+	it := news.Item{Feed: "wire", ID: "x", Title: "T"}
+	if _, _, err := db.AddItem(ctx, it, routerNow, nil, []news.Alert{{Destination: group, Rule: "elections", Feed: "wire", Title: "T"}}); err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := db.Pending(ctx, routerNow, 10)
+	if err := db.MarkFailed(ctx, rows[0].ID, "Forbidden: bot was kicked from the group chat", routerNow, true); err != nil {
+		t.Fatal(err)
+	}
+	for _, rule := range []string{"elections", "retired-topic"} {
+		if _, err := db.Subscribe(ctx, news.Subscription{Destination: group, Rule: rule}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := ask(t, r, Request{Dest: group, Command: "status"})
+	for _, want := range []string{"Undelivered: 1", "herald retry", "Subscriptions to topics no longer in the config: retired-topic (1)"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("status lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "elections (") {
+		t.Errorf("a topic still in the config is reported as gone:\n%s", got)
+	}
+}

@@ -60,6 +60,8 @@ func commands() []command {
 		{name: "check", short: "validate the config; prints FILE:LINE:COL: message for each problem", run: cmdCheck},
 		{name: "match", args: "[-json] PATH...", short: "show which rules match an article or each item of a feed file, and on which words", run: cmdMatch, flags: jsonFlag},
 		{name: "summarize", args: "[-json] PATH", short: "show the summary and the quotes of an article", run: cmdSummarize, flags: jsonFlag},
+		{name: "status", short: "show feed health, queued and undelivered alerts", run: cmdStatus},
+		{name: "retry", args: "[ID...]", short: "send undelivered alerts again (all of them, or the IDs `herald status` lists)", run: cmdRetry},
 		{name: "version", short: "print herald's version", run: cmdVersion},
 	}
 }

@@ -2,6 +2,10 @@ package cli
 
 import (
 	"encoding/json"
+	"fmt"
+	"time"
+
+	"herald/store"
 	"os"
 	"path/filepath"
 	"strings"
@@ -174,5 +178,49 @@ func TestCommandErrors(t *testing.T) {
 				t.Errorf("output lacks %q\nstdout: %s\nstderr: %s", tc.want, out, errOut)
 			}
 		})
+	}
+}
+
+func TestStatusAndRetry(t *testing.T) {
+	srv := newFeedServer(t)
+	cfg := writeConfig(t, t.TempDir(), "feeds:\n  - name: test-wire\n    url: "+srv.URL+"/feed.xml\n  - name: broken\n    url: "+srv.URL+"/broken.xml\n"+
+		"entities:\n  - id: nuc\n    name: NATO-Ukraine Council\nrules:\n  - name: nuc\n    query: '@nuc'\n    notify: [console, 'slack:C1']\nslack:\n  bot_token: xoxb-test\n  api_url: http://127.0.0.1:1/api/\n")
+	if code, _, logs := herald(t, "once", "-config", cfg); code != 0 {
+		t.Fatalf("once: %s", logs)
+	}
+	// The Slack alert cannot be delivered; make it dead as a day of errors would.
+	db, err := store.Open(t.Context(), filepath.Join(filepath.Dir(cfg), "herald.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := db.Pending(t.Context(), now.Add(48*time.Hour), 10)
+	if err != nil || len(rows) != 1 || rows[0].Destination.String() != "slack:C1" {
+		t.Fatalf("pending = %+v, %v; want the one Slack alert", rows, err)
+	}
+	if err := db.MarkFailed(t.Context(), rows[0].ID, "channel_not_found", time.Time{}, true); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+
+	code, out, errOut := herald(t, "status", "-config", cfg)
+	if code != 0 {
+		t.Fatalf("status exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"Feeds: 1 ok, 1 failing", "broken — failing", "HTTP 500", "Rules loaded: 1",
+		"Undelivered: 1", fmt.Sprintf("#%d  slack:C1  nuc", rows[0].ID), "last error: channel_not_found"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("status lacks %q:\n%s", want, out)
+		}
+	}
+	if code, _, errOut := herald(t, "retry", "-config", cfg, "x"); code != 2 || !strings.Contains(errOut, `"x" is not an outbox ID`) {
+		t.Errorf("retry x: exit %d, %s", code, errOut)
+	}
+	code, out, _ = herald(t, "retry", "-config", cfg, fmt.Sprint(rows[0].ID))
+	if code != 0 || !strings.Contains(out, "requeued 1 undelivered alerts") {
+		t.Errorf("retry: exit %d, %s", code, out)
+	}
+	code, out, _ = herald(t, "retry", "-config", cfg)
+	if code != 0 || !strings.Contains(out, "requeued 0 undelivered alerts") {
+		t.Errorf("retry with nothing dead: exit %d, %s", code, out)
 	}
 }

@@ -68,3 +68,36 @@ func (db *DB) Requeue(ctx context.Context, now time.Time, ids ...int64) (int, er
 	}
 	return int(n), nil
 }
+
+// DeadCount returns how many outbox rows are dead.
+func (db *DB) DeadCount(ctx context.Context) (int, error) {
+	var n int
+	if err := db.r.QueryRowContext(ctx, `SELECT count(*) FROM outbox WHERE status = 'dead'`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: count dead deliveries: %w", err)
+	}
+	return n, nil
+}
+
+// TopicsSubscribed returns every rule name that has at least one
+// subscription, with how many: `status` compares it with the rules loaded to
+// report subscriptions kept for a rule that is gone from the config.
+func (db *DB) TopicsSubscribed(ctx context.Context) (map[string]int, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT rule, count(*) FROM subscriptions GROUP BY rule`)
+	if err != nil {
+		return nil, fmt.Errorf("store: subscribed topics: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var rule string
+		var n int
+		if err := rows.Scan(&rule, &n); err != nil {
+			return nil, fmt.Errorf("store: subscribed topics: %w", err)
+		}
+		out[rule] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: subscribed topics: %w", err)
+	}
+	return out, nil
+}
