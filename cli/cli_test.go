@@ -5,6 +5,10 @@ import (
 	"fmt"
 	"time"
 
+	"herald/bot"
+	"herald/bot/ratelimit"
+	"herald/config"
+	"herald/news"
 	"herald/store"
 	"os"
 	"path/filepath"
@@ -223,4 +227,43 @@ func TestStatusAndRetry(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "requeued 0 undelivered alerts") {
 		t.Errorf("retry with nothing dead: exit %d, %s", code, out)
 	}
+}
+
+func TestLimitsOf(t *testing.T) {
+	def := bot.DefaultLimits[news.Telegram]
+	cases := []struct {
+		name string
+		yaml string
+		want bot.Limits
+	}{
+		{"defaults", "", def},
+		{"paid broadcast", "global: 1000/s\n", bot.Limits{PerChat: def.PerChat, PerGroup: def.PerGroup, Global: ratelimit.Per(1000, time.Second, 1)}},
+		{"stricter chat, no burst", "chat: 20/min\nburst: 1\n", bot.Limits{PerChat: ratelimit.Per(20, time.Minute, 1), PerGroup: def.PerGroup, Global: def.Global}},
+		{"group off", "group: off\n", bot.Limits{PerChat: def.PerChat, Global: def.Global}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg, err := config.Parse("c.yaml", []byte("telegram:\n  rate:\n"+indent(tc.yaml)), func(string) string { return "" })
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := limitsOf(def, cfg.Telegram.Rate); got != tc.want {
+				t.Errorf("limits = %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+	if _, err := config.Parse("c.yaml", []byte("telegram:\n  rate:\n    chat: fast\n"), func(string) string { return "" }); err == nil ||
+		!strings.Contains(err.Error(), `c.yaml:3:11: telegram.rate.chat: bad rate "fast"`) {
+		t.Errorf("bad rate error = %v", err)
+	}
+}
+
+func indent(s string) string {
+	var b strings.Builder
+	for _, l := range strings.Split(strings.TrimSuffix(s, "\n"), "\n") {
+		if l != "" {
+			b.WriteString("    " + l + "\n")
+		}
+	}
+	return b.String()
 }

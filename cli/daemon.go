@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -14,6 +15,7 @@ import (
 	"herald/alerts"
 	"herald/bot"
 	"herald/bot/console"
+	"herald/bot/ratelimit"
 	"herald/bot/telegram"
 	"herald/config"
 	"herald/news"
@@ -46,6 +48,27 @@ func catalogOf(cfg *config.Config) *bot.Catalog {
 		cat.Feeds = append(cat.Feeds, f.Name)
 	}
 	return cat
+}
+
+// limitsOf applies a platform's rate: section to its default limits.
+func limitsOf(l bot.Limits, r config.Rates) bot.Limits {
+	set := func(dst *ratelimit.Limit, rate *config.Rate, burst int) {
+		if rate == nil {
+			if burst > 0 {
+				dst.Burst = burst
+			}
+			return
+		}
+		if rate.N == 0 {
+			*dst = ratelimit.Limit{} // off
+			return
+		}
+		*dst = ratelimit.Per(rate.N, rate.Per, max(burst, 1))
+	}
+	set(&l.PerChat, r.Chat, cmp.Or(r.Burst, l.PerChat.Burst))
+	set(&l.PerGroup, r.Group, l.PerGroup.Burst)
+	set(&l.Global, r.Global, l.Global.Burst)
+	return l
 }
 
 func topicsOf(cfg *config.Config) *alerts.Topics {
@@ -104,6 +127,13 @@ func start(ctx context.Context, c *cmdContext, cfg *config.Config, log *slog.Log
 		senders[news.Telegram] = tg
 	}
 	s.dispatch = bot.NewDispatcher(db, senders, c.env.Now, log, uint64(c.env.Now().UnixNano()))
+	s.dispatch.SetLimits(news.Telegram, limitsOf(bot.DefaultLimits[news.Telegram], cfg.Telegram.Rate))
+	if t := cfg.Digest.Threshold; t != nil {
+		s.dispatch.DigestThreshold = *t
+		if *t == 0 {
+			s.dispatch.DigestThreshold = -1 // 0 in the config: digests off
+		}
+	}
 	return s, nil
 }
 

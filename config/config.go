@@ -60,6 +60,8 @@ type Config struct {
 	Slack Slack `yaml:"slack"`
 	// Log configures logging.
 	Log Log `yaml:"log"`
+	// Digest configures when waiting alerts are sent as digests.
+	Digest Digest `yaml:"digest"`
 
 	// Rules compiled; set by Load.
 	Set *rules.Set `yaml:"-"`
@@ -130,6 +132,9 @@ type Telegram struct {
 	Admins []int64 `yaml:"admins"`
 	// Webhook, when its url is set, receives updates instead of long polling.
 	Webhook TelegramWebhook `yaml:"webhook"`
+	// Rate overrides the sending limits (defaults: chat 1/s with burst 3,
+	// group 20/min, global 30/s).
+	Rate Rates `yaml:"rate"`
 	place
 }
 

@@ -134,6 +134,12 @@ func (c *Config) validate(errs, warn *problems, getenv func(string) string) {
 	default:
 		errs.add(c.Log.at("level"), "log.level: %q is not a level; use debug, info, warn or error", c.Log.Level)
 	}
+	if t := c.Digest.Threshold; t != nil && *t < 0 {
+		errs.add(c.Digest.at("threshold"), "digest.threshold: %d is negative; use 0 to turn digests off", *t)
+	}
+	if b := c.Telegram.Rate.Burst; b < 0 {
+		errs.add(c.Telegram.Rate.at("burst"), "telegram.rate.burst: %d is negative; use 1 for no bursts", b)
+	}
 	switch c.Log.Format {
 	case "text", "json":
 	default:
