@@ -1,0 +1,129 @@
+package cli
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"herald/bot/telegram/telegramtest"
+)
+
+// TestKill9LosesNothing builds herald, lets `herald run` deliver a burst of
+// alerts to a slow Telegram, kills it with SIGKILL halfway, and checks that
+// `herald once` afterwards delivers the rest: every alert arrives, and at
+// most one twice (the send in flight at the kill).
+func TestKill9LosesNothing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command to build herald with")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "herald")
+	build := exec.Command(goBin, "build", "-o", bin, "herald")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+
+	const token = "123456:crash-test-token"
+	const chat = int64(4242)
+	fake := telegramtest.New(t, token)
+	fake.AddChat(telegramtest.Chat{ID: chat})
+	target, _ := url.Parse(fake.URL)
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/sendMessage") {
+			time.Sleep(60 * time.Millisecond) // a slow platform: the kill lands mid-burst
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	defer slow.Close()
+
+	const n = 40
+	published := time.Now().Add(-time.Hour).UTC().Format(time.RFC1123Z)
+	var items strings.Builder
+	for i := range n {
+		fmt.Fprintf(&items, "<item><title>Storm update %02d</title><link>https://wire.example/%d</link><guid>s%d</guid><pubDate>%s</pubDate><description>The storm reached the coast.</description></item>\n", i, i, i, published)
+	}
+	feed := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/rss+xml")
+		fmt.Fprintf(w, `<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>%s</channel></rss>`, items.String())
+	}))
+	defer feed.Close()
+
+	cfg := writeConfig(t, dir, fmt.Sprintf(`feeds:
+  - name: wire
+    url: %s
+rules:
+  - name: storm
+    query: storm
+    notify: ['telegram:%d']
+telegram:
+  token: ${HERALD_TEST_TOKEN}
+  api_url: %s
+  rate: {chat: off, group: off, global: off}
+digest:
+  threshold: 0
+`, feed.URL, chat, slow.URL))
+	env := append(os.Environ(), "HERALD_TEST_TOKEN="+token)
+
+	run := exec.Command(bin, "run", "-config", cfg)
+	run.Env = env
+	var runLog strings.Builder
+	run.Stdout, run.Stderr = &runLog, &runLog
+	if err := run.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for len(fake.SentTo(chat)) < n/3 {
+		if time.Now().After(deadline) {
+			run.Process.Kill()
+			t.Fatalf("herald run delivered %d alerts in 30 s\n%s", len(fake.SentTo(chat)), runLog.String())
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if err := run.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	run.Wait()
+	atKill := len(fake.SentTo(chat))
+	if atKill >= n {
+		t.Fatalf("all %d alerts were out before the kill; the test needs a slower platform", n)
+	}
+
+	once := exec.Command(bin, "once", "-config", cfg)
+	once.Env = env
+	if out, err := once.CombinedOutput(); err != nil {
+		t.Fatalf("herald once after the kill: %v\n%s", err, out)
+	}
+	seen := map[string]int{}
+	for _, m := range fake.SentTo(chat) {
+		title, _, _ := strings.Cut(m.Text, "\n")
+		seen[title]++
+	}
+	dups := 0
+	for i := range n {
+		title := fmt.Sprintf("Storm update %02d", i)
+		switch c := seen[title]; {
+		case c == 0:
+			t.Errorf("%q was never delivered", title)
+		case c > 1:
+			dups += c - 1
+		}
+	}
+	t.Logf("%d alerts: %d delivered before SIGKILL, %d after the restart, %d duplicates", n, atKill, len(fake.SentTo(chat))-atKill, dups)
+	if dups > 1 {
+		t.Errorf("%d duplicates; at most the one send in flight at the kill may repeat", dups)
+	}
+}
