@@ -26,6 +26,7 @@ type Store interface {
 	KnownItems(ctx context.Context, feed string, ids []string) (map[string]bool, error)
 	AddItem(ctx context.Context, it news.Item, fetchedAt time.Time, matches []news.Match, alerts []news.Alert) (int64, bool, error)
 	SubscribersOf(ctx context.Context, rule string) ([]news.Subscription, error)
+	MutedFor(ctx context.Context, rule string, now time.Time) (map[string]news.Mute, error)
 }
 
 // Topics is one compiled, immutable generation of the rules and where each
@@ -208,12 +209,20 @@ func (p *Pipeline) evaluate(ctx context.Context, t *Topics, feed news.Feed, it *
 		if err != nil {
 			return nil, nil, err
 		}
+		mutes, err := p.store.MutedFor(ctx, m.Rule, p.now())
+		if err != nil {
+			return nil, nil, fmt.Errorf("alerts: mutes of rule %q: %w", m.Rule, err)
+		}
 		for _, d := range dests {
 			if seen[d.String()] {
 				continue
 			}
 			seen[d.String()] = true
-			alerts = append(alerts, news.Alert{
+			mute, muted := mutes[d.String()]
+			if muted && !mute.Queue {
+				continue // muted without --queue: dropped for this chat
+			}
+			a := news.Alert{
 				Destination: d,
 				Rule:        m.Rule,
 				Feed:        it.Feed,
@@ -223,7 +232,11 @@ func (p *Pipeline) evaluate(ctx context.Context, t *Topics, feed news.Feed, it *
 				Summary:     summary.LeadFor(it.Title, it.Text, m.Hits),
 				Quotes:      summary.Pick(quotes, m.Hits, QuotesPerAlert),
 				Hits:        m.Hits,
-			})
+			}
+			if muted {
+				a.HoldUntil, a.Digest = mute.Until, true
+			}
+			alerts = append(alerts, a)
 		}
 	}
 	return matches, alerts, nil

@@ -128,3 +128,37 @@ func TestIngestStoreFailureIsReported(t *testing.T) {
 		t.Fatalf("err = %v, want an error naming the feed", err)
 	}
 }
+
+func TestIngestMutes(t *testing.T) {
+	db, p := setup(t)
+	dropped := news.Destination{Platform: news.Telegram, Chat: "-1"}
+	held := news.Destination{Platform: news.Telegram, Chat: "-2"}
+	for _, d := range []news.Destination{dropped, held} {
+		if _, err := db.Subscribe(t.Context(), news.Subscription{Destination: d, Rule: "nuc"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Mute(t.Context(), news.Mute{Destination: dropped, Rule: "nuc", Until: now.Add(time.Hour)})
+	db.Mute(t.Context(), news.Mute{Destination: held, Rule: "nuc", Until: now.Add(2 * time.Hour), Queue: true})
+	it := item("m", "NATO-Ukraine Council meets", "<p>Talks.</p>", now)
+	if _, err := p.Ingest(t.Context(), news.Feed{Name: "wire", Backfill: time.Hour}, []news.Item{it}, true); err != nil {
+		t.Fatal(err)
+	}
+	due, _ := db.Pending(t.Context(), now, 10)
+	if len(due) != 1 || due[0].Destination.Platform != news.Console {
+		t.Errorf("due now: %+v; want only the console (one chat muted, one held)", due)
+	}
+	later, _ := db.Pending(t.Context(), now.Add(2*time.Hour), 10)
+	var heldRows int
+	for _, a := range later {
+		if a.Destination == held && a.Digest {
+			heldRows++
+		}
+		if a.Destination == dropped {
+			t.Errorf("an alert was queued for a chat muted without --queue")
+		}
+	}
+	if heldRows != 1 {
+		t.Errorf("held rows at the mute's end: %d, want 1", heldRows)
+	}
+}

@@ -282,7 +282,21 @@ func (d *Dispatcher) drain(ctx context.Context, order []string, dests map[string
 			}
 			progressed = true
 			s := d.senders[dest.Platform]
-			if ds, ok := s.(DigestSender); ok && threshold > 0 && len(q) > threshold {
+			ds, canDigest := s.(DigestSender)
+			if held := heldRun(q); canDigest && held > 1 {
+				// Alerts held by a queued mute go out together, as one digest.
+				n, err := d.sendDigest(ctx, ds, dest, q[:held])
+				if err != nil {
+					st.Failed += len(q)
+					queues[k] = nil
+					continue
+				}
+				st.Sent += n
+				st.Digests++
+				queues[k] = q[n:]
+				continue
+			}
+			if canDigest && threshold > 0 && len(q) > threshold {
 				n, err := d.sendDigest(ctx, ds, dest, q)
 				if err != nil {
 					st.Failed += len(q)
@@ -321,6 +335,15 @@ func (d *Dispatcher) drain(ctx context.Context, order []string, dests map[string
 			}
 		}
 	}
+}
+
+// heldRun is how many alerts at the head of q were held together (Digest set).
+func heldRun(q []news.Alert) int {
+	n := 0
+	for n < len(q) && q[n].Digest {
+		n++
+	}
+	return n
 }
 
 func (d *Dispatcher) send(ctx context.Context, s Sender, a news.Alert) error {

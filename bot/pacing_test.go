@@ -223,3 +223,37 @@ func TestBurstGoesAsDigests(t *testing.T) {
 		t.Errorf("digests out of queue order: %v", p.digests)
 	}
 }
+
+func TestQueuedMuteBecomesOneDigest(t *testing.T) {
+	db := openStore(t)
+	clock := &vclock{t: t0}
+	chat := news.Destination{Platform: news.Telegram, Chat: "7"}
+	if err := db.Mute(t.Context(), news.Mute{Destination: chat, Rule: "r", Until: t0.Add(time.Hour), Queue: true}); err != nil {
+		t.Fatal(err)
+	}
+	// What alerts.Pipeline writes for a chat muted with --queue.
+	for i := range 3 {
+		it := news.Item{Feed: "f", ID: fmt.Sprint(i), Title: fmt.Sprint("held ", i)}
+		a := news.Alert{Destination: chat, Rule: "r", Feed: "f", Title: it.Title, HoldUntil: t0.Add(time.Hour), Digest: true}
+		if _, _, err := db.AddItem(t.Context(), it, t0, []news.Match{{Rule: "r"}}, []news.Alert{a}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := &digestRecorder{perMessage: 50}
+	d := bot.NewDispatcher(db, map[news.Platform]bot.Sender{news.Telegram: p}, clock.now, nil, 1)
+	d.SetPacing(clock.now, clock.sleep)
+	if st, _ := d.Flush(t.Context()); st.Sent != 0 {
+		t.Fatalf("sent %d during the mute", st.Sent)
+	}
+	// /unmute releases them at once, as one digest though there are fewer than the threshold.
+	if ok, err := db.Unmute(t.Context(), chat, "r", clock.now()); err != nil || !ok {
+		t.Fatalf("Unmute = %v, %v", ok, err)
+	}
+	st, err := d.Flush(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Digests != 1 || st.Sent != 3 || len(p.digests) != 1 || len(p.digests[0]) != 3 || len(p.sent) != 0 {
+		t.Errorf("after unmute: stats %+v, digests %v, singles %v; want one digest of 3", st, p.digests, p.sent)
+	}
+}

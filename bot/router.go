@@ -40,6 +40,9 @@ type CommandStore interface {
 	FeedStates(ctx context.Context) (map[string]news.FeedState, error)
 	PendingCount(ctx context.Context) (int, error)
 	DeadCount(ctx context.Context) (int, error)
+	Mute(ctx context.Context, m news.Mute) error
+	Unmute(ctx context.Context, d news.Destination, rule string, now time.Time) (bool, error)
+	MutesOf(ctx context.Context, d news.Destination, now time.Time) ([]news.Mute, error)
 	TopicsSubscribed(ctx context.Context) (map[string]int, error)
 }
 
@@ -119,6 +122,8 @@ var commands = []Command{
 	{Name: "unsubscribe", Args: "<topic>", Description: "stop alerts on a topic here"},
 	{Name: "subscriptions", Description: "the topics this chat follows"},
 	{Name: "latest", Args: "[topic] [n]", Description: "the last alerts"},
+	{Name: "mute", Args: "<topic> <duration> [--queue]", Description: "pause a topic here for a while"},
+	{Name: "unmute", Args: "<topic>", Description: "end a mute"},
 	{Name: "status", Description: "feeds, rules and deliveries"},
 }
 
@@ -153,6 +158,10 @@ func (r *Router) Handle(ctx context.Context, req Request) (Message, error) {
 		return r.latest(ctx, req)
 	case "status":
 		return r.status(ctx, req)
+	case "mute":
+		return r.mute(ctx, req)
+	case "unmute":
+		return r.unmute(ctx, req)
 	case "":
 		return msg(Para(Plain("Send "), Code(req.Prefix+"help"), Plain(" to see what I can do."))), nil
 	}
@@ -417,6 +426,17 @@ func (r *Router) subscriptions(ctx context.Context, req Request) (Message, error
 		if _, sub := subs[t.Name]; !sub && notifies(t, req.Dest) {
 			items = append(items, Line{Code(t.Name), Italic(" (posted here by the config)")})
 		}
+	}
+	mutes, err := r.store.MutesOf(ctx, req.Dest, r.now())
+	if err != nil {
+		return failed("subscriptions", err)
+	}
+	for _, m := range mutes {
+		how := "dropped"
+		if m.Queue {
+			how = "kept for a digest"
+		}
+		items = append(items, Line{Code(m.Rule), Italic(" muted until " + r.when(m.Until, r.now()) + ", alerts " + how)})
 	}
 	if len(items) == 0 {
 		return msg(Para(Plain("This chat follows no topic yet. "), Code(req.Prefix+"topics"), Plain(" lists them."))), nil

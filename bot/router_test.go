@@ -185,7 +185,7 @@ func TestRouterStoreFailure(t *testing.T) {
 func TestRouterCommands(t *testing.T) {
 	r := NewRouter(nil, testCatalog, nil, nil)
 	cmds := r.Commands()
-	if len(cmds) != 8 || cmds[0].Name != "start" || cmds[3].Name != "subscribe" || cmds[3].Args != "<topic>" {
+	if len(cmds) != 10 || cmds[0].Name != "start" || cmds[3].Name != "subscribe" || cmds[3].Args != "<topic>" {
 		t.Errorf("Commands = %+v", cmds)
 	}
 	for _, c := range cmds {
@@ -240,5 +240,46 @@ func TestStatusReportsDeadAndOrphans(t *testing.T) {
 	}
 	if strings.Contains(got, "elections (") {
 		t.Errorf("a topic still in the config is reported as gone:\n%s", got)
+	}
+}
+
+func TestMuteAndUnmute(t *testing.T) {
+	db := openStore(t)
+	cat := testCatalog()
+	r := NewRouter(db, func() Catalog { return cat }, func() time.Time { return routerNow }, nil)
+	group := news.Destination{Platform: news.Telegram, Chat: "-100"}
+	no := func(context.Context) (bool, error) { return false, nil }
+	steps := []struct {
+		name    string
+		req     Request
+		want    []string
+		notWant []string
+	}{
+		{"usage", Request{Dest: group, Command: "mute", Args: []string{"elections"}}, []string{"Write /mute <topic> <duration>", "--queue"}, nil},
+		{"bad duration", Request{Dest: group, Command: "mute", Args: []string{"elections", "soon"}}, []string{"“soon” is not a duration."}, nil},
+		{"too long", Request{Dest: group, Command: "mute", Args: []string{"elections", "100d"}}, []string{"at most 90 days"}, nil},
+		{"unknown topic", Request{Dest: group, Command: "mute", Args: []string{"sport", "2h"}}, []string{"No topic “sport”"}, nil},
+		{"not an admin", Request{Dest: group, Command: "mute", Args: []string{"elections", "2h"}, IsAdmin: no}, []string{"administrators"}, []string{"Muted"}},
+		{"mute drop", Request{Dest: group, Command: "mute", Args: []string{"elections", "2h"}}, []string{"Muted elections here until 14:00 UTC (in 2h00m)", "dropped"}, nil},
+		{"mute queue", Request{Dest: group, Command: "mute", Args: []string{"nato-ukraine", "1d", "--queue"}}, []string{"Muted nato-ukraine here until 20 Nov 12:00 UTC (in 24h00m)", "one digest"}, nil},
+		{"shown in subscriptions", Request{Dest: group, Command: "subscriptions"}, []string{"elections muted until 14:00 UTC (in 2h00m), alerts dropped", "nato-ukraine muted until 20 Nov 12:00 UTC (in 24h00m), alerts kept for a digest"}, nil},
+		{"unmute", Request{Dest: group, Command: "unmute", Args: []string{"elections"}}, []string{"Unmuted elections"}, nil},
+		{"unmute again", Request{Dest: group, Command: "unmute", Args: []string{"elections"}}, []string{"elections is not muted here."}, nil},
+		{"gone from subscriptions", Request{Dest: group, Command: "subscriptions"}, []string{"nato-ukraine muted"}, []string{"elections muted"}},
+	}
+	for _, st := range steps {
+		t.Run(st.name, func(t *testing.T) {
+			got := ask(t, r, st.req)
+			for _, w := range st.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("reply lacks %q:\n%s", w, got)
+				}
+			}
+			for _, w := range st.notWant {
+				if strings.Contains(got, w) {
+					t.Errorf("reply has %q:\n%s", w, got)
+				}
+			}
+		})
 	}
 }

@@ -113,6 +113,20 @@ type Alert struct {
 	// alert is read back for delivery: failed tries so far, and when it was queued.
 	Attempts int       `json:"-"`
 	Queued   time.Time `json:"-"`
+	// HoldUntil delays delivery (a queued mute); Digest sends the alert
+	// together with the others held with it, as one digest.
+	HoldUntil time.Time `json:"-"`
+	Digest    bool      `json:"-"`
+}
+
+// Mute silences one topic in one chat until a time.
+type Mute struct {
+	Destination Destination
+	Rule        string
+	Until       time.Time
+	// Queue keeps the muted alerts and sends them as one digest when the
+	// mute ends; otherwise they are dropped.
+	Queue bool
 }
 
 // Platform names a chat platform herald can deliver to.

@@ -119,10 +119,15 @@ func (db *DB) AddItem(ctx context.Context, it news.Item, fetchedAt time.Time, ma
 		if err != nil {
 			return 0, false, fmt.Errorf("store: add item %q of feed %q: alert for rule %q: %w", it.ID, it.Feed, a.Rule, err)
 		}
+		// An alert held by a mute is due, and counts as queued, when the mute ends.
+		at := due
+		if a.HoldUntil.Unix() > at {
+			at = ceilUnix(a.HoldUntil)
+		}
 		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO outbox (item_id, rule, destination, payload, next_attempt, created_at)
-			VALUES (?, ?, ?, ?, ?, ?)`,
-			itemID, a.Rule, dest, string(payload), due, due); err != nil {
+			INSERT INTO outbox (item_id, rule, destination, payload, next_attempt, created_at, digest)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			itemID, a.Rule, dest, string(payload), at, at, a.Digest); err != nil {
 			return 0, false, fmt.Errorf("store: add item %q of feed %q: alert for rule %q to %s: %w", it.ID, it.Feed, a.Rule, dest, err)
 		}
 	}

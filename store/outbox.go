@@ -51,7 +51,7 @@ func (db *DB) Pending(ctx context.Context, now time.Time, limit int) ([]news.Ale
 		return nil, fmt.Errorf("store: pending: limit %d, want > 0", limit)
 	}
 	rows, err := db.r.QueryContext(ctx, `
-		SELECT id, rule, destination, payload, attempts, created_at FROM outbox
+		SELECT id, rule, destination, payload, attempts, created_at, digest FROM outbox
 		WHERE status = 'pending' AND next_attempt <= ?
 		ORDER BY id
 		LIMIT ?`, now.Unix(), limit)
@@ -64,16 +64,17 @@ func (db *DB) Pending(ctx context.Context, now time.Time, limit int) ([]news.Ale
 		var (
 			id, created         int64
 			attempts            int
+			digest              bool
 			rule, dest, payload string
 		)
-		if err := rows.Scan(&id, &rule, &dest, &payload, &attempts, &created); err != nil {
+		if err := rows.Scan(&id, &rule, &dest, &payload, &attempts, &created, &digest); err != nil {
 			return nil, fmt.Errorf("store: pending: %w", err)
 		}
 		a, err := decodeAlert(id, rule, dest, payload)
 		if err != nil {
 			return nil, fmt.Errorf("store: pending: %w", err)
 		}
-		a.Attempts, a.Queued = attempts, time.Unix(created, 0).UTC()
+		a.Attempts, a.Queued, a.Digest = attempts, time.Unix(created, 0).UTC(), digest
 		alerts = append(alerts, a)
 	}
 	if err := rows.Err(); err != nil {
