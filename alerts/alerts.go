@@ -27,6 +27,7 @@ type Store interface {
 	AddItem(ctx context.Context, it news.Item, fetchedAt time.Time, matches []news.Match, alerts []news.Alert) (int64, bool, error)
 	SubscribersOf(ctx context.Context, rule string) ([]news.Subscription, error)
 	MutedFor(ctx context.Context, rule string, now time.Time) (map[string]news.Mute, error)
+	StoryAlerted(ctx context.Context, link, title string, since time.Time) (map[string]bool, []string, error)
 }
 
 // Topics is one compiled, immutable generation of the rules and where each
@@ -186,6 +187,7 @@ func Prepare(it *news.Item) {
 		it.Text = summary.PlainText(it.Content)
 	}
 	it.Title = summary.PlainText(it.Title)
+	setStoryKeys(it)
 }
 
 // Doc is the view of an item that the rules engine matches.
@@ -204,6 +206,18 @@ func (p *Pipeline) evaluate(ctx context.Context, t *Topics, feed news.Feed, it *
 	quotes := summary.Quotes(it.Text)
 	var alerts []news.Alert
 	seen := map[string]bool{} // one alert per destination per item, even when several rules match
+	// The same story from another feed (or again from this one) alerts each
+	// destination once.
+	before, feeds, err := p.store.StoryAlerted(ctx, it.StoryLink, it.StoryTitle, p.now().Add(-StoryWindow))
+	if err != nil {
+		return nil, nil, fmt.Errorf("alerts: story of %q: %w", it.Title, err)
+	}
+	for d := range before {
+		seen[d] = true
+	}
+	if len(before) > 0 {
+		p.log.Info("same story alerted already; not alerting those chats again", "feed", it.Feed, "title", it.Title, "earlier_feeds", feeds)
+	}
 	for _, m := range matches {
 		dests, err := p.destinations(ctx, t, m.Rule)
 		if err != nil {

@@ -57,6 +57,11 @@ type Item struct {
 	// Text is the body as plain text: paragraphs separated by a blank line.
 	// Watchers leave it empty; the alert pipeline fills it from Content.
 	Text string
+	// StoryLink and StoryTitle identify the story across feeds: the link
+	// without tracking parameters, and the title reduced to its words. The
+	// alert pipeline sets them.
+	StoryLink  string
+	StoryTitle string
 }
 
 // Hit is one place where a rule's term matched an item.

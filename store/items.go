@@ -81,12 +81,12 @@ func (db *DB) AddItem(ctx context.Context, it news.Item, fetchedAt time.Time, ma
 	defer tx.Rollback()
 
 	err = tx.QueryRowContext(ctx, `
-		INSERT INTO items (feed, guid, title, link, authors, categories, published, fetched_at, content, text)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		INSERT INTO items (feed, guid, title, link, authors, categories, published, fetched_at, content, text, story_link, story_title)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (feed, guid) DO NOTHING
 		RETURNING id`,
 		it.Feed, it.ID, it.Title, it.Link, authors, categories,
-		nullTime(it.Published), fetchedAt.Unix(), it.Content, it.Text).Scan(&itemID)
+		nullTime(it.Published), fetchedAt.Unix(), it.Content, it.Text, it.StoryLink, it.StoryTitle).Scan(&itemID)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = tx.QueryRowContext(ctx, `SELECT id FROM items WHERE feed = ? AND guid = ?`, it.Feed, it.ID).Scan(&itemID)
 		if err != nil {
