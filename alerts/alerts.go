@@ -38,6 +38,9 @@ type Topics struct {
 	Notify map[string][]news.Destination
 	// Tags maps a feed name to the tags its config gives it.
 	Tags map[string][]string
+	// Batches maps a rule name to its digest schedule, for rules that batch
+	// their alerts on purpose.
+	Batches map[string]news.Batch
 }
 
 // Pipeline ingests batches of items. It is safe for concurrent use: the
@@ -247,7 +250,10 @@ func (p *Pipeline) evaluate(ctx context.Context, t *Topics, feed news.Feed, it *
 				Quotes:      summary.Pick(quotes, m.Hits, QuotesPerAlert),
 				Hits:        m.Hits,
 			}
-			if muted {
+			if b, ok := t.Batches[m.Rule]; ok {
+				a.HoldUntil, a.Digest = b.Next(p.now()), true
+			}
+			if muted && mute.Until.After(a.HoldUntil) {
 				a.HoldUntil, a.Digest = mute.Until, true
 			}
 			alerts = append(alerts, a)

@@ -162,3 +162,21 @@ func TestIngestMutes(t *testing.T) {
 		t.Errorf("held rows at the mute's end: %d, want 1", heldRows)
 	}
 }
+
+func TestIngestBatchedRule(t *testing.T) {
+	db, p := setup(t)
+	topics := *p.Topics()
+	topics.Batches = map[string]news.Batch{"nuc": {Every: 10 * time.Minute}}
+	p.SetTopics(&topics)
+	it := item("b", "NATO-Ukraine Council meets", "<p>Talks.</p>", now)
+	if _, err := p.Ingest(t.Context(), news.Feed{Name: "wire", Backfill: time.Hour}, []news.Item{it}, true); err != nil {
+		t.Fatal(err)
+	}
+	if due, _ := db.Pending(t.Context(), now.Add(9*time.Minute), 10); len(due) != 0 {
+		t.Errorf("a batched alert is due before its window ends: %+v", due)
+	}
+	due, _ := db.Pending(t.Context(), now.Add(10*time.Minute), 10)
+	if len(due) != 1 || !due[0].Digest {
+		t.Errorf("at the window's end: %+v, want the alert marked for the digest", due)
+	}
+}

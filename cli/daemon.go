@@ -16,6 +16,7 @@ import (
 	"herald/bot"
 	"herald/bot/console"
 	"herald/bot/ratelimit"
+	"herald/bot/slack"
 	"herald/bot/telegram"
 	"herald/config"
 	"herald/news"
@@ -34,6 +35,8 @@ type service struct {
 	wake     chan struct{}
 	// telegram is the Telegram adapter; nil when no token is configured.
 	telegram *telegram.Client
+	// slack is the Slack adapter; nil when no bot token is configured.
+	slack *slack.Client
 	// catalog is what chat commands see of the config; reload replaces it.
 	catalog atomic.Pointer[bot.Catalog]
 }
@@ -72,9 +75,12 @@ func limitsOf(l bot.Limits, r config.Rates) bot.Limits {
 }
 
 func topicsOf(cfg *config.Config) *alerts.Topics {
-	t := &alerts.Topics{Set: cfg.Set, Notify: map[string][]news.Destination{}, Tags: map[string][]string{}}
+	t := &alerts.Topics{Set: cfg.Set, Notify: map[string][]news.Destination{}, Tags: map[string][]string{}, Batches: map[string]news.Batch{}}
 	for _, r := range cfg.Rules {
 		t.Notify[r.Name] = r.Destinations
+		if r.Batch != nil {
+			t.Batches[r.Name] = *r.Batch
+		}
 	}
 	for _, f := range cfg.Feeds {
 		t.Tags[f.Name] = f.Tags
@@ -125,6 +131,20 @@ func start(ctx context.Context, c *cmdContext, cfg *config.Config, log *slog.Log
 		}
 		s.telegram = tg
 		senders[news.Telegram] = tg
+	}
+	if sl := cfg.Slack; sl.BotToken != "" {
+		sc, err := slack.New(slack.Options{
+			BotToken: sl.BotToken, AppToken: sl.AppToken, SigningSecret: sl.SigningSecret, Listen: cfg.Listen,
+			APIURL: sl.APIURL, LinkUnfurl: sl.LinkUnfurl, Admins: sl.Admins, Store: db, Log: log,
+			// Rate limits are the dispatcher's, as for Telegram.
+			MaxRateWait: time.Nanosecond,
+		})
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+		s.slack = sc
+		senders[news.Slack] = sc
 	}
 	s.dispatch = bot.NewDispatcher(db, senders, c.env.Now, log, uint64(c.env.Now().UnixNano()))
 	s.dispatch.SetLimits(news.Telegram, limitsOf(bot.DefaultLimits[news.Telegram], cfg.Telegram.Rate))
@@ -208,6 +228,14 @@ func cmdRun(ctx context.Context, c *cmdContext) int {
 		wg.Go(func() {
 			if err := s.telegram.Run(ctx, router); err != nil {
 				log.Error("Telegram commands stopped; alerts are still sent", "err", err)
+			}
+		})
+	}
+	if s.slack != nil {
+		router := bot.NewRouter(s.db, func() bot.Catalog { return *s.catalog.Load() }, c.env.Now, nil)
+		wg.Go(func() {
+			if err := s.slack.Run(ctx, router); err != nil {
+				log.Error("Slack commands stopped; alerts are still sent", "err", err)
 			}
 		})
 	}

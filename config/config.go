@@ -62,11 +62,15 @@ type Config struct {
 	Log Log `yaml:"log"`
 	// Digest configures when waiting alerts are sent as digests.
 	Digest Digest `yaml:"digest"`
+	// Listen is the address herald's HTTP server listens on, such as :8080:
+	// it receives Slack slash commands at /slack/commands. Empty: no server.
+	Listen string `yaml:"listen"`
 
 	// Rules compiled; set by Load.
 	Set *rules.Set `yaml:"-"`
 	// Warnings are problems that do not stop herald, with their positions.
 	Warnings []Problem `yaml:"-"`
+	place
 }
 
 // Feed is one entry of feeds:.
@@ -98,6 +102,11 @@ type Rule struct {
 	Query       string   `yaml:"query"`
 	Feeds       []string `yaml:"feeds"`
 	Notify      []string `yaml:"notify"`
+	// Digest batches the rule's alerts on purpose: "10m" (every ten minutes
+	// on the clock) or "daily 08:00" (in digest.timezone).
+	Digest string `yaml:"digest"`
+	// Batch is Digest, parsed; set by Load.
+	Batch *news.Batch `yaml:"-"`
 	// Destinations are Notify, parsed; set by Load.
 	Destinations []news.Destination `yaml:"-"`
 	place
@@ -151,10 +160,19 @@ type TelegramWebhook struct {
 
 // Slack is the slack: section.
 type Slack struct {
-	BotToken      string `yaml:"bot_token"`
-	AppToken      string `yaml:"app_token"`
+	// BotToken is the xoxb- token that posts alerts and replies.
+	BotToken string `yaml:"bot_token"`
+	// AppToken is an xapp- token: with it, commands arrive over Socket Mode.
+	AppToken string `yaml:"app_token"`
+	// SigningSecret verifies slash commands that arrive over HTTP (listen:).
 	SigningSecret string `yaml:"signing_secret"`
 	APIURL        string `yaml:"api_url"`
+	// LinkUnfurl lets Slack unfurl the article's link under each alert; off
+	// by default, since the alert has the summary already.
+	LinkUnfurl bool `yaml:"link_unfurl"`
+	// Admins, when set, are the only Slack user ids that may change a
+	// channel's subscriptions; otherwise anyone in the channel may.
+	Admins []string `yaml:"admins"`
 	place
 }
 

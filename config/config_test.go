@@ -281,3 +281,20 @@ func TestTelegramKeyErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestRuleDigest(t *testing.T) {
+	p := write(t, "digest:\n  timezone: Europe/Brussels\nrules:\n  - name: a\n    query: x\n    digest: daily 08:00\n  - name: b\n    query: y\n    digest: 10m\n")
+	cfg, err := Load(p, noEnv)
+	if err != nil {
+		t.Skipf("no time zone data? %v", err)
+	}
+	if cfg.Rules[0].Batch == nil || cfg.Rules[0].Batch.String() != "daily 08:00" || cfg.Rules[1].Batch.Every != 10*time.Minute {
+		t.Errorf("batches %+v %+v", cfg.Rules[0].Batch, cfg.Rules[1].Batch)
+	}
+	p = write(t, "digest:\n  timezone: Mars/Olympus\nrules:\n  - name: a\n    query: x\n    digest: hourly\n")
+	_, err = Load(p, noEnv)
+	if err == nil || !strings.Contains(err.Error(), `config.yaml:2:13: digest.timezone: "Mars/Olympus" is not a time zone`) ||
+		!strings.Contains(err.Error(), `config.yaml:6:13: rule "a": bad digest "hourly"`) {
+		t.Errorf("err = %v", err)
+	}
+}

@@ -74,5 +74,7 @@ type Digest struct {
 	// Threshold: when more alerts than this wait for one destination at
 	// once, they are sent as digests, one line per alert. 0 turns digests off.
 	Threshold *int `yaml:"threshold"`
+	// Timezone is the IANA zone of rules' "daily HH:MM" digests (default UTC).
+	Timezone string `yaml:"timezone"`
 	place
 }

@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"regexp"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -137,6 +138,27 @@ func (c *Config) validate(errs, warn *problems, getenv func(string) string) {
 	if t := c.Digest.Threshold; t != nil && *t < 0 {
 		errs.add(c.Digest.at("threshold"), "digest.threshold: %d is negative; use 0 to turn digests off", *t)
 	}
+	loc := time.UTC
+	if tz := c.Digest.Timezone; tz != "" {
+		l, err := time.LoadLocation(tz)
+		if err != nil {
+			errs.add(c.Digest.at("timezone"), "digest.timezone: %q is not a time zone; use an IANA name such as Europe/Brussels", tz)
+		} else {
+			loc = l
+		}
+	}
+	for i := range c.Rules {
+		r := &c.Rules[i]
+		if r.Digest == "" {
+			continue
+		}
+		b, err := news.ParseBatch(r.Digest, loc)
+		if err != nil {
+			errs.add(r.at("digest"), "rule %q: %v", r.Name, err)
+			continue
+		}
+		r.Batch = &b
+	}
 	if b := c.Telegram.Rate.Burst; b < 0 {
 		errs.add(c.Telegram.Rate.at("burst"), "telegram.rate.burst: %d is negative; use 1 for no bursts", b)
 	}
@@ -154,6 +176,7 @@ func (c *Config) validate(errs, warn *problems, getenv func(string) string) {
 		}
 	}
 	c.validateTelegram(errs, warn)
+	c.validateSlack(errs, warn)
 }
 
 var webhookSecret = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
@@ -187,6 +210,40 @@ func (c *Config) validateTelegram(errs, warn *problems) {
 		errs.add(w.at("secret_token"), "telegram.webhook.secret_token: missing; set one (1-256 letters, digits, _ and -, e.g. ${TELEGRAM_WEBHOOK_SECRET}) so herald can tell Telegram's requests from anyone else's")
 	case w.SecretToken != "" && !webhookSecret.MatchString(w.SecretToken):
 		errs.add(w.at("secret_token"), "telegram.webhook.secret_token: use 1-256 letters, digits, _ and - only")
+	}
+}
+
+var slackUserID = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
+
+// validateSlack checks the slack: keys beyond the bot token, and listen:.
+// It runs after secrets are expanded; no message shows a secret.
+func (c *Config) validateSlack(errs, warn *problems) {
+	s := &c.Slack
+	for i, id := range s.Admins {
+		if !slackUserID.MatchString(id) {
+			errs.add(s.at("admins"), "slack.admins[%d]: %q is not a Slack user id; ids look like U0123ABCD (a member's profile → ⋮ → Copy member ID)", i, id)
+		}
+	}
+	if s.AppToken != "" && !strings.HasPrefix(s.AppToken, "xapp-") {
+		errs.add(s.at("app_token"), "slack.app_token: not an app-level token, which starts with xapp-; generate one under Basic Information → App-Level Tokens with the connections:write scope")
+	}
+	if s.BotToken != "" && !strings.HasPrefix(s.BotToken, "xoxb-") {
+		warn.add(s.at("bot_token"), "slack.bot_token: a bot token starts with xoxb- (OAuth & Permissions → Bot User OAuth Token)")
+	}
+	if s.BotToken == "" && (s.AppToken != "" || s.SigningSecret != "") {
+		warn.add(s.at("bot_token"), "slack.bot_token: not set, so Slack stays off; commands need it to answer")
+	}
+	if c.Listen != "" {
+		if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+			errs.add(c.at("listen"), "listen: %q is not an address to listen on, such as :8080 or 127.0.0.1:8080", c.Listen)
+		}
+	}
+	switch {
+	case s.BotToken == "":
+	case s.SigningSecret != "" && c.Listen == "" && s.AppToken == "":
+		warn.add(s.at("signing_secret"), "slack.signing_secret: set listen: (such as :8080) to receive slash commands at /slack/commands, or slack.app_token for Socket Mode; Slack commands stay off")
+	case c.Listen != "" && s.SigningSecret == "":
+		warn.add(c.at("listen"), "listen: set slack.signing_secret too; without it herald has nothing to serve and does not listen")
 	}
 }
 
