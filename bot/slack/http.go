@@ -1,0 +1,146 @@
+package slack
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+)
+
+const (
+	// maxCommandBody caps a slash command's body; Slack's are a few hundred bytes.
+	maxCommandBody = 64 << 10
+	// maxSkew is how far from now a request's timestamp may be: older
+	// requests may be replays.
+	maxSkew = 5 * time.Minute
+)
+
+// Why a slash command request is refused.
+var (
+	errMissingHeaders = errors.New("no X-Slack-Request-Timestamp or X-Slack-Signature header")
+	errBadTimestamp   = errors.New("X-Slack-Request-Timestamp is not a unix time")
+	errStale          = errors.New("the request's timestamp is more than 5 minutes from now")
+	errBadSignature   = errors.New("X-Slack-Signature does not match the request")
+)
+
+// checkTimestamp checks a request's headers before anything else is read:
+// both present, the timestamp within maxSkew of now.
+func (c *Client) checkTimestamp(h http.Header) (string, error) {
+	ts, sig := h.Get("X-Slack-Request-Timestamp"), h.Get("X-Slack-Signature")
+	if ts == "" || sig == "" {
+		return "", errMissingHeaders
+	}
+	n, err := strconv.ParseInt(ts, 10, 64)
+	if err != nil {
+		return "", errBadTimestamp
+	}
+	if d := c.now().Sub(time.Unix(n, 0)); d > maxSkew || d < -maxSkew {
+		return "", errStale
+	}
+	return ts, nil
+}
+
+// validSignature checks X-Slack-Signature: "v0=" and the hex HMAC-SHA256,
+// keyed by the signing secret, of "v0:<timestamp>:<body>", compared in
+// constant time.
+func validSignature(secret, ts string, body []byte, header string) bool {
+	hexSig, ok := strings.CutPrefix(header, "v0=")
+	if !ok {
+		return false
+	}
+	got, err := hex.DecodeString(hexSig)
+	if err != nil || len(got) != sha256.Size {
+		return false
+	}
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte("v0:" + ts + ":"))
+	mac.Write(body)
+	return hmac.Equal(got, mac.Sum(nil))
+}
+
+// commandHandler receives slash commands at CommandPath. A request without
+// both headers, with a timestamp more than 5 minutes from now, or whose
+// signature does not match is answered 401 before its body is parsed, and
+// nothing else happens. A valid command is answered 200 with an empty body
+// at once — Slack wants an answer within 3 s — and the reply follows at the
+// command's response_url.
+func (c *Client) commandHandler(ctx context.Context, r Router, handlers *sync.WaitGroup) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if req.URL.Path != CommandPath {
+			http.NotFound(w, req)
+			return
+		}
+		if req.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		ts, err := c.checkTimestamp(req.Header)
+		if err != nil {
+			c.log.Warn("slash command request refused", "remote", req.RemoteAddr, "reason", err.Error())
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		body, err := io.ReadAll(io.LimitReader(req.Body, maxCommandBody+1))
+		if err != nil {
+			http.Error(w, "cannot read the body", http.StatusBadRequest)
+			return
+		}
+		if len(body) > maxCommandBody {
+			http.Error(w, "too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		if !validSignature(c.opts.SigningSecret, ts, body, req.Header.Get("X-Slack-Signature")) {
+			c.log.Warn("slash command request refused", "remote", req.RemoteAddr, "reason", errBadSignature.Error())
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		s, err := slack.SlashCommandParse(req)
+		if err != nil {
+			http.Error(w, "not a slash command", http.StatusBadRequest)
+			return
+		}
+		if req.PostForm.Get("ssl_check") != "" {
+			w.WriteHeader(http.StatusOK) // Slack checking the certificate
+			return
+		}
+		cmd := slashCommand(s, "http")
+		w.WriteHeader(http.StatusOK)
+		handlers.Go(func() { c.handle(ctx, r, cmd) })
+	})
+}
+
+// serveHTTP serves slash commands on ln until ctx ends.
+func (c *Client) serveHTTP(ctx context.Context, ln net.Listener, r Router) {
+	var handlers sync.WaitGroup
+	srv := &http.Server{Handler: c.commandHandler(ctx, r, &handlers), ReadHeaderTimeout: 10 * time.Second}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			c.log.Error("the slash command server stopped", keyErr, err)
+		}
+	}()
+	c.log.Info("serving slash commands", "listen", ln.Addr().String(), "path", CommandPath)
+	<-ctx.Done()
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		c.log.Error("stopping the slash command server", keyErr, fmt.Errorf("slack: %w", err))
+	}
+	<-done
+	handlers.Wait()
+}
