@@ -35,7 +35,7 @@ func (r *recorder) Send(_ context.Context, a news.Alert) error {
 	return nil
 }
 
-func openStore(t *testing.T) *store.DB {
+func openStore(t testing.TB) *store.DB {
 	t.Helper()
 	db, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "herald.db"))
 	if err != nil {
