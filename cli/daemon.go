@@ -148,6 +148,7 @@ func start(ctx context.Context, c *cmdContext, cfg *config.Config, log *slog.Log
 	}
 	s.dispatch = bot.NewDispatcher(db, senders, c.env.Now, log, uint64(c.env.Now().UnixNano()))
 	s.dispatch.SetLimits(news.Telegram, limitsOf(bot.DefaultLimits[news.Telegram], cfg.Telegram.Rate))
+	s.dispatch.SetLimits(news.Slack, limitsOf(bot.DefaultLimits[news.Slack], cfg.Slack.Rate))
 	if t := cfg.Digest.Threshold; t != nil {
 		s.dispatch.DigestThreshold = *t
 		if *t == 0 {

@@ -173,6 +173,9 @@ type Slack struct {
 	// Admins, when set, are the only Slack user ids that may change a
 	// channel's subscriptions; otherwise anyone in the channel may.
 	Admins []string `yaml:"admins"`
+	// Rate overrides the sending limits (default: chat 1/s per channel with
+	// burst 3; no global limit). group does not apply to Slack.
+	Rate Rates `yaml:"rate"`
 	place
 }
 

@@ -298,3 +298,18 @@ func TestRuleDigest(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+func TestSlackRate(t *testing.T) {
+	p := write(t, "slack:\n  rate:\n    chat: 2/s\n    global: 50/min\n")
+	cfg, err := Load(p, noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := cfg.Slack.Rate; r.Chat == nil || r.Chat.String() != "2/s" || r.Global.String() != "50/min" {
+		t.Errorf("slack.rate = %+v", r)
+	}
+	p = write(t, "slack:\n  rate:\n    group: 1/s\n")
+	if _, err := Load(p, noEnv); err == nil || !strings.Contains(err.Error(), "config.yaml:3:12: slack.rate.group: Slack has no group limit") {
+		t.Errorf("err = %v", err)
+	}
+}

@@ -162,6 +162,12 @@ func (c *Config) validate(errs, warn *problems, getenv func(string) string) {
 	if b := c.Telegram.Rate.Burst; b < 0 {
 		errs.add(c.Telegram.Rate.at("burst"), "telegram.rate.burst: %d is negative; use 1 for no bursts", b)
 	}
+	if b := c.Slack.Rate.Burst; b < 0 {
+		errs.add(c.Slack.Rate.at("burst"), "slack.rate.burst: %d is negative; use 1 for no bursts", b)
+	}
+	if c.Slack.Rate.Group != nil {
+		errs.add(c.Slack.Rate.at("group"), "slack.rate.group: Slack has no group limit; use chat (per channel) or global")
+	}
 	switch c.Log.Format {
 	case "text", "json":
 	default:
