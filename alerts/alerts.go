@@ -239,17 +239,8 @@ func (p *Pipeline) evaluate(ctx context.Context, t *Topics, feed news.Feed, it *
 			if muted && !mute.Queue {
 				continue // muted without --queue: dropped for this chat
 			}
-			a := news.Alert{
-				Destination: d,
-				Rule:        m.Rule,
-				Feed:        it.Feed,
-				Title:       it.Title,
-				Link:        it.Link,
-				Published:   it.Published,
-				Summary:     summary.LeadFor(it.Title, it.Text, m.Hits),
-				Quotes:      summary.Pick(quotes, m.Hits, QuotesPerAlert),
-				Hits:        m.Hits,
-			}
+			a := Build(*it, m, quotes)
+			a.Destination = d
 			if b, ok := t.Batches[m.Rule]; ok {
 				a.HoldUntil, a.Digest = b.Next(p.now()), true
 			}
@@ -260,6 +251,23 @@ func (p *Pipeline) evaluate(ctx context.Context, t *Topics, feed news.Feed, it *
 		}
 	}
 	return matches, alerts, nil
+}
+
+// Build makes the alert for a prepared item that matched: its lead (with the
+// sentence naming a matched term when the lead lacks it), at most
+// QuotesPerAlert of the article's quotes (all of them in article order, as
+// summary.Quotes returns them), and the hits. The destination is left to the caller.
+func Build(it news.Item, m news.Match, quotes []news.Quote) news.Alert {
+	return news.Alert{
+		Rule:      m.Rule,
+		Feed:      it.Feed,
+		Title:     it.Title,
+		Link:      it.Link,
+		Published: it.Published,
+		Summary:   summary.LeadFor(it.Title, it.Text, m.Hits),
+		Quotes:    summary.Pick(quotes, m.Hits, QuotesPerAlert),
+		Hits:      m.Hits,
+	}
 }
 
 // destinations are the rule's configured destinations plus the chats
