@@ -4,36 +4,72 @@
 //
 // # Words
 //
-// Text and queries are read the same way (see Tokenize): NFKC-equivalent,
-// case-insensitive and accent-insensitive, so Radoslaw matches Radosław,
-// ERDOGAN matches Erdoğan and Zurich matches Zürich. Words are split at
-// anything that is not a letter or digit, hyphens, dashes, slashes and line
-// breaks included; soft hyphens and zero-width characters are ignored; a
-// possessive 's is dropped, so NATO matches NATO’s. There is no stemming:
-// Ukraine does not match Ukrainian and NATO does not match NATOs.
+// Text and queries are read the same way (see Tokenize): compatibility-
+// normalised, case-insensitive and accent-insensitive, so Radoslaw matches
+// Radosław, ERDOGAN matches Erdoğan and Zurich matches Zürich. Words are
+// split at anything that is not a letter or digit, hyphens, dashes, slashes
+// and line breaks included; soft hyphens and zero-width characters are
+// ignored; a possessive 's is dropped, so NATO matches NATO’s; HTML entities
+// left in the text, also doubly escaped ones, are decoded. There is no
+// stemming: Ukraine does not match Ukrainian and NATO does not match NATOs.
 //
 // # Terms
 //
 //	ukraine            a whole word
 //	"black sea"        a phrase: the words consecutive, whatever punctuation,
-//	                   dashes or line breaks separate them
+//	                   dashes, full stops or line breaks separate them
 //	F-16  CDU/CSU      a word with inner separators is the phrase of its parts
 //	ukrain*            a prefix: at least two letters, then * at the end
-//	@nuc               an entity: its name or any alias, each as a phrase
+//	@nuc               an entity: its name or any alias, each as a phrase; an
+//	                   alias written case:WHO is case-sensitive
+//	case:US            exact capitalisation (accents still ignored): "US",
+//	case:"Black Sea"   not "us"; on a word, phrase, prefix, entity or group
+//
+// # Fields
+//
+// A term is looked for in the title and the text, unless a field is written
+// directly before it, or before a parenthesised group, whose terms it then
+// restricts:
+//
+//	title:X  text:X    the headline; the body
+//	tag:X  author:X    the words of the item's categories and the feed's
+//	                   configured tags; of the author names
+//	feed:NAME          the item comes from the feed configured as NAME, compared
+//	                   whole, ignoring case, accents and punctuation
+//
+// X is a word, a phrase, a prefix, an @entity, a case: term or a group:
+// title:@nuc, title:case:US and title:(a OR b) are valid. A term has one
+// field. Each tag value and author name is a field of its own: a phrase or
+// NEAR never runs from one field into another.
 //
 // # Operators
 //
 //	a b   a AND b      both
 //	a OR b             either
-//	NOT a   -a         not a; - only directly before a term
+//	NOT a   -a         not a; - only directly before a term or group
+//	a NEAR/n b         an occurrence of a and one of b, in the same field,
+//	                   with at most n words between their nearest ends, in
+//	                   either order (NEAR/0: adjacent); they may not overlap
 //	( … )              grouping
 //
-// NOT binds tighter than AND, and AND tighter than OR: "a OR b c" is
-// "a OR (b AND c)". Operators are upper case; and, or and not are words.
-// A query must need at least one term to be present: "-sport" and
+// NOT binds tightest, then NEAR, then AND, then OR: "a OR b c" is
+// "a OR (b AND c)", and "a NEAR/3 b c" is "(a NEAR/3 b) AND c". The operands
+// of NEAR are words, phrases, prefixes, @entities or a parenthesised OR of
+// those. Operators are upper case; and, or, not and near are words. A query
+// must need at least one term to be present: "-sport" and
 // "ukraine OR NOT sport" are refused because they would match nearly every
 // article.
 //
-// A term is true when it occurs in the title or in the text; a phrase never
-// runs from one field into the other.
+// A Rule may also have an Exclude query: the rule does not fire on an item
+// the Exclude matches.
+//
+// # Matching many rules
+//
+// Compile puts the words of every rule into one dictionary and indexes each
+// rule under a few words, prefixes or feed names of which any article it
+// matches must contain one, as Lucene's Monitor and the Elasticsearch
+// percolator do: an AND is indexed under its most selective operand, an OR
+// under all of its branches. Set.Match tokenizes an article once, looks each
+// of its distinct words up once, and evaluates only the rules indexed under
+// one of them.
 package rules

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -18,16 +19,20 @@ const (
 	lexOr             // OR
 	lexNot            // NOT
 	lexMinus          // - directly before a term
+	lexNear           // NEAR or NEAR/n, as written; the parser checks the distance
+	lexField          // a prefix such as title: or case:, colon included
 )
 
 // lexeme is one token of a query: its kind, the source text and where it
-// starts. A later extension adds kinds here (a field prefix such as title:,
-// NEAR/n) without touching the tokens that exist.
+// starts.
 type lexeme struct {
 	kind lexKind
 	text string // as written; for a phrase, with its quotes
 	pos  int    // byte offset in the query
 }
+
+// end returns the offset just after the lexeme.
+func (l lexeme) end() int { return l.pos + len(l.text) }
 
 // describe names the token in an error message.
 func (l lexeme) describe() string {
@@ -36,8 +41,10 @@ func (l lexeme) describe() string {
 		return "the end of the query"
 	case lexMinus:
 		return `"-"`
-	case lexAnd, lexOr, lexNot:
+	case lexAnd, lexOr, lexNot, lexNear:
 		return "operator " + l.text
+	case lexField:
+		return "field " + l.text
 	}
 	return `"` + l.text + `"`
 }
@@ -52,9 +59,28 @@ func isQuote(r rune) bool {
 	return false
 }
 
-// lex splits a query into tokens, ending with a lexEOF token.
-func lex(q string) ([]lexeme, *Error) {
-	var out []lexeme
+// fieldPrefixLen returns the length of the field prefix ("title:") that w
+// starts with, or 0. A prefix is ASCII letters and a colon: "10:30" and
+// "@a:b" are not fields, while "foo:x" is one, an unknown one, so that a
+// misspelt field is reported rather than quietly searched as words.
+func fieldPrefixLen(w string) int {
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z':
+		case c == ':' && i > 0:
+			return i + 1
+		default:
+			return 0
+		}
+	}
+	return 0
+}
+
+// lex appends the tokens of q to dst, ending with a lexEOF token. dst lets
+// Compile reuse one buffer for every rule.
+func lex(dst []lexeme, q string) ([]lexeme, *Error) {
+	out := dst[:0]
 	for i := 0; i < len(q); {
 		r, size := utf8.DecodeRuneInString(q[i:])
 		switch {
@@ -76,7 +102,7 @@ func lex(q string) ([]lexeme, *Error) {
 				j += n
 			}
 			if j >= len(q) {
-				return nil, errorf(i, `unterminated quote: the phrase that starts here is never closed; add the closing "`)
+				return out, errorf(i, `unterminated quote: the phrase that starts here is never closed; add the closing "`)
 			}
 			_, n := utf8.DecodeRuneInString(q[j:])
 			out = append(out, lexeme{lexPhrase, q[i : j+n], i})
@@ -85,9 +111,9 @@ func lex(q string) ([]lexeme, *Error) {
 			next, _ := utf8.DecodeRuneInString(q[i+size:])
 			switch {
 			case i+size == len(q) || unicode.IsSpace(next) || next == ')':
-				return nil, errorf(i, `a lone "-" excludes nothing: write it directly before a term (-sport), or quote a hyphenated phrase`)
+				return out, errorf(i, `a lone "-" excludes nothing: write it directly before a term (-sport), or quote a hyphenated phrase`)
 			case next == '-':
-				return nil, errorf(i, `"--" is not an operator: write a single "-" directly before the term to exclude`)
+				return out, errorf(i, `"--" is not an operator: write a single "-" directly before the term to exclude`)
 			}
 			out = append(out, lexeme{lexMinus, "-", i})
 			i += size
@@ -101,14 +127,23 @@ func lex(q string) ([]lexeme, *Error) {
 				j += n
 			}
 			w := q[i:j]
+			if n := fieldPrefixLen(w); n > 0 {
+				// The rest of the word (or the phrase or group after it) is
+				// lexed on its own; the parser checks that it touches the field.
+				out = append(out, lexeme{lexField, w[:n], i})
+				i += n
+				continue
+			}
 			kind := lexWord
-			switch w {
-			case "AND":
+			switch {
+			case w == "AND":
 				kind = lexAnd
-			case "OR":
+			case w == "OR":
 				kind = lexOr
-			case "NOT":
+			case w == "NOT":
 				kind = lexNot
+			case w == "NEAR" || strings.HasPrefix(w, "NEAR/"):
+				kind = lexNear
 			}
 			out = append(out, lexeme{kind, w, i})
 			i = j

@@ -1,15 +1,18 @@
 package rules
 
 import (
+	"bytes"
+	"cmp"
+	"math"
+	"math/bits"
 	"slices"
-	"strings"
 
 	"herald/news"
 )
 
 // Doc is what rules are matched against: one article as plain text.
 type Doc struct {
-	// Feed is the name of the feed the article came from.
+	// Feed is the name of the feed the article came from, as configured.
 	Feed string
 	// Title is the headline.
 	Title string
@@ -21,182 +24,810 @@ type Doc struct {
 	Authors []string
 }
 
-// The names of the fields a hit can be in.
-const (
-	fieldTitle = "title"
-	fieldText  = "text"
-)
+// streamName names a stream in hits.
+func streamName(kind uint8) string {
+	switch kind {
+	case kindTitle:
+		return FieldTitle
+	case kindText:
+		return FieldText
+	case kindTag:
+		return FieldTag
+	case kindAuthor:
+		return FieldAuthor
+	}
+	return FieldFeed
+}
 
-// field is one tokenized field of a document.
-type field struct {
-	name string
+// inst is one stream of words of an article: the title, the text, or one
+// tag or author name. Phrases and NEAR never reach from one into another.
+type inst struct {
+	kind uint8
 	src  string
-	toks []Token
-	at   map[string][]int // word → its positions, ascending
 }
 
-// occurrence is where an atom occurs: tokens first..last of a field.
-type occurrence struct {
-	field, first, last int
+// dword is one distinct word of an article.
+type dword struct {
+	a, b         int32 // the folded word: arena[a:b]
+	hash         uint32
+	id           int32 // in the Set's dictionary, or -1
+	post0, post1 int32 // the rules that need the word: Set.post[post0:post1]
+	head, tail   int32 // the first and last token of the word; tokens link by next
+	mask         uint8 // the streams it occurs in
 }
 
-// matcher evaluates queries against one document. It tokenizes the document
-// once, on first use, and remembers where each atom occurs, so rules that
-// share a term share the work.
+// span is an occurrence: tokens first through last of one stream.
+type span struct {
+	first, last int32
+}
+
+// memo is where an atom occurs, computed once per article.
+type memo struct {
+	off, n int32 // spans[off:off+n], in text order
+	mask   uint8 // the streams of those spans
+}
+
+// hitRef is a hit before it is turned into a news.Hit: the term is a range
+// of the rule's query, the same range wherever the query repeats the term.
+type hitRef struct {
+	span
+	raw0, raw1 int32
+}
+
+// feedHit is the span of a feed: term's hit; it sorts after every word.
+const feedHit = math.MaxInt32
+
+// found is a matched rule and its hits, refs[r0:r1].
+type found struct {
+	rule, r0, r1 int32
+}
+
+// nearSpan is an occurrence of one operand of NEAR.
+type nearSpan struct {
+	span
+	node int32 // the term's node, for its text; -1 once known to be near nothing
+}
+
+// matcher holds everything one Match needs. Matchers are pooled by their
+// Set, so after warming up, matching an article allocates only its result.
 type matcher struct {
-	doc    Doc
-	dict   *dictionary
-	fields []field
-	memo   map[int][]occurrence
+	s    *Set
+	feed string // the article's feed, as given
+
+	tk     tokenizer
+	insts  []inst
+	dws    []dword
+	slots  []int32 // open-addressing table of dws by hash: index+1, 0 when free
+	ids    idMap   // dictionary word ID → index in dws
+	feedID int32   // the article's feed among the dictionary's names, or -1
+	name   []byte
+	nameTk tokenizer
+
+	prefHits []prefHit
+	prefs    idMap // prefix ID → index+1 in prefHits of its last hit
+
+	bits  []uint64 // candidate rules
+	memo  idMap    // atom → index in memos
+	memos []memo
+	spans []span
+	cased []byte
+
+	nearA, nearB []nearSpan
+	refs         []hitRef
+	found        []found
+	cands        []int32
+	sink         int32 // keeps the prefetching loads of candidates from being optimised away
 }
 
-func newMatcher(d Doc, dict *dictionary) *matcher {
-	return &matcher{doc: d, dict: dict, memo: make(map[int][]occurrence)}
+// prefHit says that distinct word dw begins with a prefix; the hits of one
+// prefix are linked through prev.
+type prefHit struct {
+	dw, prev int32
 }
 
-// prepare tokenizes the fields phrases are matched in. Fields are separate
-// token streams, so a phrase never runs from the title into the text.
-func (m *matcher) prepare() {
-	if m.fields != nil {
+func newMatcher(s *Set) *matcher {
+	return &matcher{s: s, bits: make([]uint64, (len(s.rules)+63)/64)}
+}
+
+// load tokenizes the article and finds its distinct words in the dictionary.
+func (m *matcher) load(d *Doc) {
+	s := m.s
+	m.feed = d.Feed
+	m.feedID = -1
+	if len(s.dict.feedStr) > 0 {
+		m.name = foldName(m.name[:0], &m.nameTk, d.Feed)
+		if id, ok := s.dict.feeds[string(m.name)]; ok {
+			m.feedID = id
+		}
+	}
+	m.tk.reset()
+	m.insts = m.insts[:0]
+	m.add(kindTitle, d.Title)
+	m.add(kindText, d.Text)
+	if s.streams&kindTag != 0 {
+		for _, t := range d.Tags {
+			m.add(kindTag, t)
+		}
+	}
+	if s.streams&kindAuthor != 0 {
+		for _, a := range d.Authors {
+			m.add(kindAuthor, a)
+		}
+	}
+	m.distinct()
+	m.memo.reset(64)
+	m.memos, m.spans, m.refs, m.found = m.memos[:0], m.spans[:0], m.refs[:0], m.found[:0]
+	m.prefHits = m.prefHits[:0]
+	if len(s.dict.prefixStr) > 0 {
+		m.prefs.reset(16)
+		arena := m.tk.arena
+		for k := range m.dws {
+			dw := &m.dws[k]
+			s.dict.trie.walk(arena[dw.a:dw.b], func(p int32) {
+				prev, _ := m.prefs.get(p)
+				m.prefHits = append(m.prefHits, prefHit{dw: int32(k), prev: prev - 1})
+				m.prefs.put(p, int32(len(m.prefHits)))
+			})
+		}
+	}
+}
+
+func (m *matcher) add(kind uint8, src string) {
+	m.insts = append(m.insts, inst{kind: kind, src: src})
+	m.tk.run(src, int32(len(m.insts)-1))
+}
+
+// distinct groups the tokens by word, chaining each word's tokens in text
+// order, then looks every distinct word up in the dictionary once.
+func (m *matcher) distinct() {
+	toks, arena := m.tk.toks, m.tk.arena
+	size := 64
+	for size < 2*len(toks) {
+		size *= 2
+	}
+	if cap(m.slots) < size {
+		m.slots = make([]int32, size)
+	}
+	m.slots = m.slots[:size]
+	clear(m.slots)
+	mask := uint32(size - 1)
+	m.dws = m.dws[:0]
+	for i := range toks {
+		t := &toks[i]
+		w := arena[t.norm0:t.norm1]
+		h := hashWord(w)
+		kind := m.insts[t.inst].kind
+		for slot := h & mask; ; slot = (slot + 1) & mask {
+			k := m.slots[slot]
+			if k == 0 {
+				m.dws = append(m.dws, dword{a: t.norm0, b: t.norm1, hash: h, id: -1, head: int32(i), tail: int32(i), mask: kind})
+				m.slots[slot] = int32(len(m.dws))
+				t.dw = int32(len(m.dws) - 1)
+				break
+			}
+			dw := &m.dws[k-1]
+			if dw.hash == h && bytes.Equal(arena[dw.a:dw.b], w) {
+				toks[dw.tail].next = int32(i)
+				dw.tail = int32(i)
+				dw.mask |= kind
+				t.dw = k - 1
+				break
+			}
+		}
+	}
+	// With many rules the dictionary is megabytes: a first loop touches the
+	// slot of every word, loads independent of each other that the
+	// processor overlaps, so that the lookups proper find them cached.
+	words := &m.s.dict.words
+	mask = uint32(len(words.slots) - 1)
+	sink := uint32(0)
+	for k := range m.dws {
+		sink += words.slots[m.dws[k].hash&mask].hash
+	}
+	m.sink += int32(sink)
+	m.ids.reset(len(m.dws))
+	for k := range m.dws {
+		dw := &m.dws[k]
+		if sl := findWord(words, arena[dw.a:dw.b], dw.hash); sl != nil {
+			dw.id, dw.post0, dw.post1 = sl.id, sl.post0, sl.post1
+			m.ids.put(sl.id, int32(k))
+		}
+	}
+	for i := range toks {
+		toks[i].id = m.dws[toks[i].dw].id
+	}
+}
+
+// markCandidates sets the bits of the rules that the article's words,
+// prefixes and feed may make true, and of those that have no index key.
+func (m *matcher) markCandidates() {
+	s := m.s
+	for k := range m.dws {
+		if dw := &m.dws[k]; dw.id >= 0 {
+			m.mark(s.post[dw.post0:dw.post1])
+		}
+	}
+	if len(m.prefHits) > 0 {
+		m.prefs.each(func(p, _ int32) {
+			k := s.prefixBase + p
+			m.mark(s.post[s.offs[k]:s.offs[k+1]])
+		})
+	}
+	if m.feedID >= 0 {
+		k := s.feedBase + m.feedID
+		m.mark(s.post[s.offs[k]:s.offs[k+1]])
+	}
+	m.mark(s.always)
+}
+
+// candidates returns the marked rules in order and clears the marks.
+func (m *matcher) candidates() []int32 {
+	m.cands = m.cands[:0]
+	for w, set := range m.bits {
+		if set == 0 {
+			continue
+		}
+		m.bits[w] = 0
+		for ; set != 0; set &= set - 1 {
+			m.cands = append(m.cands, int32(w*64+bits.TrailingZeros64(set)))
+		}
+	}
+	// Reading each candidate's nodes in a loop of its own lets the processor
+	// fetch many of them from memory at once, where evaluating the rules one
+	// after the other would wait for each in turn: with 100,000 rules the
+	// nodes are megabytes, and most candidates' are not in the cache.
+	s, sink := m.s, int32(0)
+	for _, r := range m.cands {
+		if hd := &s.heads[r]; hd.word < 0 {
+			sink += s.nodes[hd.node+s.nodes[hd.node].size-1].size + s.nodes[hd.node+1].size
+		}
+	}
+	m.sink = sink
+	return m.cands
+}
+
+func (m *matcher) mark(rules []int32) {
+	for _, r := range rules {
+		m.bits[r>>6] |= 1 << (r & 63)
+	}
+}
+
+// try evaluates rule r and records it with its hits when it matches.
+func (m *matcher) try(r int32) {
+	s := m.s
+	head := &s.heads[r]
+	if head.word >= 0 {
+		m.tryWord(r, head)
 		return
 	}
-	var t tokenizer
-	m.fields = make([]field, 0, 2)
-	for _, f := range []struct{ name, src string }{{fieldTitle, m.doc.Title}, {fieldText, m.doc.Text}} {
-		toks := t.appendTokens(nil, f.src)
-		at := make(map[string][]int, len(toks))
-		for i, tok := range toks {
-			at[tok.Norm] = append(at[tok.Norm], i)
-		}
-		m.fields = append(m.fields, field{name: f.name, src: f.src, toks: toks, at: at})
+	h := head.node
+	hd := &s.nodes[h]
+	if hd.cnt >= 0 && !appliesTo(s.feeds[hd.cnt], m.feed) || !m.eval(h+1) || hd.arg >= 0 && m.eval(hd.arg) {
+		return
 	}
+	r0 := int32(len(m.refs))
+	m.explain(h + 1)
+	refs := m.refs[r0:]
+	if len(refs) > 1 {
+		slices.SortFunc(refs, func(a, b hitRef) int {
+			switch {
+			case a.first != b.first:
+				return cmp.Compare(a.first, b.first)
+			case a.last != b.last:
+				return cmp.Compare(a.last, b.last)
+			}
+			return cmp.Compare(a.raw0, b.raw0)
+		})
+		m.refs = m.refs[:int(r0)+len(slices.Compact(refs))]
+	}
+	m.found = append(m.found, found{rule: r, r0: r0, r1: int32(len(m.refs))})
 }
 
-// find returns every occurrence of the atom in field and text order.
-func (m *matcher) find(id int) []occurrence {
-	if occ, ok := m.memo[id]; ok {
-		return occ
+// tryWord is try for a rule that is one word.
+func (m *matcher) tryWord(r int32, head *ruleHead) {
+	dw, ok := m.ids.get(head.word)
+	if !ok || m.dws[dw].mask&(kindTitle|kindText) == 0 {
+		return
 	}
-	m.prepare()
-	a := m.dict.atoms[id]
-	n := len(a.words)
-	var occ []occurrence
-	for fi, f := range m.fields {
-		starts := f.at[a.words[0]]
-		if a.prefix && n == 1 {
-			starts = nil
-			for i, tok := range f.toks {
-				if strings.HasPrefix(tok.Norm, a.words[0]) {
-					starts = append(starts, i)
-				}
-			}
-		}
-		for _, p := range starts {
-			if p+n <= len(f.toks) && a.matchesAt(f.toks, p) {
-				occ = append(occ, occurrence{field: fi, first: p, last: p + n - 1})
-			}
+	r0 := int32(len(m.refs))
+	toks := m.tk.toks
+	for p := m.dws[dw].head; p >= 0; p = toks[p].next {
+		if m.insts[toks[p].inst].kind&(kindTitle|kindText) != 0 {
+			m.refs = append(m.refs, hitRef{span{p, p}, head.raw0, head.raw1})
 		}
 	}
-	m.memo[id] = occ
-	return occ
+	m.found = append(m.found, found{rule: r, r0: r0, r1: int32(len(m.refs))})
 }
 
-// matchesAt reports whether the atom's words after the first follow the
-// token at p; the caller has checked the first word and the length.
-func (a atom) matchesAt(toks []Token, p int) bool {
-	last := len(a.words) - 1
-	for k := 1; k <= last; k++ {
-		got, want := toks[p+k].Norm, a.words[k]
-		if k == last && a.prefix {
-			if !strings.HasPrefix(got, want) {
+// release drops the matcher's references to the article, so that a pooled
+// matcher does not keep it from the collector.
+func (m *matcher) release() {
+	m.feed = ""
+	clear(m.insts)
+}
+
+// output builds the matches, all hits in one allocation.
+func (m *matcher) output() []news.Match {
+	defer m.release()
+	if len(m.found) == 0 {
+		return nil
+	}
+	hits := make([]news.Hit, len(m.refs))
+	out := make([]news.Match, len(m.found))
+	toks := m.tk.toks
+	sink := 0
+	for _, f := range m.found {
+		sink += len(m.s.rules[f.rule].name) // fetch ahead, as in candidates
+	}
+	m.sink += int32(sink)
+	for k, f := range m.found {
+		rule := &m.s.rules[f.rule]
+		for j := f.r0; j < f.r1; j++ {
+			r := &m.refs[j]
+			h := &hits[j]
+			h.Term = rule.query[r.raw0:r.raw1]
+			if r.first == feedHit {
+				h.Field, h.Text = FieldFeed, m.feed
+				continue
+			}
+			in := &m.insts[toks[r.first].inst]
+			h.Field, h.Text = streamName(in.kind), in.src[toks[r.first].start:toks[r.last].end]
+		}
+		out[k] = news.Match{Rule: rule.name, Hits: hits[f.r0:f.r1:f.r1]}
+	}
+	return out
+}
+
+// eval reports whether node i is true of the article.
+func (m *matcher) eval(i int32) bool {
+	nodes := m.s.nodes
+	e := &nodes[i]
+	switch e.op {
+	case eAtom:
+		if e.cnt >= 0 {
+			dw, ok := m.ids.get(e.cnt)
+			if !ok || m.dws[dw].mask&e.mask == 0 {
 				return false
 			}
-		} else if got != want {
-			return false
+			if e.plain {
+				return true
+			}
 		}
-	}
-	return true
-}
-
-// eval reports whether e is true of the document.
-func (m *matcher) eval(e *expr) bool {
-	switch e.op {
-	case opTerm:
-		for _, id := range e.atoms {
-			if len(m.find(id)) > 0 {
+		return m.atomMask(e.arg)&e.mask != 0
+	case eTerm:
+		for _, a := range m.s.atomList[e.arg : e.arg+e.cnt] {
+			if m.atomMask(a)&e.mask != 0 {
 				return true
 			}
 		}
 		return false
-	case opAnd:
-		for _, k := range e.kids {
-			if !m.eval(k) {
+	case eAnd:
+		for j := i + 1; j < i+e.size; j += nodes[j].size {
+			if !m.eval(j) {
 				return false
 			}
 		}
 		return true
-	case opOr:
-		for _, k := range e.kids {
-			if m.eval(k) {
+	case eOr:
+		for j := i + 1; j < i+e.size; j += nodes[j].size {
+			if m.eval(j) {
 				return true
 			}
 		}
 		return false
-	case opNot:
-		return !m.eval(e.kids[0])
+	case eNot:
+		return !m.eval(i + 1)
+	case eNear:
+		return m.near(i, false)
 	}
 	return false
 }
 
-// hitRef is a hit before it is turned into text.
-type hitRef struct {
-	occurrence
-	term string
+// atomMask returns the streams atom a occurs in.
+func (m *matcher) atomMask(a int32) uint8 {
+	at := &m.s.dict.atoms[a]
+	switch {
+	case at.kind == atomWord && !at.exact:
+		// The common case needs no memo: the word's streams are known.
+		if dw, ok := m.ids.get(m.s.dict.atomWords[at.w0]); ok {
+			return m.dws[dw].mask
+		}
+		return 0
+	case at.kind == atomFeed:
+		if m.s.dict.atomWords[at.w0] == m.feedID {
+			return kindFeed
+		}
+		return 0
+	}
+	return m.occurrences(a).mask
 }
 
-// explain appends the hits of e, which must be true: the occurrences of the
-// terms in its true branches outside any NOT.
-func (m *matcher) explain(e *expr, dst []hitRef) []hitRef {
+// occurrences returns where atom a occurs, finding it on first use.
+func (m *matcher) occurrences(a int32) memo {
+	if k, ok := m.memo.get(a); ok {
+		return m.memos[k]
+	}
+	off := int32(len(m.spans))
+	at := &m.s.dict.atoms[a]
+	switch at.kind {
+	case atomWord:
+		m.findWord(at)
+	case atomPhrase:
+		m.findPhrase(at)
+	case atomPrefix:
+		m.findPrefix(at)
+	}
+	mo := memo{off: off, n: int32(len(m.spans)) - off}
+	for _, sp := range m.spans[off:] {
+		mo.mask |= m.insts[m.tk.toks[sp.first].inst].kind
+	}
+	m.memo.put(a, int32(len(m.memos)))
+	m.memos = append(m.memos, mo)
+	return mo
+}
+
+// findWord appends the occurrences of a one-word atom.
+func (m *matcher) findWord(at *atom) {
+	dw, ok := m.ids.get(m.s.dict.atomWords[at.w0])
+	if !ok {
+		return
+	}
+	toks := m.tk.toks
+	for p := m.dws[dw].head; p >= 0; p = toks[p].next {
+		if at.exact && !m.casedIs(p, m.s.dict.cased[at.x0], false) {
+			continue
+		}
+		m.spans = append(m.spans, span{p, p})
+	}
+}
+
+// findPhrase appends the occurrences of a phrase: the tokens of its first
+// word that the others follow in the same stream.
+func (m *matcher) findPhrase(at *atom) {
+	ids := m.s.dict.atomWordIDs(at)
+	for _, id := range ids {
+		if _, ok := m.ids.get(id); !ok {
+			return // a word of the phrase is not in the article
+		}
+	}
+	dw, _ := m.ids.get(ids[0])
+	toks := m.tk.toks
+	last := int32(len(ids) - 1)
+next:
+	for p := m.dws[dw].head; p >= 0; p = toks[p].next {
+		if int(p+last) >= len(toks) || toks[p+last].inst != toks[p].inst {
+			continue
+		}
+		for k := int32(1); k <= last; k++ {
+			if toks[p+k].id != ids[k] {
+				continue next
+			}
+		}
+		if at.exact {
+			for k, c := range m.s.dict.atomCased(at) {
+				if !m.casedIs(p+int32(k), c, false) {
+					continue next
+				}
+			}
+		}
+		m.spans = append(m.spans, span{p, p + last})
+	}
+}
+
+// findPrefix appends the occurrences of a prefix: the tokens of every
+// distinct word that begins with it, in text order.
+func (m *matcher) findPrefix(at *atom) {
+	h, ok := m.prefs.get(m.s.dict.atomWords[at.w0])
+	if !ok {
+		return
+	}
+	off := len(m.spans)
+	toks := m.tk.toks
+	for k := h - 1; k >= 0; k = m.prefHits[k].prev {
+		for p := m.dws[m.prefHits[k].dw].head; p >= 0; p = toks[p].next {
+			if at.exact && !m.casedIs(p, m.s.dict.cased[at.x0], true) {
+				continue
+			}
+			m.spans = append(m.spans, span{p, p})
+		}
+	}
+	slices.SortFunc(m.spans[off:], func(a, b span) int { return int(a.first - b.first) })
+}
+
+// casedIs reports whether token p, with its capitalisation, is want (or,
+// with prefix, begins with want).
+func (m *matcher) casedIs(p int32, want string, prefix bool) bool {
+	t := &m.tk.toks[p]
+	w := m.insts[t.inst].src[t.start:t.end]
+	m.cased = appendCased(m.cased[:0], w)
+	if prefix {
+		return len(m.cased) >= len(want) && string(m.cased[:len(want)]) == want
+	}
+	return string(m.cased) == want
+}
+
+// explain appends to m.refs the hits of node i, which must be true: the
+// occurrences of the terms in its true branches outside any NOT.
+func (m *matcher) explain(i int32) {
+	nodes := m.s.nodes
+	e := &nodes[i]
 	switch e.op {
-	case opTerm:
-		for _, id := range e.atoms {
-			for _, o := range m.find(id) {
-				dst = append(dst, hitRef{o, e.term.Raw})
+	case eAtom:
+		m.termHits(e, e.arg)
+	case eTerm:
+		for _, a := range m.s.atomList[e.arg : e.arg+e.cnt] {
+			m.termHits(e, a)
+		}
+	case eAnd:
+		for j := i + 1; j < i+e.size; j += nodes[j].size {
+			m.explain(j)
+		}
+	case eOr:
+		for j := i + 1; j < i+e.size; j += nodes[j].size {
+			if m.eval(j) {
+				m.explain(j)
 			}
 		}
-	case opAnd:
-		for _, k := range e.kids {
-			dst = m.explain(k, dst)
-		}
-	case opOr:
-		for _, k := range e.kids {
-			if m.eval(k) {
-				dst = m.explain(k, dst)
+	case eNear:
+		m.near(i, true)
+		for _, side := range [2][]nearSpan{m.nearA, m.nearB} {
+			for _, sp := range side {
+				if sp.node >= 0 {
+					t := &nodes[sp.node]
+					m.refs = append(m.refs, hitRef{sp.span, t.raw0, t.raw1})
+				}
 			}
+		}
+	}
+}
+
+// termHits appends the hits of atom a of the term e.
+func (m *matcher) termHits(e *enode, a int32) {
+	toks := m.tk.toks
+	if e.plain {
+		// A plain word: its tokens are chained.
+		dw, ok := m.ids.get(e.cnt)
+		if !ok || m.dws[dw].mask&e.mask == 0 {
+			return
+		}
+		for p := m.dws[dw].head; p >= 0; p = toks[p].next {
+			if m.insts[toks[p].inst].kind&e.mask != 0 {
+				m.refs = append(m.refs, hitRef{span{p, p}, e.raw0, e.raw1})
+			}
+		}
+		return
+	}
+	if at := &m.s.dict.atoms[a]; at.kind == atomFeed {
+		if m.s.dict.atomWords[at.w0] == m.feedID {
+			m.refs = append(m.refs, hitRef{span{feedHit, feedHit}, e.raw0, e.raw1})
+		}
+		return
+	}
+	mo := m.occurrences(a)
+	if mo.mask&e.mask == 0 {
+		return
+	}
+	for _, sp := range m.spans[mo.off : mo.off+mo.n] {
+		if m.insts[toks[sp.first].inst].kind&e.mask != 0 {
+			m.refs = append(m.refs, hitRef{sp, e.raw0, e.raw1})
+		}
+	}
+}
+
+// near evaluates the NEAR node i: whether an occurrence of its left operand
+// and one of its right have at most n words between them, in the same
+// stream, without overlapping. With mark, it leaves in m.nearA and m.nearB
+// the occurrences of each side, with node -1 for those near nothing.
+func (m *matcher) near(i int32, mark bool) bool {
+	nodes := m.s.nodes
+	e := &nodes[i]
+	left := i + 1
+	right := left + nodes[left].size
+	m.nearA = m.operand(left, m.nearA[:0])
+	if len(m.nearA) == 0 {
+		return false
+	}
+	m.nearB = m.operand(right, m.nearB[:0])
+	if len(m.nearB) == 0 {
+		return false
+	}
+	toks := m.tk.toks
+	n := e.arg
+	maxB := int32(0)
+	for _, b := range m.nearB {
+		maxB = max(maxB, b.last-b.first)
+	}
+	found := false
+	if mark {
+		// While marking, a node is stored as -node-2 until the occurrence is
+		// found near one of the other side.
+		for k := range m.nearA {
+			m.nearA[k].node = -m.nearA[k].node - 2
+		}
+		for k := range m.nearB {
+			m.nearB[k].node = -m.nearB[k].node - 2
+		}
+	}
+	for ka, a := range m.nearA {
+		// The right operand's occurrences that can be near a start no
+		// earlier than n words and one occurrence length before it.
+		lo := int64(a.first) - int64(maxB) - int64(n) - 1
+		k, _ := slices.BinarySearchFunc(m.nearB, lo, func(b nearSpan, t int64) int {
+			return cmp.Compare(int64(b.first), t)
+		})
+		for ; k < len(m.nearB); k++ {
+			b := m.nearB[k]
+			if int64(b.first) > int64(a.last)+int64(n)+1 {
+				break
+			}
+			var gap int32
+			switch {
+			case b.first > a.last:
+				gap = b.first - a.last - 1
+			case a.first > b.last:
+				gap = a.first - b.last - 1
+			default:
+				continue // overlapping occurrences are not near each other
+			}
+			if gap > n || toks[a.first].inst != toks[b.first].inst {
+				continue
+			}
+			if !mark {
+				return true
+			}
+			found = true
+			if m.nearA[ka].node < -1 {
+				m.nearA[ka].node = -m.nearA[ka].node - 2
+			}
+			if m.nearB[k].node < -1 {
+				m.nearB[k].node = -m.nearB[k].node - 2
+			}
+		}
+	}
+	if mark {
+		for k := range m.nearA {
+			m.nearA[k].node = max(m.nearA[k].node, -1)
+		}
+		for k := range m.nearB {
+			m.nearB[k].node = max(m.nearB[k].node, -1)
+		}
+	}
+	return found
+}
+
+// operand appends the occurrences of a NEAR operand, a term or an OR of
+// terms, sorted by position.
+func (m *matcher) operand(i int32, dst []nearSpan) []nearSpan {
+	nodes := m.s.nodes
+	e := &nodes[i]
+	start := len(dst)
+	switch e.op {
+	case eAtom:
+		dst = m.atomSpans(dst, e, e.arg, i)
+	case eTerm:
+		for _, a := range m.s.atomList[e.arg : e.arg+e.cnt] {
+			dst = m.atomSpans(dst, e, a, i)
+		}
+	case eOr:
+		for j := i + 1; j < i+e.size; j += nodes[j].size {
+			dst = m.operand(j, dst)
+		}
+	}
+	if len(dst)-start > 1 {
+		slices.SortFunc(dst[start:], func(a, b nearSpan) int {
+			if a.first != b.first {
+				return int(a.first - b.first)
+			}
+			return int(a.last - b.last)
+		})
+	}
+	return dst
+}
+
+// atomSpans appends the occurrences of atom a in the streams of term e.
+func (m *matcher) atomSpans(dst []nearSpan, e *enode, a, node int32) []nearSpan {
+	if m.atomMask(a)&e.mask == 0 {
+		return dst
+	}
+	toks := m.tk.toks
+	at := &m.s.dict.atoms[a]
+	if at.kind == atomWord && !at.exact {
+		dw, _ := m.ids.get(m.s.dict.atomWords[at.w0])
+		for p := m.dws[dw].head; p >= 0; p = toks[p].next {
+			if m.insts[toks[p].inst].kind&e.mask != 0 {
+				dst = append(dst, nearSpan{span{p, p}, node})
+			}
+		}
+		return dst
+	}
+	mo := m.occurrences(a)
+	for _, sp := range m.spans[mo.off : mo.off+mo.n] {
+		if m.insts[toks[sp.first].inst].kind&e.mask != 0 {
+			dst = append(dst, nearSpan{sp, node})
 		}
 	}
 	return dst
 }
 
-// hits explains a true expression as sorted, distinct hits.
-func (m *matcher) hits(e *expr) []news.Hit {
-	refs := m.explain(e, nil)
-	slices.SortFunc(refs, func(a, b hitRef) int {
-		switch {
-		case a.field != b.field:
-			return a.field - b.field
-		case a.first != b.first:
-			return a.first - b.first
-		case a.last != b.last:
-			return a.last - b.last
-		}
-		return strings.Compare(a.term, b.term)
-	})
-	refs = slices.Compact(refs)
-	hits := make([]news.Hit, len(refs))
-	for i, r := range refs {
-		f := &m.fields[r.field]
-		hits[i] = news.Hit{Term: r.term, Field: f.name, Text: f.src[f.toks[r.first].Start:f.toks[r.last].End]}
+// idMap maps int32 keys to int32 values with open addressing. It is the
+// matcher's per-article memory: small, reused, cleared in one sweep.
+type idMap struct {
+	keys []int32 // key+1, 0 when free
+	vals []int32
+	n    int
+}
+
+// reset empties the map, sized for about hint keys.
+func (h *idMap) reset(hint int) {
+	size := 16
+	for size < 2*hint {
+		size *= 2
 	}
-	return hits
+	if cap(h.keys) >= size {
+		size = max(size, len(h.keys))
+		h.keys, h.vals = h.keys[:size], h.vals[:size]
+		clear(h.keys)
+	} else {
+		h.keys, h.vals = make([]int32, size), make([]int32, size)
+	}
+	h.n = 0
+}
+
+func (h *idMap) slot(k int32) uint32 {
+	return (uint32(k) * 0x9e3779b1) & uint32(len(h.keys)-1)
+}
+
+// get returns the value of k.
+func (h *idMap) get(k int32) (int32, bool) {
+	if len(h.keys) == 0 {
+		return 0, false
+	}
+	mask := uint32(len(h.keys) - 1)
+	for s := h.slot(k); ; s = (s + 1) & mask {
+		switch h.keys[s] {
+		case k + 1:
+			return h.vals[s], true
+		case 0:
+			return 0, false
+		}
+	}
+}
+
+// put sets the value of k.
+func (h *idMap) put(k, v int32) {
+	if 2*(h.n+1) > len(h.keys) {
+		h.grow()
+	}
+	mask := uint32(len(h.keys) - 1)
+	for s := h.slot(k); ; s = (s + 1) & mask {
+		switch h.keys[s] {
+		case k + 1:
+			h.vals[s] = v
+			return
+		case 0:
+			h.keys[s], h.vals[s] = k+1, v
+			h.n++
+			return
+		}
+	}
+}
+
+func (h *idMap) grow() {
+	keys, vals := h.keys, h.vals
+	size := max(16, 2*len(keys))
+	h.keys, h.vals, h.n = make([]int32, size), make([]int32, size), 0
+	for s, k := range keys {
+		if k != 0 {
+			h.put(k-1, vals[s])
+		}
+	}
+}
+
+// each calls fn with every key and value.
+func (h *idMap) each(fn func(k, v int32)) {
+	for s, k := range h.keys {
+		if k != 0 {
+			fn(k-1, h.vals[s])
+		}
+	}
 }

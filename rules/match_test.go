@@ -1,16 +1,21 @@
 package rules
 
 import (
+	"fmt"
 	"os"
 	"reflect"
+	"strings"
 	"testing"
 
 	"herald/news"
 )
 
 // title and text build hits briefly in the tables below.
-func title(term, text string) news.Hit { return news.Hit{Term: term, Field: "title", Text: text} }
-func text(term, text string) news.Hit  { return news.Hit{Term: term, Field: "text", Text: text} }
+func title(term, text string) news.Hit  { return news.Hit{Term: term, Field: "title", Text: text} }
+func text(term, text string) news.Hit   { return news.Hit{Term: term, Field: "text", Text: text} }
+func tag(term, text string) news.Hit    { return news.Hit{Term: term, Field: "tag", Text: text} }
+func author(term, text string) news.Hit { return news.Hit{Term: term, Field: "author", Text: text} }
+func feed(term, text string) news.Hit   { return news.Hit{Term: term, Field: "feed", Text: text} }
 
 func TestMatch(t *testing.T) {
 	const council = `"NATO-Ukraine Council"`
@@ -90,6 +95,88 @@ func TestMatch(t *testing.T) {
 		{"overlapping terms each hit", `NATO "NATO-Ukraine Council"`, Doc{Text: "NATO-Ukraine Council"},
 			[]news.Hit{text("NATO", "NATO"), text(`"NATO-Ukraine Council"`, "NATO-Ukraine Council")}},
 		{"cjk phrase inside a run of characters", "中国", Doc{Text: "中国外交部发言人"}, []news.Hit{text("中国", "中国")}},
+
+		// More dashes and separators.
+		{"phrase with figure dash", council, Doc{Text: "NATO‒Ukraine Council"}, []news.Hit{text(council, "NATO‒Ukraine Council")}},
+		{"phrase with minus sign", council, Doc{Text: "NATO−Ukraine Council"}, []news.Hit{text(council, "NATO−Ukraine Council")}},
+		{"phrase with full stop", `"Black Sea grain"`, Doc{Text: "the Black Sea. Grain"}, []news.Hit{text(`"Black Sea grain"`, "Black Sea. Grain")}},
+		{"phrase with soft hyphen", `"black sea"`, Doc{Text: "Bla­ck Sea"}, []news.Hit{text(`"black sea"`, "Bla­ck Sea")}},
+		{"phrase with CRLF", `"black sea"`, Doc{Text: "Black\r\nSea"}, []news.Hit{text(`"black sea"`, "Black\r\nSea")}},
+		{"en dash in the query", "NATO–Ukraine", Doc{Text: "NATO-Ukraine"}, []news.Hit{text("NATO–Ukraine", "NATO-Ukraine")}},
+
+		// Word boundaries.
+		{"word inside a longer word", "sea", Doc{Text: "seaside overseas"}, nil},
+		{"word before a digit", "ukraine", Doc{Text: "ukraine2024"}, nil},
+		{"word after a hyphen", "ukraine", Doc{Text: "pro-Ukraine rally"}, []news.Hit{text("ukraine", "Ukraine")}},
+		{"word between slashes", "csu", Doc{Text: "CDU/CSU/FDP"}, []news.Hit{text("csu", "CSU")}},
+		{"word with an apostrophe inside", "don", Doc{Text: "don't"}, []news.Hit{text("don", "don")}},
+
+		// HTML left in the text.
+		{"named entity", `"AT&T"`, Doc{Text: "AT&amp;T shares"}, []news.Hit{text(`"AT&T"`, "AT&amp;T")}},
+		{"doubly escaped dash", council, Doc{Text: "NATO&amp;#8211;Ukraine Council"}, []news.Hit{text(council, "NATO&amp;#8211;Ukraine Council")}},
+		{"entity apostrophe", "NATO", Doc{Text: "NATO&rsquo;s role"}, []news.Hit{text("NATO", "NATO")}},
+		{"entity letter", "cafe", Doc{Text: "Caf&eacute; owners"}, []news.Hit{text("cafe", "Caf&eacute;")}},
+
+		// Capitalisation.
+		{"case acronym", "case:US", Doc{Text: "US troops"}, []news.Hit{text("case:US", "US")}},
+		{"case acronym against lower case", "case:US", Doc{Text: "tell us, Us"}, nil},
+		{"case who", "case:WHO", Doc{Text: "who said"}, nil},
+		{"case who found", "case:WHO", Doc{Text: "who said the WHO"}, []news.Hit{text("case:WHO", "WHO")}},
+		{"case phrase", `case:"Black Sea"`, Doc{Text: "black sea, BLACK SEA, Black Sea"}, []news.Hit{text(`case:"Black Sea"`, "Black Sea")}},
+		{"case ignores accents", "case:Zurich", Doc{Text: "zürich Zürich"}, []news.Hit{text("case:Zurich", "Zürich")}},
+		{"case with possessive", "case:US", Doc{Text: "the US’s role"}, []news.Hit{text("case:US", "US")}},
+		{"case with a transliterated capital", "case:Lodz", Doc{Text: "Łódź łódź"}, []news.Hit{text("case:Lodz", "Łódź")}},
+		{"case prefix", "case:Ukr*", Doc{Text: "ukraine Ukrainian"}, []news.Hit{text("case:Ukr*", "Ukrainian")}},
+		{"case in an entity alias", "@who", Doc{Text: "who knows"}, nil},
+		{"case in an entity alias found", "@who", Doc{Text: "who knows the WHO"}, []news.Hit{text("@who", "WHO")}},
+		{"entity name stays case-insensitive", "@who", Doc{Text: "world health organization"}, []news.Hit{text("@who", "world health organization")}},
+		{"case on a group", "case:(US OR UK)", Doc{Text: "us and UK"}, []news.Hit{text("UK", "UK")}},
+
+		// NEAR.
+		{"near at the distance", "nato NEAR/2 ukraine", Doc{Text: "NATO and the Ukraine"}, []news.Hit{text("nato", "NATO"), text("ukraine", "Ukraine")}},
+		{"near one word too far", "nato NEAR/2 ukraine", Doc{Text: "NATO and then the Ukraine"}, nil},
+		{"near/0 is adjacent", "nato NEAR/0 ukraine", Doc{Text: "NATO–Ukraine"}, []news.Hit{text("nato", "NATO"), text("ukraine", "Ukraine")}},
+		{"near/0 with a word between", "nato NEAR/0 ukraine", Doc{Text: "NATO, the Ukraine"}, nil},
+		{"near in either order", "ukraine NEAR/1 nato", Doc{Text: "NATO helps Ukraine"}, []news.Hit{text("nato", "NATO"), text("ukraine", "Ukraine")}},
+		{"near measures between phrases' nearest ends", `"black sea" NEAR/1 "grain deal"`, Doc{Text: "grain deal in the Black Sea"}, nil},
+		{"near between phrases at the distance", `"black sea" NEAR/2 "grain deal"`, Doc{Text: "grain deal in the Black Sea"},
+			[]news.Hit{text(`"grain deal"`, "grain deal"), text(`"black sea"`, "Black Sea")}},
+		{"near never spans fields", "nato NEAR/5 ukraine", Doc{Title: "NATO", Text: "Ukraine"}, nil},
+		{"near with an or", "(kyiv OR kiev) NEAR/3 talks", Doc{Text: "talks in Kiev"}, []news.Hit{text("talks", "talks"), text("kiev", "Kiev")}},
+		{"near with a prefix", "ukrain* NEAR/0 forces", Doc{Text: "Ukraine and Ukrainian forces"}, []news.Hit{text("ukrain*", "Ukrainian"), text("forces", "forces")}},
+		{"near with an entity", "@nuc NEAR/1 meets", Doc{Text: "The NUC meets"}, []news.Hit{text("@nuc", "NUC"), text("meets", "meets")}},
+		{"near needs two occurrences", `nato NEAR/3 "nato ukraine"`, Doc{Text: "NATO-Ukraine"}, nil},
+		{"near of a term and itself", `nato NEAR/3 nato`, Doc{Text: "NATO and NATO"}, []news.Hit{text("nato", "NATO"), text("nato", "NATO")}},
+		{"near hits only the near occurrences", "nato NEAR/1 ukraine", Doc{Text: "NATO far far far away. NATO, Ukraine. Then Ukraine"},
+			[]news.Hit{text("nato", "NATO"), text("ukraine", "Ukraine")}},
+		{"near across a line break", "nato NEAR/0 ukraine", Doc{Text: "NATO\n\nUkraine"}, []news.Hit{text("nato", "NATO"), text("ukraine", "Ukraine")}},
+		{"near in the title", "title:(nato NEAR/1 ukraine)", Doc{Title: "NATO backs Ukraine", Text: "NATO Ukraine"},
+			[]news.Hit{title("nato", "NATO"), title("ukraine", "Ukraine")}},
+		{"not near", "ukraine -(nato NEAR/1 ukraine)", Doc{Text: "NATO backs Ukraine"}, nil},
+		{"not near passes", "ukraine -(nato NEAR/1 ukraine)", Doc{Text: "NATO and then Ukraine"}, []news.Hit{text("ukraine", "Ukraine")}},
+
+		// Fields.
+		{"title field", "title:grain", Doc{Title: "Grain prices", Text: "grain"}, []news.Hit{title("title:grain", "Grain")}},
+		{"title field not in text", "title:grain", Doc{Text: "grain"}, nil},
+		{"text field", "text:grain", Doc{Title: "grain", Text: "Grain"}, []news.Hit{text("text:grain", "Grain")}},
+		{"title group", "title:(grain OR wheat) ukraine", Doc{Title: "Wheat", Text: "Ukraine"}, []news.Hit{title("wheat", "Wheat"), text("ukraine", "Ukraine")}},
+		{"title entity", "title:@nuc", Doc{Title: "NUC meets", Text: "nuc"}, []news.Hit{title("title:@nuc", "NUC")}},
+		{"title case", "title:case:US", Doc{Title: "US and us", Text: "US"}, []news.Hit{title("title:case:US", "US")}},
+		{"negated field", "grain -title:wheat", Doc{Title: "Grain", Text: "wheat"}, []news.Hit{title("grain", "Grain")}},
+		{"tag", "tag:energy", Doc{Tags: []string{"Energy policy"}, Text: "energy"}, []news.Hit{tag("tag:energy", "Energy")}},
+		{"tag phrase in one tag", `tag:"energy policy"`, Doc{Tags: []string{"World", "Energy policy"}}, []news.Hit{tag(`tag:"energy policy"`, "Energy policy")}},
+		{"tag phrase never spans two tags", `tag:"energy policy"`, Doc{Tags: []string{"Energy", "Policy"}}, nil},
+		{"tags are not text", "energy", Doc{Tags: []string{"energy"}}, nil},
+		{"author", "author:smith", Doc{Authors: []string{"Jane Smith", "John Doe"}}, []news.Hit{author("author:smith", "Smith")}},
+		{"author near", "author:(jane NEAR/0 smith)", Doc{Authors: []string{"Jane Smith"}}, []news.Hit{author("jane", "Jane"), author("smith", "Smith")}},
+		{"author names are separate", `author:"smith john"`, Doc{Authors: []string{"Jane Smith", "John Doe"}}, nil},
+		{"feed", "feed:reuters", Doc{Feed: "Reuters"}, []news.Hit{feed("feed:reuters", "Reuters")}},
+		{"feed is the whole name", "feed:bbc", Doc{Feed: "BBC World"}, nil},
+		{"feed name with separators", "feed:bbc-world", Doc{Feed: "BBC World"}, []news.Hit{feed("feed:bbc-world", "BBC World")}},
+		{"feed of a quoted name", `feed:"bbc world"`, Doc{Feed: "bbc-world"}, []news.Hit{feed(`feed:"bbc world"`, "bbc-world")}},
+		{"feed and a word", "feed:(reuters OR ap) ukraine", Doc{Feed: "AP", Title: "Ukraine"}, []news.Hit{title("ukraine", "Ukraine"), feed("ap", "AP")}},
+		{"feed other", "feed:reuters ukraine", Doc{Feed: "AP", Title: "Ukraine"}, nil},
+		{"not feed", "ukraine -feed:reuters", Doc{Feed: "Reuters", Title: "Ukraine"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -126,6 +213,9 @@ func TestSetMatchSeveralRules(t *testing.T) {
 		{Name: "nuc", Query: "@nuc"},
 		{Name: "wire only", Query: "NATO", Feeds: []string{"Wire", "agency"}},
 		{Name: "blog only", Query: "NATO", Feeds: []string{"blog"}},
+		{Name: "grain", Query: `grain OR wheat`, Exclude: `"grain of salt" OR title:recipe`},
+		{Name: "near", Query: `NATO NEAR/3 Ukraine`, Exclude: "sport"},
+		{Name: "exclude without hits", Query: "wheat", Exclude: "-grain nonsense"},
 	}
 	set, err := Compile(rules, testEntities)
 	if err != nil {
@@ -143,6 +233,7 @@ func TestSetMatchSeveralRules(t *testing.T) {
 				{Rule: "ukraine", Hits: []news.Hit{title("ukraine", "Ukraine"), text("ukraine", "Ukraine")}},
 				{Rule: "nuc", Hits: []news.Hit{title("@nuc", "NUC"), text("@nuc", "NATO-Ukraine Council")}},
 				{Rule: "wire only", Hits: []news.Hit{text("NATO", "NATO"), text("NATO", "NATO")}},
+				{Rule: "near", Hits: []news.Hit{text("NATO", "NATO"), text("Ukraine", "Ukraine")}},
 			},
 		},
 		{
@@ -157,6 +248,37 @@ func TestSetMatchSeveralRules(t *testing.T) {
 			name: "nothing",
 			doc:  Doc{Feed: "wire", Title: "Weather", Text: "Rain"},
 			want: nil,
+		},
+		{
+			name: "exclude stops a rule",
+			doc:  Doc{Feed: "wire", Title: "Take it with a grain of salt", Text: "Wheat prices"},
+			want: []news.Match{{Rule: "exclude without hits", Hits: []news.Hit{text("wheat", "Wheat")}}},
+		},
+		{
+			name: "exclude in a field",
+			doc:  Doc{Feed: "wire", Title: "A recipe", Text: "Wheat bread"},
+			want: []news.Match{{Rule: "exclude without hits", Hits: []news.Hit{text("wheat", "Wheat")}}},
+		},
+		{
+			name: "exclude that does not match",
+			doc:  Doc{Feed: "wire", Title: "Wheat harvest", Text: "Grain prices, nonsense"},
+			want: []news.Match{
+				{Rule: "grain", Hits: []news.Hit{title("wheat", "Wheat"), text("grain", "Grain")}},
+				{Rule: "exclude without hits", Hits: []news.Hit{title("wheat", "Wheat")}},
+			},
+		},
+		{
+			name: "exclude with a NOT",
+			doc:  Doc{Feed: "wire", Title: "Wheat", Text: "nonsense"},
+			want: []news.Match{{Rule: "grain", Hits: []news.Hit{title("wheat", "Wheat")}}},
+		},
+		{
+			name: "exclude of a near rule",
+			doc:  Doc{Feed: "wire", Text: "NATO backs Ukraine in sport"},
+			want: []news.Match{
+				{Rule: "sport", Hits: []news.Hit{text("sport", "sport")}},
+				{Rule: "wire only", Hits: []news.Hit{text("NATO", "NATO")}},
+			},
 		},
 	}
 	for _, tt := range tests {
@@ -205,24 +327,116 @@ func TestSeedArticle(t *testing.T) {
 	}
 }
 
-func BenchmarkMatch(b *testing.B) {
-	raw, err := os.ReadFile("../../shared/fixtures/seed-article.txt")
-	if err != nil {
-		b.Skipf("seed article not available: %v", err)
-	}
+// TestSetIndex checks rules whose index keys are unusual: prefixes that
+// begin one another, feed names, entities with several names, phrases keyed
+// on their longest word.
+func TestSetIndex(t *testing.T) {
 	rules := []Rule{
-		{Name: "nuc", Query: "@nuc"},
-		{Name: "ukraine", Query: "ukrain* -sport"},
-		{Name: "sea", Query: `"black sea" OR (grain export*)`},
-		{Name: "none", Query: "weather OR rain"},
+		{Name: "uk", Query: "uk*"},
+		{Name: "ukr", Query: "ukr* -sport"},
+		{Name: "ukrainian", Query: "ukrainian*"},
+		{Name: "case prefix", Query: "case:UKR*"},
+		{Name: "feed", Query: "feed:wire"},
+		{Name: "feed and word", Query: "feed:wire grain"},
+		{Name: "entity", Query: "@nuc"},
+		{Name: "phrase", Query: `"a black sea"`},
+		{Name: "or", Query: "grain OR wheat OR @erdogan"},
+		{Name: "near", Query: "(kyiv OR kiev) NEAR/2 talks"},
+		{Name: "tag", Query: "tag:energy"},
+		{Name: "author", Query: `author:"jane smith"`},
 	}
 	set, err := Compile(rules, testEntities)
 	if err != nil {
-		b.Fatal(err)
+		t.Fatalf("Compile: %v", err)
 	}
-	doc := Doc{Title: "NATO backs a bigger role", Text: string(raw)}
-	b.ReportAllocs()
-	for b.Loop() {
-		set.Match(doc)
+	tests := []struct {
+		name string
+		doc  Doc
+		want []string
+	}{
+		{"prefixes of one word", Doc{Text: "Ukrainians"}, []string{"uk", "ukr", "ukrainian"}},
+		{"prefix excluded", Doc{Text: "Ukraine sport"}, []string{"uk"}},
+		{"case prefix", Doc{Text: "UKRAINE"}, []string{"uk", "ukr", "case prefix"}},
+		{"feed alone", Doc{Feed: "Wire", Text: "nothing"}, []string{"feed"}},
+		{"feed and word", Doc{Feed: "wire", Text: "grain"}, []string{"feed", "feed and word", "or"}},
+		{"entity alias", Doc{Text: "the nuc"}, []string{"entity"}},
+		{"phrase", Doc{Text: "a Black Sea port"}, []string{"phrase"}},
+		{"phrase words apart", Doc{Text: "a black and a sea"}, nil},
+		{"or by an entity", Doc{Text: "Recep Tayyip Erdoğan"}, []string{"or"}},
+		{"near", Doc{Text: "talks in Kiev"}, []string{"near"}},
+		{"tag", Doc{Tags: []string{"Energy"}}, []string{"tag"}},
+		{"author", Doc{Authors: []string{"Jane Smith"}}, []string{"author"}},
+		{"author in the text", Doc{Text: "Jane Smith"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := set.Match(tt.doc)
+			var names []string
+			for _, m := range got {
+				names = append(names, m.Rule)
+			}
+			if !reflect.DeepEqual(names, tt.want) {
+				t.Errorf("Match = %v, want %v", names, tt.want)
+			}
+			if each := set.matchEach(tt.doc); !reflect.DeepEqual(got, each) {
+				t.Errorf("Match = %+v, but rule by rule %+v", got, each)
+			}
+		})
+	}
+}
+
+// TestMatchConcurrent matches from several goroutines at once: a Set is
+// shared by the pipeline's workers.
+func TestMatchConcurrent(t *testing.T) {
+	set, err := Compile([]Rule{{Name: "a", Query: "ukrain* NEAR/3 @nuc"}, {Name: "b", Query: "grain -wheat"}}, testEntities)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := Doc{Title: "Grain", Text: "Ukraine at the NATO-Ukraine Council"}
+	want := set.Match(doc)
+	done := make(chan []news.Match)
+	for range 8 {
+		go func() {
+			var last []news.Match
+			for range 200 {
+				last = set.Match(doc)
+			}
+			done <- last
+		}()
+	}
+	for range 8 {
+		if got := <-done; !reflect.DeepEqual(got, want) {
+			t.Errorf("concurrent Match = %+v, want %+v", got, want)
+		}
+	}
+}
+
+// TestSetManyWords grows the dictionary and the per-article tables past
+// their first sizes: a rule with hundreds of words, and a hundred phrase
+// rules that all match one article.
+func TestSetManyWords(t *testing.T) {
+	var words []string
+	for i := range 500 {
+		words = append(words, fmt.Sprintf("w%d", i))
+	}
+	rules := []Rule{{Name: "many", Query: strings.Join(words, " OR ")}}
+	var text strings.Builder
+	for i := range 100 {
+		rules = append(rules, Rule{Name: fmt.Sprintf("phrase %d", i), Query: fmt.Sprintf(`"p%d q%d"`, i, i)})
+		fmt.Fprintf(&text, "p%d q%d. ", i, i)
+	}
+	set, err := Compile(rules, nil)
+	if err != nil {
+		t.Fatalf("Compile: %v", err)
+	}
+	got := set.Match(Doc{Title: "w499 and w7", Text: text.String()})
+	if len(got) != 101 || got[0].Rule != "many" || !reflect.DeepEqual(got[0].Hits, []news.Hit{title("w499", "w499"), title("w7", "w7")}) {
+		t.Fatalf("Match: %d matches, the first %+v", len(got), got[0])
+	}
+	for i, m := range got[1:] {
+		want := fmt.Sprintf("p%d q%d", i, i)
+		if m.Rule != fmt.Sprintf("phrase %d", i) || len(m.Hits) != 1 || m.Hits[0].Text != want {
+			t.Errorf("match %d = %+v, want rule phrase %d on %q", i+1, m, i, want)
+		}
 	}
 }

@@ -2,18 +2,21 @@ package rules
 
 import (
 	"slices"
-	"strings"
+	"sync"
 
 	"herald/news"
 )
 
-// Rule is one topic as configured: a name, a query and optionally the feeds
-// it is limited to.
+// Rule is one topic as configured: a name, a query, and optionally an
+// exclude query and the feeds it is limited to.
 type Rule struct {
 	// Name identifies the rule in matches, alerts and subscriptions.
 	Name string
 	// Query is the rule in the query language.
 	Query string
+	// Exclude, when not empty, is a query that stops the rule from firing
+	// on an item it matches, as if the rule were "(Query) -(Exclude)".
+	Exclude string
 	// Feeds, when not empty, limits the rule to items of these feeds (compared case-insensitively).
 	Feeds []string
 }
@@ -21,42 +24,115 @@ type Rule struct {
 // Set is a compiled, immutable set of rules. It is safe for concurrent use,
 // so a configuration reload can swap in a new Set atomically while the old one
 // still serves.
+//
+// All rules share one dictionary of words and phrases, and an index from
+// each word, prefix and feed name to the rules that cannot match without
+// it. Matching an article tokenizes it once, looks each distinct word up
+// once, and evaluates only the rules that one of them may make true.
 type Set struct {
-	rules []compiledRule
-	dict  *dictionary
+	rules    []ruleText // by rule index, as configured
+	heads    []ruleHead // by rule index
+	feeds    [][]string // the feed lists of the rules limited to some, by their eRule node's cnt
+	dict     *dictionary
+	nodes    []enode
+	atomList []int32 // the atoms of eTerm nodes
+
+	// The index: post[offs[k]:offs[k+1]] are the rules that need key k, where
+	// a word's key is its ID, a prefix's is prefixBase plus its ID and a feed
+	// name's feedBase plus its ID.
+	offs, post           []int32
+	prefixBase, feedBase int32
+	always               []int32 // rules that have no key, checked on every article
+	streams              uint8   // the streams some term is looked for in
+
+	pool sync.Pool // of *matcher
 }
 
-// compiledRule is a rule ready to evaluate against the Set's dictionary.
-type compiledRule struct {
-	name  string
-	feeds []string
-	expr  *expr
+// ruleHead is where matching a rule starts. Most rules are one word; for
+// them it holds all that deciding the rule and finding its hits need, so
+// that the rule's nodes stay in memory rather than in the cache.
+type ruleHead struct {
+	node       int32 // the rule's eRule node
+	word       int32 // for a rule that is one word, looked for in the title and the text: the word; else -1
+	raw0, raw1 int32 // for such a rule, the word as written: a range of its query
 }
 
-// Compile parses every rule's query against the entities and builds a Set.
-// It reports every rule that does not compile, as Errors, rather than only the
-// first; each *Error carries the rule name and the byte offset in its query.
-// Checking rule names for duplicates is left to the configuration.
+// head returns the ruleHead of the rule whose eRule node is h.
+func (s *Set) head(h int32) ruleHead {
+	hd, root := &s.nodes[h], &s.nodes[h+1]
+	if hd.arg < 0 && hd.cnt < 0 && root.op == eAtom && root.plain && root.mask == kindTitle|kindText {
+		return ruleHead{node: h, word: root.cnt, raw0: root.raw0, raw1: root.raw1}
+	}
+	return ruleHead{node: h, word: -1}
+}
+
+// ruleText is what a match needs of a rule beyond its nodes: its name, and
+// its query, of which the hits' terms are ranges. It is kept apart from the
+// nodes so that rules that do not match do not bring it into the cache.
+type ruleText struct {
+	name, query string
+}
+
+// Compile parses every rule's query and exclude against the entities and
+// builds a Set. It reports every problem, as Errors, rather than only the
+// first; each *Error carries the rule name, the field (query or exclude) and
+// the byte offset in it. Checking rule names for duplicates is left to the
+// configuration.
 func Compile(rules []Rule, entities []Entity) (*Set, error) {
-	ents := newEntityTable(entities)
-	s := &Set{dict: newDictionary()}
+	s, errs := compile(rules, newEntityTable(entities))
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return s, nil
+}
+
+// compile builds a Set, or reports the rules that do not parse.
+func compile(rules []Rule, ents *entityTable) (*Set, Errors) {
+	s := &Set{
+		dict:  newDictionary(len(rules)),
+		rules: make([]ruleText, 0, len(rules)),
+		heads: make([]ruleHead, 0, len(rules)),
+		nodes: make([]enode, 0, 3*len(rules)),
+	}
+	p := &parser{entities: ents}
+	c := &compiler{s: s, p: p, entities: make(map[int32][2]int32), pairs: make([]keyRule, 0, len(rules)+len(rules)/2)}
 	var errs Errors
 	for _, r := range rules {
-		root, err := parse(r.Query, ents)
+		head := int32(len(s.nodes))
+		root, err := p.parse(r.Query)
 		if err != nil {
-			err.Rule = r.Name
+			err.Rule, err.Field = r.Name, RuleQuery
 			errs = append(errs, err)
-			continue
+		} else if len(errs) == 0 {
+			s.nodes = append(s.nodes, enode{op: eRule, arg: -1, cnt: -1})
+			root = c.emit(root)
 		}
-		s.rules = append(s.rules, compiledRule{
-			name:  r.Name,
-			feeds: slices.Clone(r.Feeds),
-			expr:  s.dict.compile(root),
-		})
+		if r.Exclude != "" {
+			ex, xerr := p.parse(r.Exclude)
+			if xerr != nil {
+				xerr.Rule, xerr.Field = r.Name, RuleExclude
+				errs = append(errs, xerr)
+			} else if len(errs) == 0 {
+				s.nodes[head].arg = c.emit(ex)
+			}
+		}
+		if len(errs) > 0 {
+			continue // keep parsing, to report every problem
+		}
+		if len(r.Feeds) > 0 {
+			s.nodes[head].cnt = int32(len(s.feeds))
+			s.feeds = append(s.feeds, slices.Clone(r.Feeds))
+		}
+		s.nodes[head].size = int32(len(s.nodes)) - head
+		c.index(int32(len(s.rules)), root)
+		s.heads = append(s.heads, s.head(head))
+		s.rules = append(s.rules, ruleText{name: r.Name, query: r.Query})
 	}
 	if len(errs) > 0 {
 		return nil, errs
 	}
+	c.finish()
+	s.pool.New = func() any { return newMatcher(s) }
 	return s, nil
 }
 
@@ -70,54 +146,59 @@ func (s *Set) Len() int {
 
 // Match returns the rules that match d, in configuration order, each with
 // the hits that explain it: every occurrence of every term outside a NOT that
-// helped make the rule true, in field order (title, then text) and text
-// order. A nil Set matches nothing.
+// helped make the rule true, in field order (title, text, tags, authors,
+// feed) and text order. A nil Set matches nothing.
 func (s *Set) Match(d Doc) []news.Match {
-	if s == nil {
+	if s == nil || len(s.rules) == 0 {
 		return nil
 	}
-	m := newMatcher(d, s.dict)
-	var out []news.Match
-	for i := range s.rules {
-		r := &s.rules[i]
-		if !r.appliesTo(d.Feed) || !m.eval(r.expr) {
-			continue
-		}
-		out = append(out, news.Match{Rule: r.name, Hits: m.hits(r.expr)})
+	m := s.pool.Get().(*matcher)
+	defer s.pool.Put(m)
+	m.load(&d)
+	m.markCandidates()
+	for _, r := range m.candidates() {
+		m.try(r)
 	}
-	return out
+	return m.output()
 }
 
-// appliesTo reports whether the rule covers items of the feed.
-func (r *compiledRule) appliesTo(feed string) bool {
-	if len(r.feeds) == 0 {
-		return true
+// matchEach is Match without the index: it evaluates every rule, one by
+// one, on the tokenized article. Tests compare the two; benchmarks time it.
+func (s *Set) matchEach(d Doc) []news.Match {
+	if s == nil || len(s.rules) == 0 {
+		return nil
 	}
-	for _, f := range r.feeds {
-		if strings.EqualFold(f, feed) {
-			return true
-		}
+	m := s.pool.Get().(*matcher)
+	defer s.pool.Put(m)
+	m.load(&d)
+	for r := range s.rules {
+		m.try(int32(r))
 	}
-	return false
+	return m.output()
 }
 
 // Query is one parsed query, such as a chat user's search.
 type Query struct {
 	text string
 	root Node
-	expr *expr
-	dict *dictionary
+	set  *Set
 }
 
 // ParseQuery parses a single query against the entities. Its error is an
 // *Error with an empty Rule.
 func ParseQuery(q string, entities []Entity) (*Query, error) {
-	root, err := parse(q, newEntityTable(entities))
+	ents := newEntityTable(entities)
+	p := &parser{entities: ents}
+	root, err := p.parse(q)
 	if err != nil {
+		err.Field = RuleQuery
 		return nil, err
 	}
-	d := newDictionary()
-	return &Query{text: q, root: root, expr: d.compile(root), dict: d}, nil
+	set, errs := compile([]Rule{{Query: q}}, ents)
+	if len(errs) > 0 {
+		return nil, errs[0] // cannot happen: the query has just parsed
+	}
+	return &Query{text: q, root: p.toNode(root), set: set}, nil
 }
 
 // Text returns the query as written.
@@ -133,92 +214,9 @@ func (q *Query) String() string { return q.root.String() }
 // Match reports whether the query is true of d and, when it is, the hits
 // that explain it, as Set.Match does for a rule.
 func (q *Query) Match(d Doc) ([]news.Hit, bool) {
-	m := newMatcher(d, q.dict)
-	if !m.eval(q.expr) {
+	ms := q.set.Match(d)
+	if len(ms) == 0 {
 		return nil, false
 	}
-	return m.hits(q.expr), true
-}
-
-// dictionary interns the word sequences of every term in a Set, so that a
-// sequence shared by many rules is looked for once per document. Its atom IDs
-// are what a later index of rules by word keys on.
-type dictionary struct {
-	ids   map[string]int
-	atoms []atom
-}
-
-// atom is one word sequence to find in a field; when prefix is set, the last
-// word only has to begin the text's word.
-type atom struct {
-	words  []string
-	prefix bool
-}
-
-func newDictionary() *dictionary {
-	return &dictionary{ids: make(map[string]int)}
-}
-
-// intern returns the ID of the atom, adding it when new.
-func (d *dictionary) intern(words []string, prefix bool) int {
-	key := strings.Join(words, "\x00")
-	if prefix {
-		key += "\x00*"
-	}
-	if id, ok := d.ids[key]; ok {
-		return id
-	}
-	id := len(d.atoms)
-	d.ids[key] = id
-	d.atoms = append(d.atoms, atom{words: words, prefix: prefix})
-	return id
-}
-
-// exprOp is the operation of an expr node.
-type exprOp uint8
-
-const (
-	opTerm exprOp = iota
-	opAnd
-	opOr
-	opNot
-)
-
-// expr is a query tree compiled against a dictionary: each term refers to
-// the atoms that make it true.
-type expr struct {
-	op    exprOp
-	kids  []*expr
-	term  *Term
-	atoms []int
-}
-
-// compile turns a query tree into an expr, interning its terms.
-func (d *dictionary) compile(n Node) *expr {
-	switch n := n.(type) {
-	case *Term:
-		e := &expr{op: opTerm, term: n}
-		for _, words := range n.Phrases {
-			id := d.intern(words, n.Kind == PrefixTerm)
-			if !slices.Contains(e.atoms, id) {
-				e.atoms = append(e.atoms, id)
-			}
-		}
-		return e
-	case *Not:
-		return &expr{op: opNot, kids: []*expr{d.compile(n.Node)}}
-	case *And:
-		return &expr{op: opAnd, kids: d.compileAll(n.Nodes)}
-	case *Or:
-		return &expr{op: opOr, kids: d.compileAll(n.Nodes)}
-	}
-	panic("rules: unknown query node")
-}
-
-func (d *dictionary) compileAll(ns []Node) []*expr {
-	es := make([]*expr, len(ns))
-	for i, n := range ns {
-		es[i] = d.compile(n)
-	}
-	return es
+	return ms[0].Hits, true
 }

@@ -56,6 +56,10 @@ func TestTokenize(t *testing.T) {
 		{"entity apostrophe possessive", "NATO&rsquo;s", "nato=NATO"},
 		{"entity soft hyphen", "Zelen&shy;skyy", "zelenskyy=Zelen&shy;skyy"},
 		{"bare ampersand", "AT&T", "at=AT t=T"},
+		{"doubly escaped dash", "NATO&amp;#8211;Ukraine", "nato=NATO ukraine=Ukraine"},
+		{"doubly escaped letter", "Caf&amp;eacute;", "cafe=Caf&amp;eacute;"},
+		{"escaped ampersand before a word", "AT&amp;T", "at=AT t=T"},
+		{"escaped ampersand before a bad entity", "x&amp;#zz; y", "x=x zz=zz y=y"},
 		{"unknown entity is text", "&bogus; x", "bogus=bogus x=x"},
 		{"unterminated entity", "&amp x", "amp=amp x=x"},
 		{"han one word per character", "中国外交部", "中=中 国=国 外=外 交=交 部=部"},
@@ -91,4 +95,25 @@ func FuzzTokenize(f *testing.F) {
 			end = tok.End
 		}
 	})
+}
+
+func TestAppendCased(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"US", "US"},
+		{"us", "us"},
+		{"Zürich", "Zurich"},
+		{"ŁÓDŹ", "LODZ"},
+		{"Straße", "Strasse"},
+		{"STRAẞE", "STRASSE"},
+		{"Zelen\u00adskyy", "Zelenskyy"},
+		{"Caf&eacute;", "Cafe"},
+		{"ＮＡＴＯ", "NATO"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			if got := string(appendCased(nil, tt.in)); got != tt.want {
+				t.Errorf("appendCased(%q) = %q, want %q", tt.in, got, tt.want)
+			}
+		})
+	}
 }

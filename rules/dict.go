@@ -1,0 +1,407 @@
+package rules
+
+import (
+	"slices"
+	"strings"
+)
+
+// atomKind says how an atom occurs in a text.
+type atomKind uint8
+
+const (
+	atomWord   atomKind = iota // one whole word
+	atomPhrase                 // consecutive words
+	atomPrefix                 // a word beginning
+	atomFeed                   // the name of the item's feed
+)
+
+// atom is one thing to find in an article, shared by every term of every
+// rule that needs it: a word, a phrase, a prefix or a feed name, either
+// case-insensitive or exact. Terms map to atoms (an entity to several), and
+// an article's atoms are found at most once however many rules use them.
+type atom struct {
+	kind  atomKind
+	exact bool  // the words must also have the capitalisation in cased
+	n     int32 // number of words
+	w0    int32 // atomWords[w0:w0+n] of the dictionary are the words; for a prefix or feed atom, the one there is its prefix or feed ID
+	x0    int32 // exact: cased[x0:x0+n] of the dictionary
+	key   int32 // the index key an article must have for the atom to occur (see keyOf)
+}
+
+// Index keys, while a Set is compiled, are word IDs, or prefix or feed IDs
+// tagged with these bits; finish renumbers them densely.
+const (
+	keyPrefix = 1 << 29
+	keyFeed   = 2 << 29
+	keyMask   = keyPrefix - 1
+)
+
+// dictionary interns the words, prefixes, feed names and atoms of every
+// rule of a Set, so that an article is tokenized once and each of its
+// distinct words is looked up once.
+type dictionary struct {
+	words     wordTable
+	wordAtom  []int32 // the plain atomWord of each word, or -1
+	prefixes  map[string]int32
+	prefixStr []string
+	feeds     map[string]int32
+	feedStr   []string
+	atoms     []atom
+	atomIDs   map[string]int32 // packed atom → ID, for the atoms other than plain words; only while compiling
+	atomWords []int32
+	cased     []string
+	key       []byte // scratch for atomIDs keys
+	trie      trie   // over prefixStr, built by finish
+}
+
+func newDictionary(sizeHint int) *dictionary {
+	return &dictionary{
+		// Rules share most of their words: with 100,000 rules in a 60,000
+		// word vocabulary, a presized half saves growing through every size.
+		atoms:     make([]atom, 0, sizeHint/2+16),
+		atomWords: make([]int32, 0, sizeHint/2+16),
+		words:     newWordTable(sizeHint),
+		prefixes:  make(map[string]int32),
+		feeds:     make(map[string]int32),
+		atomIDs:   make(map[string]int32),
+	}
+}
+
+// word returns the ID of a folded word, adding it when new.
+func (d *dictionary) word(b []byte) int32 {
+	return wordID(d, b)
+}
+
+// wordString is word for a string.
+func (d *dictionary) wordString(s string) int32 {
+	return wordID(d, s)
+}
+
+func wordID[S ~string | ~[]byte](d *dictionary, w S) int32 {
+	h := hashWord(w)
+	if sl := findWord(&d.words, w, h); sl != nil {
+		return sl.id
+	}
+	id := addWord(&d.words, w, h)
+	d.wordAtom = append(d.wordAtom, -1)
+	return id
+}
+
+// plainWord returns the case-insensitive atom of one word.
+func (d *dictionary) plainWord(id int32) int32 {
+	if a := d.wordAtom[id]; a >= 0 {
+		return a
+	}
+	a := d.addAtom(atom{kind: atomWord, n: 1, key: id}, []int32{id}, nil)
+	d.wordAtom[id] = a
+	return a
+}
+
+// sequence returns the atom of a word sequence, exact when cased is not nil.
+func (d *dictionary) sequence(ids []int32, cased []string) int32 {
+	if len(ids) == 1 && cased == nil {
+		return d.plainWord(ids[0])
+	}
+	kind := atomPhrase
+	if len(ids) == 1 {
+		kind = atomWord
+	}
+	d.key = append(d.key[:0], byte(kind))
+	for _, id := range ids {
+		d.key = append(d.key, byte(id), byte(id>>8), byte(id>>16), byte(id>>24))
+	}
+	for _, c := range cased {
+		d.key = append(d.key, 0)
+		d.key = append(d.key, c...)
+	}
+	if a, ok := d.atomIDs[string(d.key)]; ok {
+		return a
+	}
+	// The rarest word of a phrase keys it: any word of it must be in an
+	// article it occurs in, and the longest is the least common.
+	key := ids[0]
+	for _, id := range ids[1:] {
+		if d.words.wordLen(id) > d.words.wordLen(key) {
+			key = id
+		}
+	}
+	a := d.addAtom(atom{kind: kind, exact: cased != nil, n: int32(len(ids)), key: key}, ids, cased)
+	d.atomIDs[string(d.key)] = a
+	return a
+}
+
+// prefix returns the atom of a prefix, exact when cased is not "".
+func (d *dictionary) prefix(b []byte, cased string) int32 {
+	pid, ok := d.prefixes[string(b)]
+	if !ok {
+		pid = int32(len(d.prefixStr))
+		s := string(b)
+		d.prefixes[s] = pid
+		d.prefixStr = append(d.prefixStr, s)
+	}
+	d.key = append(d.key[:0], byte(atomPrefix), byte(pid), byte(pid>>8), byte(pid>>16), byte(pid>>24), 0)
+	d.key = append(d.key, cased...)
+	if a, ok := d.atomIDs[string(d.key)]; ok {
+		return a
+	}
+	var cs []string
+	if cased != "" {
+		cs = []string{cased}
+	}
+	a := d.addAtom(atom{kind: atomPrefix, exact: cased != "", n: 1, key: keyPrefix | pid}, []int32{pid}, cs)
+	d.atomIDs[string(d.key)] = a
+	return a
+}
+
+// feed returns the atom of a feed name, given as its folded words joined
+// by spaces.
+func (d *dictionary) feed(name string) int32 {
+	fid, ok := d.feeds[name]
+	if !ok {
+		fid = int32(len(d.feedStr))
+		d.feeds[name] = fid
+		d.feedStr = append(d.feedStr, name)
+	}
+	d.key = append(d.key[:0], byte(atomFeed), byte(fid), byte(fid>>8), byte(fid>>16), byte(fid>>24))
+	if a, ok := d.atomIDs[string(d.key)]; ok {
+		return a
+	}
+	a := d.addAtom(atom{kind: atomFeed, n: 1, key: keyFeed | fid}, []int32{fid}, nil)
+	d.atomIDs[string(d.key)] = a
+	return a
+}
+
+func (d *dictionary) addAtom(a atom, words []int32, cased []string) int32 {
+	a.w0 = int32(len(d.atomWords))
+	d.atomWords = append(d.atomWords, words...)
+	if cased != nil {
+		a.x0 = int32(len(d.cased))
+		d.cased = append(d.cased, cased...)
+	}
+	d.atoms = append(d.atoms, a)
+	return int32(len(d.atoms) - 1)
+}
+
+// atomWordIDs returns the words of an atom (for a prefix or feed atom, its ID).
+func (d *dictionary) atomWordIDs(a *atom) []int32 { return d.atomWords[a.w0 : a.w0+a.n] }
+
+// atomCased returns the capitalised words of an exact atom.
+func (d *dictionary) atomCased(a *atom) []string { return d.cased[a.x0 : a.x0+a.n] }
+
+// keyWeight estimates how selective an index key is; the higher, the fewer
+// articles have it. Without statistics on the articles to come, a longer
+// word is taken to be a rarer one, as Lucene's Monitor does by default.
+func (d *dictionary) keyWeight(key int32) int {
+	switch key &^ keyMask {
+	case keyPrefix:
+		return len(d.prefixStr[key&keyMask]) - 1 // a prefix matches several words
+	case keyFeed:
+		return 1 // every article of the feed has it
+	}
+	return d.words.wordLen(key)
+}
+
+// trie finds which of a set of prefixes begin a word, in one walk down the
+// word's bytes.
+type trie struct {
+	nodes []trieNode
+	edges []trieEdge
+}
+
+type trieNode struct {
+	e0, e1 int32 // edges[e0:e1], sorted by byte
+	prefix int32 // the prefix that ends here, or -1
+}
+
+type trieEdge struct {
+	b  byte
+	to int32
+}
+
+// buildTrie builds the trie of prefixes, whose IDs are their indices.
+func buildTrie(prefixes []string) trie {
+	var t trie
+	if len(prefixes) == 0 {
+		return t
+	}
+	order := make([]int32, len(prefixes))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int { return strings.Compare(prefixes[a], prefixes[b]) })
+	t.build(prefixes, order, 0)
+	return t
+}
+
+// build adds the node for the prefixes in order, sorted, that share their
+// first depth bytes, and returns its index.
+func (t *trie) build(prefixes []string, order []int32, depth int) int32 {
+	n := int32(len(t.nodes))
+	t.nodes = append(t.nodes, trieNode{prefix: -1})
+	if len(prefixes[order[0]]) == depth {
+		t.nodes[n].prefix = order[0]
+		order = order[1:]
+	}
+	// Reserve this node's edges contiguously before building the children.
+	var groups [][]int32
+	for i := 0; i < len(order); {
+		j := i + 1
+		for j < len(order) && prefixes[order[j]][depth] == prefixes[order[i]][depth] {
+			j++
+		}
+		groups = append(groups, order[i:j])
+		i = j
+	}
+	e0 := int32(len(t.edges))
+	for _, g := range groups {
+		t.edges = append(t.edges, trieEdge{b: prefixes[g[0]][depth]})
+	}
+	t.nodes[n].e0, t.nodes[n].e1 = e0, int32(len(t.edges))
+	for k, g := range groups {
+		to := t.build(prefixes, g, depth+1)
+		t.edges[e0+int32(k)].to = to
+	}
+	return n
+}
+
+// walk calls fn with every prefix that begins w.
+func (t *trie) walk(w []byte, fn func(prefix int32)) {
+	if len(t.nodes) == 0 {
+		return
+	}
+	n := int32(0)
+	for _, c := range w {
+		nd := &t.nodes[n]
+		lo, hi := nd.e0, nd.e1
+		for lo < hi {
+			mid := int32(uint32(lo+hi) >> 1)
+			if t.edges[mid].b < c {
+				lo = mid + 1
+			} else {
+				hi = mid
+			}
+		}
+		if lo == nd.e1 || t.edges[lo].b != c {
+			return
+		}
+		n = t.edges[lo].to
+		if p := t.nodes[n].prefix; p >= 0 {
+			fn(p)
+		}
+	}
+}
+
+// wordTable holds the dictionary's words in an open-addressing hash table
+// whose slots carry each word's ID, length, first bytes and postings: with
+// 100,000 rules the table is megabytes, and looking up a word of an article
+// should cost one cache line, not the three or four of a Go map.
+type wordTable struct {
+	slots []wslot  // a power of two long
+	text  []byte   // the words back to back
+	offs  []uint32 // the start of each word in text, and the end of the last
+}
+
+// wslot is one slot of a wordTable: 32 bytes, half a cache line.
+type wslot struct {
+	hash         uint32 // 0 when the slot is free
+	id           int32
+	post0, post1 int32            // the word's rules in Set.post, filled in by finish
+	n            uint32           // the length of the word
+	head         [wslotBytes]byte // the first bytes of the word
+}
+
+const wslotBytes = 12
+
+func newWordTable(sizeHint int) wordTable {
+	size := 64
+	for size < sizeHint {
+		size *= 2
+	}
+	return wordTable{slots: make([]wslot, size), offs: []uint32{0}}
+}
+
+// len returns the number of words.
+func (t *wordTable) len() int { return len(t.offs) - 1 }
+
+// wordLen returns the length of word id in bytes.
+func (t *wordTable) wordLen(id int32) int { return int(t.offs[id+1] - t.offs[id]) }
+
+// hashWord hashes a folded word: FNV-1a, then a finalizer that spreads the
+// bits, as linear probing wants.
+func hashWord[S ~string | ~[]byte](w S) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(w); i++ {
+		h = (h ^ uint32(w[i])) * 16777619
+	}
+	h ^= h >> 16
+	h *= 0x85ebca6b
+	h ^= h >> 13
+	if h == 0 {
+		h = 1 // 0 marks a free slot
+	}
+	return h
+}
+
+// findWord returns the slot of w, whose hash is h, or nil.
+func findWord[S ~string | ~[]byte](t *wordTable, w S, h uint32) *wslot {
+	mask := uint32(len(t.slots) - 1)
+	for i := h & mask; ; i = (i + 1) & mask {
+		sl := &t.slots[i]
+		if sl.hash == 0 {
+			return nil
+		}
+		if sl.hash == h && int(sl.n) == len(w) && slotHolds(t, sl, w) {
+			return sl
+		}
+	}
+}
+
+// slotHolds reports whether sl holds w, which has the slot's length.
+func slotHolds[S ~string | ~[]byte](t *wordTable, sl *wslot, w S) bool {
+	n := min(len(w), wslotBytes)
+	if string(sl.head[:n]) != string(w[:n]) {
+		return false
+	}
+	if len(w) <= wslotBytes {
+		return true
+	}
+	start := t.offs[sl.id]
+	return string(t.text[start+wslotBytes:t.offs[sl.id+1]]) == string(w[wslotBytes:])
+}
+
+// addWord adds w, which is not in the table and hashes to h, and returns
+// its ID.
+func addWord[S ~string | ~[]byte](t *wordTable, w S, h uint32) int32 {
+	id := int32(t.len())
+	if 5*(id+1) > 3*int32(len(t.slots)) {
+		t.grow()
+	}
+	t.text = append(t.text, w...)
+	t.offs = append(t.offs, uint32(len(t.text)))
+	sl := wslot{hash: h, id: id, n: uint32(len(w))}
+	copy(sl.head[:], w)
+	t.insert(sl)
+	return id
+}
+
+// insert puts sl into a free slot.
+func (t *wordTable) insert(sl wslot) {
+	mask := uint32(len(t.slots) - 1)
+	for i := sl.hash & mask; ; i = (i + 1) & mask {
+		if t.slots[i].hash == 0 {
+			t.slots[i] = sl
+			return
+		}
+	}
+}
+
+// grow doubles the table.
+func (t *wordTable) grow() {
+	old := t.slots
+	t.slots = make([]wslot, 2*len(old))
+	for _, sl := range old {
+		if sl.hash != 0 {
+			t.insert(sl)
+		}
+	}
+}
