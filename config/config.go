@@ -100,6 +100,8 @@ type Rule struct {
 	Name        string   `yaml:"name"`
 	Description string   `yaml:"description"`
 	Query       string   `yaml:"query"`
+	// Exclude is a second query: the rule does not fire on an item it matches.
+	Exclude string `yaml:"exclude"`
 	Feeds       []string `yaml:"feeds"`
 	Notify      []string `yaml:"notify"`
 	// Digest batches the rule's alerts on purpose: "10m" (every ten minutes
@@ -403,7 +405,7 @@ func (c *Config) Feed(name string) (Feed, bool) {
 func (c *Config) RuleSpecs() []rules.Rule {
 	out := make([]rules.Rule, len(c.Rules))
 	for i, r := range c.Rules {
-		out[i] = rules.Rule{Name: r.Name, Query: r.Query, Feeds: r.Feeds}
+		out[i] = rules.Rule{Name: r.Name, Query: r.Query, Exclude: r.Exclude, Feeds: r.Feeds}
 	}
 	return out
 }

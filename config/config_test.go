@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"herald/news"
+	"herald/rules"
 )
 
 // write puts a config and a feed file in a temp dir and returns the config path.
@@ -311,5 +312,24 @@ func TestSlackRate(t *testing.T) {
 	p = write(t, "slack:\n  rate:\n    group: 1/s\n")
 	if _, err := Load(p, noEnv); err == nil || !strings.Contains(err.Error(), "config.yaml:3:12: slack.rate.group: Slack has no group limit") {
 		t.Errorf("err = %v", err)
+	}
+}
+
+func TestRuleExclude(t *testing.T) {
+	p := write(t, "rules:\n  - name: a\n    query: ukraine\n    exclude: 'sport OR (football'\n")
+	_, err := Load(p, noEnv)
+	if err == nil || !strings.Contains(err.Error(), `config.yaml:4:24: rule "a": exclude: `) {
+		t.Fatalf("err = %v", err)
+	}
+	p = write(t, "rules:\n  - name: a\n    query: ukraine\n    exclude: sport\n")
+	cfg, err := Load(p, noEnv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.Set.Match(rules.Doc{Title: "Ukraine wins the football", Text: "A sport story."}); len(got) != 0 {
+		t.Errorf("the exclude did not stop the rule: %+v", got)
+	}
+	if got := cfg.Set.Match(rules.Doc{Title: "Ukraine talks"}); len(got) != 1 {
+		t.Errorf("the rule did not fire without the excluded words: %+v", got)
 	}
 }

@@ -305,6 +305,10 @@ func (c *Config) compileRules(errs *problems) {
 			errs.add(Pos{1, 1}, "%v", e)
 			continue
 		}
+		if e.Field == rules.RuleExclude {
+			errs.add(queryPos(r.values["exclude"], r.at(""), e.Offset), "rule %q: exclude: %s", r.Name, e.Msg)
+			continue
+		}
 		errs.add(queryPos(r.values["query"], r.at(""), e.Offset), "rule %q: %s", r.Name, e.Msg)
 	}
 }
