@@ -97,13 +97,13 @@ type Entity struct {
 
 // Rule is one entry of rules:, a topic users can subscribe to.
 type Rule struct {
-	Name        string   `yaml:"name"`
-	Description string   `yaml:"description"`
-	Query       string   `yaml:"query"`
+	Name        string `yaml:"name"`
+	Description string `yaml:"description"`
+	Query       string `yaml:"query"`
 	// Exclude is a second query: the rule does not fire on an item it matches.
-	Exclude string `yaml:"exclude"`
-	Feeds       []string `yaml:"feeds"`
-	Notify      []string `yaml:"notify"`
+	Exclude string   `yaml:"exclude"`
+	Feeds   []string `yaml:"feeds"`
+	Notify  []string `yaml:"notify"`
 	// Digest batches the rule's alerts on purpose: "10m" (every ten minutes
 	// on the clock) or "daily 08:00" (in digest.timezone).
 	Digest string `yaml:"digest"`
