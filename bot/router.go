@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"herald/internal/fuzzy"
 	"herald/news"
 )
 
@@ -617,7 +618,7 @@ func suggest(name string, ts []Topic) string {
 	best, bestD := "", max(2, utf8.RuneCountInString(name)/3)+1
 	for _, t := range ts {
 		tl := strings.ToLower(t.Name)
-		d := editDistance(lower, tl)
+		d := fuzzy.Distance(lower, tl)
 		if len(lower) >= 3 && strings.Contains(tl, lower) {
 			d = min(d, 1)
 		}
@@ -626,25 +627,4 @@ func suggest(name string, ts []Topic) string {
 		}
 	}
 	return best
-}
-
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }

@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"herald/internal/fuzzy"
 )
 
 // Pos is a place in the config file, 1-based like editors show it.
@@ -159,7 +161,7 @@ func suggest(key string, fields map[string]int) string {
 	sort.Strings(names)
 	best, bestD := "", 3
 	for _, k := range names {
-		if d := editDistance(strings.ToLower(key), k); d < bestD {
+		if d := fuzzy.Distance(strings.ToLower(key), k); d < bestD {
 			best, bestD = k, d
 		}
 	}
@@ -167,27 +169,6 @@ func suggest(key string, fields map[string]int) string {
 		return fmt.Sprintf("; did you mean %q?", best)
 	}
 	return "; known keys here: " + strings.Join(names, ", ")
-}
-
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
 
 func kindName(n *yaml.Node) string {
