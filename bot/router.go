@@ -100,19 +100,25 @@ type Router struct {
 	catalog func() Catalog
 	now     func() time.Time
 	loc     *time.Location
+	search  *searches // nil without WithSearch
 }
 
 // NewRouter returns a router over store. catalog returns the current rules
 // and feeds; now is the clock (nil: time.Now) and loc the time zone of the
-// times in replies (nil: UTC).
-func NewRouter(store CommandStore, catalog func() Catalog, now func() time.Time, loc *time.Location) *Router {
+// times in replies (nil: UTC). Options add optional commands, such as
+// WithSearch.
+func NewRouter(store CommandStore, catalog func() Catalog, now func() time.Time, loc *time.Location, opts ...RouterOption) *Router {
 	if now == nil {
 		now = time.Now
 	}
 	if loc == nil {
 		loc = time.UTC
 	}
-	return &Router{store: store, catalog: catalog, now: now, loc: loc}
+	r := &Router{store: store, catalog: catalog, now: now, loc: loc}
+	for _, o := range opts {
+		o(r)
+	}
+	return r
 }
 
 var commands = []Command{
@@ -123,9 +129,11 @@ var commands = []Command{
 	{Name: "unsubscribe", Args: "<topic>", Description: "stop alerts on a topic here"},
 	{Name: "subscriptions", Description: "the topics this chat follows"},
 	{Name: "latest", Args: "[topic] [n]", Description: "the last alerts"},
+	{Name: "search", Args: "<query> | more", Description: "find stored articles, newest first"},
 	{Name: "mute", Args: "<topic> <duration> [--queue]", Description: "pause a topic here for a while"},
 	{Name: "unmute", Args: "<topic>", Description: "end a mute"},
 	{Name: "status", Description: "feeds, rules and deliveries"},
+	{Name: "feeds", Args: "[failing|name]", Description: "each feed's health"},
 }
 
 // Commands returns the commands the router answers, in menu order.
@@ -159,10 +167,14 @@ func (r *Router) Handle(ctx context.Context, req Request) (Message, error) {
 		return r.latest(ctx, req)
 	case "status":
 		return r.status(ctx, req)
+	case "feeds":
+		return r.feeds(ctx, req)
 	case "mute":
 		return r.mute(ctx, req)
 	case "unmute":
 		return r.unmute(ctx, req)
+	case "search":
+		return r.searchCmd(ctx, req)
 	case "":
 		return msg(Para(Plain("Send "), Code(req.Prefix+"help"), Plain(" to see what I can do."))), nil
 	}
@@ -519,11 +531,17 @@ func (r *Router) status(ctx context.Context, req Request) (Message, error) {
 		case !seen || st.LastPoll.IsZero():
 			fresh++
 			line = Line{Code(name), Plain(" — not polled yet")}
+		case st.Disabled != "":
+			failing++
+			line = Line{Code(name), Plain(" — "), Bold("disabled"), Plain(": " + Shorten(Clean(st.Disabled), 200))}
 		case st.LastError != "":
 			failing++
 			what := "failing"
 			if st.Failures > 1 {
 				what = fmt.Sprintf("failing (%d polls in a row)", st.Failures)
+			}
+			if st.HealthAt(now) == news.HealthDead {
+				what = "dead: failing since " + r.at(st.FailingSince, now)
 			}
 			line = Line{Code(name), Plain(" — "), Bold(what), Plain(": " + Shorten(Clean(st.LastError), 200))}
 		default:

@@ -51,6 +51,7 @@ type cmdContext struct {
 	fs         *flag.FlagSet
 	configPath string
 	jsonOut    bool
+	dryRun     bool
 }
 
 func commands() []command {
@@ -62,6 +63,10 @@ func commands() []command {
 		{name: "summarize", args: "[-json] PATH", short: "show the summary and the quotes of an article", run: cmdSummarize, flags: jsonFlag},
 		{name: "status", short: "show feed health, queued and undelivered alerts", run: cmdStatus},
 		{name: "retry", args: "[ID...]", short: "send undelivered alerts again (all of them, or the IDs `herald status` lists)", run: cmdRetry},
+		{name: "search", args: "[-json] [-limit N] QUERY", short: "search the stored articles, newest first, with the rules' query language", run: cmdSearch, flags: searchFlags},
+		{name: "feeds", args: "[-json] | add [-name NAME] [-tags a,b] URL", short: "list the feeds with their health, or add the feed of a URL (a site's page names its feed)", run: cmdFeeds, flags: feedsFlags},
+		{name: "import", args: "[-dry-run] FILE.opml", short: "add the feeds of an OPML file to the config", run: cmdImport, flags: importFlags},
+		{name: "export", short: "print the feeds as OPML", run: cmdExport},
 		{name: "version", short: "print herald's version", run: cmdVersion},
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"sync"
@@ -19,7 +20,9 @@ import (
 	"herald/bot/slack"
 	"herald/bot/telegram"
 	"herald/config"
+	"herald/metrics"
 	"herald/news"
+	"herald/search"
 	"herald/store"
 	"herald/watchers"
 )
@@ -39,6 +42,16 @@ type service struct {
 	slack *slack.Client
 	// catalog is what chat commands see of the config; reload replaces it.
 	catalog atomic.Pointer[bot.Catalog]
+	// metrics counts polls and deliveries for /metrics.
+	metrics *metrics.Metrics
+	// admin is where feed notices go; nil: they are only logged.
+	admin *news.Destination
+	// mux is the handler of the server on listen:; nil without listen:.
+	mux *http.ServeMux
+	// now is the clock, for the poll-to-stored latency and feed health.
+	now func() time.Time
+	// search answers /search; reload gives it the new entities and tags.
+	search *search.Engine
 }
 
 // catalogOf returns the topics and feeds of cfg as the command router shows them.
@@ -94,8 +107,12 @@ func start(ctx context.Context, c *cmdContext, cfg *config.Config, log *slog.Log
 	if err != nil {
 		return nil, err
 	}
-	s := &service{db: db, log: log, wake: make(chan struct{}, 1)}
+	s := &service{db: db, log: log, wake: make(chan struct{}, 1), metrics: metrics.New(), admin: cfg.Watchers.AdminDest, now: c.env.Now}
+	if cfg.Listen != "" {
+		s.mux = http.NewServeMux()
+	}
 	s.pipeline = alerts.New(db, topicsOf(cfg), c.env.Now, log)
+	s.search = search.New(db, searchConfig(cfg), c.env.Now)
 	s.pipeline.Notify = func() {
 		select {
 		case s.wake <- struct{}{}:
@@ -109,9 +126,16 @@ func start(ctx context.Context, c *cmdContext, cfg *config.Config, log *slog.Log
 		UserAgent:   cfg.Watchers.UserAgent,
 		MaxBody:     int64(cfg.Watchers.MaxBody),
 		Concurrency: cfg.Watchers.Concurrency,
-		Clock:       c.env.Now,
-		Logger:      log,
-		Version:     version(),
+		PerHost:     cfg.Watchers.PerHost,
+		MinInterval: time.Duration(cfg.Watchers.MinInterval),
+		MaxInterval: time.Duration(cfg.Watchers.MaxInterval),
+		// AllowPrivate concerns feeds imported from OPML only.
+		AllowPrivate: cfg.Watchers.AllowPrivate,
+		Notices:      s,
+		Observer:     pollMetrics{s.metrics},
+		Clock:        c.env.Now,
+		Logger:       log,
+		Version:      version(),
 	})
 	s.pipeline.Articles = s.watcher
 	senders := map[news.Platform]bot.Sender{news.Console: console.New(c.env.Stdout, nil)}
@@ -134,7 +158,7 @@ func start(ctx context.Context, c *cmdContext, cfg *config.Config, log *slog.Log
 	}
 	if sl := cfg.Slack; sl.BotToken != "" {
 		sc, err := slack.New(slack.Options{
-			BotToken: sl.BotToken, AppToken: sl.AppToken, SigningSecret: sl.SigningSecret, Listen: cfg.Listen,
+			BotToken: sl.BotToken, AppToken: sl.AppToken, SigningSecret: sl.SigningSecret, Listen: cfg.Listen, Mux: s.mux,
 			APIURL: sl.APIURL, LinkUnfurl: sl.LinkUnfurl, Admins: sl.Admins, Store: db, Log: log,
 			// Rate limits are the dispatcher's, as for Telegram.
 			MaxRateWait: time.Nanosecond,
@@ -145,6 +169,9 @@ func start(ctx context.Context, c *cmdContext, cfg *config.Config, log *slog.Log
 		}
 		s.slack = sc
 		senders[news.Slack] = sc
+	}
+	for p, sender := range senders {
+		senders[p] = s.metrics.Sender(p, sender)
 	}
 	s.dispatch = bot.NewDispatcher(db, senders, c.env.Now, log, uint64(c.env.Now().UnixNano()))
 	s.dispatch.SetLimits(news.Telegram, limitsOf(bot.DefaultLimits[news.Telegram], cfg.Telegram.Rate))
@@ -160,6 +187,7 @@ func start(ctx context.Context, c *cmdContext, cfg *config.Config, log *slog.Log
 
 func (s *service) handle(ctx context.Context, b watchers.Batch) error {
 	res, err := s.pipeline.Ingest(ctx, b.Feed, b.Items, b.First)
+	s.metrics.Ingested(res.New, res.Matched, res.Queued, s.now().Sub(b.Started))
 	if res.New > 0 {
 		s.log.Info("feed polled", "feed", b.Feed.Name, "items", len(b.Items), "new", res.New, "matched", res.Matched, "queued", res.Queued, "first_poll", b.First)
 	}
@@ -209,6 +237,8 @@ func cmdRun(ctx context.Context, c *cmdContext) int {
 	}
 	defer s.db.Close()
 
+	ctx, cancelRun := context.WithCancel(ctx)
+	defer cancelRun()
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
@@ -225,7 +255,7 @@ func cmdRun(ctx context.Context, c *cmdContext) int {
 		}
 	})
 	if s.telegram != nil {
-		router := bot.NewRouter(s.db, func() bot.Catalog { return *s.catalog.Load() }, c.env.Now, nil)
+		router := bot.NewRouter(s.db, func() bot.Catalog { return *s.catalog.Load() }, c.env.Now, nil, bot.WithSearch(s.search))
 		wg.Go(func() {
 			if err := s.telegram.Run(ctx, router); err != nil {
 				log.Error("Telegram commands stopped; alerts are still sent", "err", err)
@@ -233,12 +263,23 @@ func cmdRun(ctx context.Context, c *cmdContext) int {
 		})
 	}
 	if s.slack != nil {
-		router := bot.NewRouter(s.db, func() bot.Catalog { return *s.catalog.Load() }, c.env.Now, nil)
+		router := bot.NewRouter(s.db, func() bot.Catalog { return *s.catalog.Load() }, c.env.Now, nil, bot.WithSearch(s.search))
 		wg.Go(func() {
 			if err := s.slack.Run(ctx, router); err != nil {
 				log.Error("Slack commands stopped; alerts are still sent", "err", err)
 			}
 		})
+	}
+	if s.mux != nil {
+		if err := s.serve(ctx, &wg, cfg.Listen); err != nil {
+			fmt.Fprintf(c.env.Stderr, "herald run: %v\n", err)
+			cancelRun()
+			wg.Wait()
+			return exitError
+		}
+	}
+	if r := time.Duration(cfg.Retention); r > 0 {
+		wg.Go(func() { runRetention(ctx, s.db, r, retentionEvery, c.env.Now, log) })
 	}
 	changed := make(chan struct{}, 1)
 	wg.Go(func() { watchFile(ctx, c.configPath, loaded, configPollEvery, changed) })
@@ -279,6 +320,7 @@ func (s *service) reload(c *cmdContext) {
 		return
 	}
 	s.pipeline.SetTopics(topicsOf(cfg))
+	s.search.SetConfig(searchConfig(cfg))
 	s.catalog.Store(catalogOf(cfg))
 	feeds := cfg.NewsFeeds()
 	s.feeds.Store(&feeds)

@@ -24,8 +24,12 @@ import (
 
 // Defaults for keys the config leaves out.
 const (
-	DefaultDatabase    = "herald.db"
-	DefaultInterval    = Duration(5 * time.Minute)
+	DefaultDatabase = "herald.db"
+	// DefaultMinInterval and DefaultMaxInterval bound the adaptive interval
+	// of feeds that set none.
+	DefaultMinInterval = Duration(2 * time.Minute)
+	DefaultMaxInterval = Duration(6 * time.Hour)
+	DefaultPerHost     = 2
 	DefaultBackfill    = Duration(24 * time.Hour)
 	DefaultTimeout     = Duration(30 * time.Second)
 	DefaultMaxBody     = Size(10 << 20)
@@ -65,6 +69,10 @@ type Config struct {
 	// Listen is the address herald's HTTP server listens on, such as :8080:
 	// it receives Slack slash commands at /slack/commands. Empty: no server.
 	Listen string `yaml:"listen"`
+	// Retention, when set, is how long herald keeps what it stored: `herald
+	// run` prunes older items, their search index rows and delivered alerts
+	// daily. Zero keeps everything.
+	Retention Duration `yaml:"retention"`
 
 	// Rules compiled; set by Load.
 	Set *rules.Set `yaml:"-"`
@@ -84,8 +92,15 @@ type Feed struct {
 	// from it, for feeds that carry only a teaser; the feed's text is the
 	// fallback on any failure.
 	FullText bool `yaml:"full_text"`
+	// Origin says where the feed came from: empty for the operator's own,
+	// "opml" for one `herald import` added. Feeds from OPML files are not
+	// trusted to reach private addresses (see watchers.allow_private).
+	Origin string `yaml:"origin"`
 	place
 }
+
+// OriginOPML is the origin of feeds added by `herald import`.
+const OriginOPML = "opml"
 
 // Entity is one entry of entities:.
 type Entity struct {
@@ -116,8 +131,23 @@ type Rule struct {
 
 // Watchers is the watchers: section.
 type Watchers struct {
-	// Interval is the poll interval of feeds that do not set their own.
+	// Interval, when set, is the fixed poll interval of feeds that do not
+	// set their own; when not, their interval adapts to how often they
+	// publish, between MinInterval and MaxInterval.
 	Interval Duration `yaml:"interval"`
+	// MinInterval and MaxInterval bound the adaptive interval.
+	MinInterval Duration `yaml:"min_interval"`
+	MaxInterval Duration `yaml:"max_interval"`
+	// PerHost is how many feeds of one host are fetched at once.
+	PerHost int `yaml:"per_host"`
+	// AllowPrivate lets feeds imported from OPML reach loopback and private
+	// addresses; the operator's own feeds always may.
+	AllowPrivate bool `yaml:"allow_private"`
+	// Admin is the chat told when a feed has failed for a day, is gone
+	// (410), or recovers; without it herald only logs that.
+	Admin string `yaml:"admin"`
+	// AdminDest is Admin, parsed; set by Load.
+	AdminDest *news.Destination `yaml:"-"`
 	// Backfill is the first-poll window of feeds that do not set their own.
 	Backfill Duration `yaml:"backfill"`
 	// Timeout bounds one whole fetch.
@@ -319,8 +349,14 @@ func (c *Config) applyDefaults() {
 		c.Database = DefaultDatabase
 	}
 	w := &c.Watchers
-	if w.Interval == 0 {
-		w.Interval = DefaultInterval
+	if w.MinInterval == 0 {
+		w.MinInterval = DefaultMinInterval
+	}
+	if w.MaxInterval == 0 {
+		w.MaxInterval = DefaultMaxInterval
+	}
+	if w.PerHost == 0 {
+		w.PerHost = DefaultPerHost
 	}
 	if _, set := w.keys["backfill"]; !set {
 		w.Backfill = DefaultBackfill
@@ -337,7 +373,7 @@ func (c *Config) applyDefaults() {
 	for i := range c.Feeds {
 		f := &c.Feeds[i]
 		if f.Interval == 0 {
-			f.Interval = w.Interval
+			f.Interval = w.Interval // zero, adaptive, unless watchers.interval is set
 		}
 		if _, set := f.keys["backfill"]; !set {
 			f.Backfill = w.Backfill
@@ -380,12 +416,13 @@ func (c *Config) NewsFeeds() []news.Feed {
 			}
 		}
 		out[i] = news.Feed{
-			Name:     f.Name,
-			URL:      u,
-			Interval: time.Duration(f.Interval),
-			Tags:     f.Tags,
-			Backfill: time.Duration(f.Backfill),
-			FullText: f.FullText,
+			Name:      f.Name,
+			URL:       u,
+			Interval:  time.Duration(f.Interval),
+			Tags:      f.Tags,
+			Backfill:  time.Duration(f.Backfill),
+			FullText:  f.FullText,
+			Untrusted: f.Origin == OriginOPML,
 		}
 	}
 	return out

@@ -75,8 +75,8 @@ func TestLoadGood(t *testing.T) {
 	if feeds[0].URL != filepath.Join(filepath.Dir(p), "feed.xml") || !feeds[0].IsFile() {
 		t.Errorf("file feed URL = %q, want absolute path next to the config", feeds[0].URL)
 	}
-	if feeds[0].Interval != 5*time.Minute || feeds[0].Backfill != 24*time.Hour {
-		t.Errorf("defaults: interval %v backfill %v, want 5m and 24h", feeds[0].Interval, feeds[0].Backfill)
+	if feeds[0].Interval != 0 || feeds[0].Backfill != 24*time.Hour {
+		t.Errorf("defaults: interval %v backfill %v, want 0 (adaptive) and 24h", feeds[0].Interval, feeds[0].Backfill)
 	}
 	if feeds[1].Interval != 10*time.Minute || feeds[1].Backfill != 48*time.Hour {
 		t.Errorf("explicit: interval %v backfill %v, want 10m and 48h", feeds[1].Interval, feeds[1].Backfill)

@@ -78,7 +78,6 @@ func TestSlackWarnings(t *testing.T) {
 		name, yaml, want string
 	}{
 		{"secret without listen", "slack:\n  bot_token: xoxb-x\n  signing_secret: s\n", "config.yaml:3:19: slack.signing_secret: set listen:"},
-		{"listen without secret", "listen: :8080\nslack:\n  bot_token: xoxb-x\n", "config.yaml:1:9: listen: set slack.signing_secret too"},
 		{"not a bot token", "slack:\n  bot_token: xoxp-user-token\n", "slack.bot_token: a bot token starts with xoxb-"},
 		{"commands without a bot token", "slack:\n  app_token: xapp-1\n", "slack.bot_token: not set, so Slack stays off"},
 	} {

@@ -52,16 +52,22 @@ func (c *Config) validate(errs, warn *problems, getenv func(string) string) {
 			}
 		}
 		c.checkFeedURL(f, label, errs)
+		if f.Origin != "" && f.Origin != OriginOPML {
+			errs.add(f.at("origin"), "%s: origin %q is not known; it is %q for feeds `herald import` added, or left out", label, f.Origin, OriginOPML)
+		}
 		if f.Interval != 0 && f.Interval < MinInterval {
 			errs.add(f.at("interval"), "%s: interval %s is too short; poll no more often than every %s", label, f.Interval, MinInterval)
 		}
 	}
-	if w := c.Watchers; w.Interval < MinInterval {
+	if w := c.Watchers; w.Interval != 0 && w.Interval < MinInterval {
 		errs.add(w.at("interval"), "watchers.interval: %s is too short; poll no more often than every %s", w.Interval, MinInterval)
 	}
+	c.validateWatchers(errs)
 	if c.Watchers.Concurrency < 0 {
 		errs.add(c.Watchers.at("concurrency"), "watchers.concurrency: must be at least 1")
 	}
+
+	c.validateRetention(errs)
 
 	entities := map[string]Pos{}
 	for i, e := range c.Entities {
@@ -185,6 +191,29 @@ func (c *Config) validate(errs, warn *problems, getenv func(string) string) {
 	c.validateSlack(errs, warn)
 }
 
+// validateWatchers checks the watchers: keys of the adaptive schedule, the
+// per-host limit and the admin chat.
+func (c *Config) validateWatchers(errs *problems) {
+	w := &c.Watchers
+	if w.MinInterval < MinInterval {
+		errs.add(w.at("min_interval"), "watchers.min_interval: %s is too short; poll no more often than every %s", w.MinInterval, MinInterval)
+	}
+	if w.MaxInterval < w.MinInterval {
+		errs.add(w.at("max_interval"), "watchers.max_interval: %s is shorter than watchers.min_interval (%s)", w.MaxInterval, w.MinInterval)
+	}
+	if w.PerHost < 0 {
+		errs.add(w.at("per_host"), "watchers.per_host: must be at least 1")
+	}
+	if w.Admin != "" {
+		d, err := news.ParseDestination(w.Admin)
+		if err != nil {
+			errs.add(w.at("admin"), "watchers.admin: %v", err)
+		} else {
+			w.AdminDest = &d
+		}
+	}
+}
+
 var webhookSecret = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
 
 // validateTelegram checks the telegram: keys beyond the token: admins and
@@ -248,8 +277,6 @@ func (c *Config) validateSlack(errs, warn *problems) {
 	case s.BotToken == "":
 	case s.SigningSecret != "" && c.Listen == "" && s.AppToken == "":
 		warn.add(s.at("signing_secret"), "slack.signing_secret: set listen: (such as :8080) to receive slash commands at /slack/commands, or slack.app_token for Socket Mode; Slack commands stay off")
-	case c.Listen != "" && s.SigningSecret == "":
-		warn.add(c.at("listen"), "listen: set slack.signing_secret too; without it herald has nothing to serve and does not listen")
 	}
 }
 
@@ -380,6 +407,9 @@ func (c *Config) expandSecrets(errs, warn *problems, getenv func(string) string)
 	expand(news.Slack, "slack.signing_secret", &s.SigningSecret, s.at("signing_secret"))
 	expand(news.Slack, "slack.api_url", &s.APIURL, s.at("api_url"))
 	expand(news.Telegram, "telegram.webhook.secret_token", &t.Webhook.SecretToken, t.Webhook.at("secret_token"))
+	if a := c.Watchers.AdminDest; a != nil && (a.Platform == news.Telegram && t.Token == "" || a.Platform == news.Slack && s.BotToken == "") {
+		errs.add(c.Watchers.at("admin"), "watchers.admin: %s needs the %s token set, or feed notices wait undelivered", a, a.Platform)
+	}
 	if used[news.Telegram] && t.Token == "" {
 		errs.add(t.at("token"), "telegram.token: rules notify Telegram chats but no bot token is set; add telegram: {token: ${TELEGRAM_TOKEN}} and export the token from @BotFather")
 	}

@@ -16,7 +16,9 @@ type Feed struct {
 	Name string
 	// URL is an http(s) URL or an absolute path to a local feed file.
 	URL string
-	// Interval is how often the feed is polled by `herald run`.
+	// Interval is how often the feed is polled by `herald run`, as configured.
+	// Zero means adaptive: the watchers poll as often as the feed publishes,
+	// within their minimum and maximum intervals.
 	Interval time.Duration
 	// Tags are labels the configuration gives every item of this feed.
 	Tags []string
@@ -26,6 +28,10 @@ type Feed struct {
 	// FullText asks for each new item's article page to be fetched and its
 	// article extracted, for feeds that carry only a teaser.
 	FullText bool
+	// Untrusted marks a feed whose URL came from outside the operator's
+	// config (an OPML import, a chat): unless the watchers allow private
+	// addresses, it may not reach loopback or private networks.
+	Untrusted bool
 }
 
 // IsFile reports whether the feed is read from the local file system rather
@@ -230,4 +236,21 @@ type FeedState struct {
 	Failures int
 	// NextPoll is when the feed is due again.
 	NextPoll time.Time
+	// ConfigURL is the configured URL that URL was reached from. While the
+	// config still says ConfigURL, herald polls URL (where a permanent
+	// redirect led); once the config names another URL, it polls that.
+	ConfigURL string
+	// Interval is the wait after the last successful poll, before jitter:
+	// the feed's own interval, or the one adapted to its publishing.
+	Interval time.Duration
+	// FailingSince is when the current run of failures began (429 and 503
+	// answers do not start one); zero while the feed is healthy.
+	FailingSince time.Time
+	// Notified is when the current run of failures was reported to the
+	// admin; zero when it was not (yet).
+	Notified time.Time
+	// Disabled says why herald stopped polling the feed (the server answered
+	// 410 Gone); empty while the feed is polled. Changing the feed's URL in
+	// the config enables it again.
+	Disabled string
 }

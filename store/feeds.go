@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"herald/news"
 )
@@ -16,7 +17,8 @@ type FeedRow struct {
 	news.FeedState
 }
 
-const feedColumns = `url, etag, last_modified, seeded, last_poll, last_ok, last_error, failures, next_poll`
+const feedColumns = `url, etag, last_modified, seeded, last_poll, last_ok, last_error, failures, next_poll,
+	config_url, interval, failing_since, notified, disabled`
 
 // FeedState returns what is remembered about polling feed; found is false,
 // with a zero state, for a feed never saved.
@@ -37,12 +39,12 @@ func (db *DB) SaveFeedState(ctx context.Context, feed string, st news.FeedState)
 	if feed == "" {
 		return errors.New("store: save feed state: empty feed name")
 	}
-	if st.Failures < 0 {
-		return fmt.Errorf("store: save feed state of %q: negative failure count %d", feed, st.Failures)
+	if st.Failures < 0 || st.Interval < 0 {
+		return fmt.Errorf("store: save feed state of %q: negative failure count %d or interval %s", feed, st.Failures, st.Interval)
 	}
 	_, err := db.w.ExecContext(ctx, `
 		INSERT INTO feeds (name, `+feedColumns+`)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (name) DO UPDATE SET
 			url = excluded.url,
 			etag = excluded.etag,
@@ -52,9 +54,15 @@ func (db *DB) SaveFeedState(ctx context.Context, feed string, st news.FeedState)
 			last_ok = excluded.last_ok,
 			last_error = excluded.last_error,
 			failures = excluded.failures,
-			next_poll = excluded.next_poll`,
+			next_poll = excluded.next_poll,
+			config_url = excluded.config_url,
+			interval = excluded.interval,
+			failing_since = excluded.failing_since,
+			notified = excluded.notified,
+			disabled = excluded.disabled`,
 		feed, st.URL, st.ETag, st.LastModified, boolInt(st.Seeded),
-		nullTime(st.LastPoll), nullTime(st.LastOK), st.LastError, st.Failures, nullTime(st.NextPoll))
+		nullTime(st.LastPoll), nullTime(st.LastOK), st.LastError, st.Failures, nullTime(st.NextPoll),
+		st.ConfigURL, int64(st.Interval/time.Second), nullTime(st.FailingSince), nullTime(st.Notified), st.Disabled)
 	if err != nil {
 		return fmt.Errorf("store: save feed state of %q: %w", feed, err)
 	}
@@ -95,15 +103,19 @@ type scanner interface {
 func scanFeedState(s scanner, leading ...any) (news.FeedState, error) {
 	var (
 		st                       news.FeedState
-		seeded                   int64
+		seeded, interval         int64
 		lastPoll, lastOK, nextAt sql.NullInt64
+		failingSince, notified   sql.NullInt64
 	)
 	dest := append(leading, &st.URL, &st.ETag, &st.LastModified, &seeded,
-		&lastPoll, &lastOK, &st.LastError, &st.Failures, &nextAt)
+		&lastPoll, &lastOK, &st.LastError, &st.Failures, &nextAt,
+		&st.ConfigURL, &interval, &failingSince, &notified, &st.Disabled)
 	if err := s.Scan(dest...); err != nil {
 		return news.FeedState{}, err
 	}
 	st.Seeded = seeded != 0
 	st.LastPoll, st.LastOK, st.NextPoll = fromNull(lastPoll), fromNull(lastOK), fromNull(nextAt)
+	st.Interval = time.Duration(interval) * time.Second
+	st.FailingSince, st.Notified = fromNull(failingSince), fromNull(notified)
 	return st, nil
 }

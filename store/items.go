@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"herald/news"
+	"herald/search"
 )
 
 // knownChunk bounds the number of ids in one IN list, well under SQLite's
@@ -17,7 +18,8 @@ import (
 const knownChunk = 500
 
 // KnownItems reports which of ids are stored already for feed: the map holds
-// true for each id seen before and nothing for the others.
+// true for each id seen before and nothing for the others. Items that
+// retention pruned count as seen (for ForgetAfter).
 func (db *DB) KnownItems(ctx context.Context, feed string, ids []string) (map[string]bool, error) {
 	known := make(map[string]bool)
 	for start := 0; start < len(ids); start += knownChunk {
@@ -27,7 +29,10 @@ func (db *DB) KnownItems(ctx context.Context, feed string, ids []string) (map[st
 		for _, id := range chunk {
 			args = append(args, id)
 		}
-		q := `SELECT guid FROM items WHERE feed = ? AND guid IN (?` + strings.Repeat(`, ?`, len(chunk)-1) + `)`
+		args = append(args, args...) // the same again for the items retention pruned
+		in := `(?` + strings.Repeat(`, ?`, len(chunk)-1) + `)`
+		q := `SELECT guid FROM items WHERE feed = ? AND guid IN ` + in +
+			` UNION ALL SELECT guid FROM pruned_items WHERE feed = ? AND guid IN ` + in
 		if err := db.knownChunk(ctx, q, args, known); err != nil {
 			return nil, fmt.Errorf("store: known items of %q: %w", feed, err)
 		}
@@ -52,11 +57,12 @@ func (db *DB) knownChunk(ctx context.Context, q string, args []any, known map[st
 	return rows.Err()
 }
 
-// AddItem stores a new item, the rules it matched and one outbox row per
-// alert, all in one transaction, so an item is never recorded as seen without
-// its alerts nor alerted without being recorded. If the item's (Feed, ID) is
-// stored already it changes nothing and returns that item's id with added
-// false. Alerts are queued pending, due at fetchedAt; their Rule and
+// AddItem stores a new item, its row of the full-text index, the rules it
+// matched and one outbox row per alert, all in one transaction, so an item is
+// never recorded as seen without its alerts nor alerted without being
+// recorded, and never stored without being searchable. If the item's (Feed,
+// ID) is stored already it changes nothing and returns that item's id with
+// added false. Alerts are queued pending, due at fetchedAt; their Rule and
 // Destination must be set, and no two may share both.
 func (db *DB) AddItem(ctx context.Context, it news.Item, fetchedAt time.Time, matches []news.Match, alerts []news.Alert) (itemID int64, added bool, err error) {
 	if it.Feed == "" || it.ID == "" {
@@ -74,19 +80,28 @@ func (db *DB) AddItem(ctx context.Context, it news.Item, fetchedAt time.Time, ma
 		return 0, false, fmt.Errorf("store: add item %q of feed %q: categories: %w", it.ID, it.Feed, err)
 	}
 
+	// The index row is the item's words folded in Go; fold them before the
+	// writer is taken.
+	fields := search.IndexFields(it)
+
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, false, fmt.Errorf("store: add item %q of feed %q: %w", it.ID, it.Feed, err)
 	}
 	defer tx.Rollback()
 
+	// The doc key (see docBase) is the next free one of the item's second.
+	base := docBase(docDate(it.Published, fetchedAt))
+	var doc int64
 	err = tx.QueryRowContext(ctx, `
-		INSERT INTO items (feed, guid, title, link, authors, categories, published, fetched_at, content, text, story_link, story_title)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		INSERT INTO items (feed, guid, title, link, authors, categories, published, fetched_at, content, text, story_link, story_title, doc)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+			coalesce((SELECT max(doc) + 1 FROM items WHERE doc >= ? AND doc < ?), ?))
 		ON CONFLICT (feed, guid) DO NOTHING
-		RETURNING id`,
+		RETURNING id, doc`,
 		it.Feed, it.ID, it.Title, it.Link, authors, categories,
-		nullTime(it.Published), fetchedAt.Unix(), it.Content, it.Text, it.StoryLink, it.StoryTitle).Scan(&itemID)
+		nullTime(it.Published), fetchedAt.Unix(), it.Content, it.Text, it.StoryLink, it.StoryTitle,
+		base, base+docSpan, base).Scan(&itemID, &doc)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = tx.QueryRowContext(ctx, `SELECT id FROM items WHERE feed = ? AND guid = ?`, it.Feed, it.ID).Scan(&itemID)
 		if err != nil {
@@ -96,6 +111,9 @@ func (db *DB) AddItem(ctx context.Context, it news.Item, fetchedAt time.Time, ma
 	}
 	if err != nil {
 		return 0, false, fmt.Errorf("store: add item %q of feed %q: %w", it.ID, it.Feed, err)
+	}
+	if err := db.indexItem(ctx, tx, doc, fields); err != nil {
+		return 0, false, fmt.Errorf("store: add item %q of feed %q: index: %w", it.ID, it.Feed, err)
 	}
 
 	for _, m := range matches {

@@ -59,6 +59,8 @@ type DB struct {
 	w *sql.DB
 	// r is the pool of query-only connections for reads.
 	r *sql.DB
+	// insertFTS writes a full-text index row, prepared once on w.
+	insertFTS *sql.Stmt
 }
 
 // Open opens the database at path, creating it and its directory when
@@ -106,6 +108,10 @@ func Open(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, err
 	}
+	if err := db.buildIndex(ctx); err != nil {
+		w.Close()
+		return nil, err
+	}
 
 	r, err := sql.Open("sqlite", dsn(abs, false))
 	if err != nil {
@@ -144,6 +150,9 @@ func dsn(abs string, writer bool) string {
 // still running.
 func (db *DB) Close() error {
 	var errs []error
+	if db.insertFTS != nil {
+		errs = append(errs, db.insertFTS.Close())
+	}
 	if db.r != nil {
 		errs = append(errs, db.r.Close())
 	}

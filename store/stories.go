@@ -17,9 +17,9 @@ func (db *DB) StoryAlerted(ctx context.Context, link, title string, since time.T
 	}
 	rows, err := db.r.QueryContext(ctx, `
 		WITH story AS (
-			SELECT id, feed FROM items WHERE story_link = ?1 AND ?1 <> '' AND fetched_at >= ?3
+			SELECT id, feed FROM items WHERE story_link = ?1 AND story_link <> '' AND fetched_at >= ?3
 			UNION
-			SELECT id, feed FROM items WHERE story_title = ?2 AND ?2 <> '' AND fetched_at >= ?3
+			SELECT id, feed FROM items WHERE story_title = ?2 AND story_title <> '' AND fetched_at >= ?3
 		)
 		SELECT story.feed, outbox.destination FROM story LEFT JOIN outbox ON outbox.item_id = story.id
 		ORDER BY story.id`, link, title, since.Unix())

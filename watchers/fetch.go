@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -25,7 +26,14 @@ const (
 	DefaultTimeout     = 30 * time.Second
 	DefaultMaxBody     = 10 << 20
 	DefaultConcurrency = 8
-	// DefaultInterval is used for a feed whose Interval is not positive.
+	// DefaultPerHost is how many feeds of one host are fetched at once.
+	DefaultPerHost = 2
+	// DefaultMinInterval and DefaultMaxInterval bound the interval of a feed
+	// without its own, adapted to how often it publishes.
+	DefaultMinInterval = 2 * time.Minute
+	DefaultMaxInterval = 6 * time.Hour
+	// DefaultInterval is where the adaptive interval of a feed starts before
+	// herald has seen it publish.
 	DefaultInterval = 15 * time.Minute
 	// maxRedirects bounds the redirect chain the default client follows.
 	maxRedirects = 5
@@ -58,6 +66,21 @@ type Options struct {
 	MaxBody int64
 	// Concurrency is how many feeds PollAll and Run poll at once; 8 by default.
 	Concurrency int
+	// PerHost is how many feeds of one host (by host name) are polled at
+	// once, within Concurrency; 2 by default. File feeds have no host.
+	PerHost int
+	// MinInterval and MaxInterval bound the adapted interval of feeds
+	// without their own; 2 min and 6 h by default.
+	MinInterval, MaxInterval time.Duration
+	// AllowPrivate lets untrusted feeds (news.Feed.Untrusted: from an OPML
+	// import or a chat) reach loopback, private and link-local addresses.
+	// Other feeds always may. It is ignored when Client is set.
+	AllowPrivate bool
+	// Notices is told when a feed has failed for a day, recovers, or is
+	// gone (410); nil: the watcher only logs it.
+	Notices Noticer
+	// Observer is told about every poll, for metrics; nil: nobody is.
+	Observer Observer
 	// Clock tells the time for validators, schedules and state; time.Now by default.
 	Clock func() time.Time
 	// Logger receives a line per failed poll and per permanent redirect; by
@@ -83,6 +106,12 @@ type Fetched struct {
 	URL string
 	// Status is the HTTP status, 0 for file feeds.
 	Status int
+	// Title is the feed's own title; empty on a 304.
+	Title string
+	// TTL is an RSS feed's <ttl>, and MaxAge how long the response says it
+	// stays fresh (Cache-Control max-age, else Expires): hints that polling
+	// sooner is pointless. Zero when not given.
+	TTL, MaxAge time.Duration
 }
 
 // StatusError reports an HTTP response that is neither a success nor a 304.
@@ -126,12 +155,24 @@ func (e *StatusError) Error() string {
 	return fmt.Sprintf("HTTP %s: %s", status, hint)
 }
 
-// defaultClient returns the HTTP client used when Options.Client is nil.
-func defaultClient(timeout time.Duration) *http.Client {
+// defaultClient returns the HTTP client used when Options.Client is nil: a
+// transport of its own that keeps as many idle connections per host as the
+// watcher polls at once, and, when guard is set, refuses to connect to
+// addresses that are not public (see publicAddress).
+func defaultClient(timeout time.Duration, perHost, concurrency int, guard bool) *http.Client {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	return &http.Client{Timeout: timeout, CheckRedirect: checkRedirect}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = max(perHost, 2)
+	tr.MaxIdleConns = max(100, 2*concurrency)
+	if guard {
+		// A proxy would be what the dialer sees; guarded fetches go direct.
+		tr.Proxy = nil
+		d := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second, Control: refusePrivate}
+		tr.DialContext = d.DialContext
+	}
+	return &http.Client{Timeout: timeout, CheckRedirect: checkRedirect, Transport: tr}
 }
 
 // checkRedirect limits redirects to a few, and to the web: a feed must not
@@ -156,12 +197,18 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 // configured URL was changed), the validators belonged to another resource,
 // so Fetch asks again without them.
 //
+// An untrusted feed (feed.Untrusted) may not connect to a non-public
+// address unless Options.AllowPrivate is set. Items are cut to the limits
+// of Parse, and dates in the future are moved to now (Options.Clock).
+//
 // A file feed (feed.IsFile) is read from the absolute path feed.URL (a
 // file:// URL also works) and always parsed; st is ignored.
 //
 // Errors name the feed and URL: a *StatusError for a status other than 2xx
-// or 304, ErrNotFeed for an HTML page, ErrTooLarge for an oversized body, and
-// gofeed's reason for a document that does not parse.
+// or 304, ErrNotFeed (a *NotFeedError when the page names its feed) for an
+// HTML page, ErrTooLarge for an oversized body, ErrPrivateAddress for a
+// refused address, and gofeed's reason for a document that does not parse.
+// ErrorKind classifies them.
 func (w *Watcher) Fetch(ctx context.Context, feed news.Feed, st news.FeedState) (Fetched, error) {
 	if feed.IsFile() {
 		return w.fetchFile(ctx, feed)
@@ -189,13 +236,13 @@ func (w *Watcher) fetchFile(ctx context.Context, feed news.Feed) (Fetched, error
 	}
 	data, err := readFile(path, w.maxBody)
 	if err != nil {
-		return Fetched{}, fmt.Errorf("watchers: feed %q: read %s: %w", feed.Name, path, err)
+		return Fetched{}, fmt.Errorf("watchers: feed %q: read %s: %w", feed.Name, path, withKind(KindRead, err))
 	}
-	items, err := parse(data, feed.Name, nil)
+	p, err := parse(data, feed.Name, nil, w.now())
 	if err != nil {
-		return Fetched{}, fmt.Errorf("watchers: feed %q: parse %s: %w", feed.Name, path, err)
+		return Fetched{}, fmt.Errorf("watchers: feed %q: parse %s: %w", feed.Name, path, withKind(KindParse, err))
 	}
-	return Fetched{Items: items, URL: feed.URL}, nil
+	return Fetched{Items: p.items, URL: feed.URL, Title: p.title, TTL: p.ttl}, nil
 }
 
 // readFile reads at most max bytes of the file at path.
@@ -245,7 +292,11 @@ func (w *Watcher) fetchHTTP(ctx context.Context, feed news.Feed, st news.FeedSta
 		conditional = true
 	}
 
-	resp, err := w.client.Do(req)
+	client := w.client
+	if feed.Untrusted {
+		client = w.guarded
+	}
+	resp, err := client.Do(req)
 	if err != nil {
 		// The *url.Error repeats the method and URL, already in our prefix.
 		if ue, ok := errors.AsType[*url.Error](err); ok {
@@ -255,7 +306,7 @@ func (w *Watcher) fetchHTTP(ctx context.Context, feed news.Feed, st news.FeedSta
 	}
 	defer resp.Body.Close()
 
-	out := Fetched{Status: resp.StatusCode, URL: permanentURL(resp, feed.URL)}
+	out := Fetched{Status: resp.StatusCode, URL: permanentURL(resp, feed.URL), MaxAge: freshFor(resp.Header, w.now())}
 	switch {
 	case resp.StatusCode == http.StatusNotModified && conditional:
 		out.NotModified = true
@@ -279,12 +330,12 @@ func (w *Watcher) fetchHTTP(ctx context.Context, feed news.Feed, st news.FeedSta
 	case "gzip", "x-gzip":
 		zr, err := gzip.NewReader(resp.Body)
 		if err != nil {
-			return fail(fmt.Errorf("decode gzip body: %w", err))
+			return fail(withKind(KindDecode, fmt.Errorf("decode gzip body: %w", err)))
 		}
 		defer zr.Close()
 		body = zr
 	default:
-		return fail(fmt.Errorf("unsupported Content-Encoding %q", enc))
+		return fail(withKind(KindDecode, fmt.Errorf("unsupported Content-Encoding %q", enc)))
 	}
 	data, err := readCapped(body, w.maxBody)
 	if err != nil {
@@ -293,18 +344,18 @@ func (w *Watcher) fetchHTTP(ctx context.Context, feed news.Feed, st news.FeedSta
 	contentType := resp.Header.Get("Content-Type")
 	data, err = decodeCharset(data, contentType)
 	if err != nil {
-		return fail(err)
+		return fail(withKind(KindDecode, err))
 	}
 
-	items, err := parse(data, feed.Name, resp.Request.URL)
+	p, err := parse(data, feed.Name, resp.Request.URL, w.now())
 	if err != nil {
 		if isHTMLType(contentType) && errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
 			// An HTML page that did not sniff as one (a fragment, say).
 			err = ErrNotFeed
 		}
-		return Fetched{}, fmt.Errorf("watchers: feed %q: parse %s: %w", feed.Name, shown, err)
+		return Fetched{}, fmt.Errorf("watchers: feed %q: parse %s: %w", feed.Name, shown, withKind(KindParse, err))
 	}
-	out.Items = items
+	out.Items, out.Title, out.TTL = p.items, p.title, p.ttl
 	out.ETag = resp.Header.Get("ETag")
 	out.LastModified = resp.Header.Get("Last-Modified")
 	return out, nil
@@ -363,6 +414,40 @@ func retryAfter(v string, now time.Time) time.Duration {
 		}
 	}
 	return 0
+}
+
+// freshFor returns how long a response says it stays fresh: its
+// Cache-Control max-age, else its Expires date less its Date (or now); zero
+// when it says nothing, forbids caching, or is already stale.
+func freshFor(h http.Header, now time.Time) time.Duration {
+	for _, cc := range h.Values("Cache-Control") {
+		for dir := range strings.SplitSeq(cc, ",") {
+			k, v, _ := strings.Cut(strings.TrimSpace(dir), "=")
+			switch strings.ToLower(k) {
+			case "no-store", "no-cache":
+				return 0
+			case "max-age":
+				n, err := strconv.ParseInt(strings.Trim(v, `"`), 10, 64)
+				if err != nil || n <= 0 {
+					return 0
+				}
+				return time.Duration(min(n, int64(maxRetryAfter/time.Second))) * time.Second
+			}
+		}
+	}
+	exp := h.Get("Expires")
+	if exp == "" {
+		return 0
+	}
+	t, err := http.ParseTime(exp)
+	if err != nil {
+		return 0 // "0" and other invalid dates mean already expired.
+	}
+	base := now
+	if d, err := http.ParseTime(h.Get("Date")); err == nil {
+		base = d
+	}
+	return min(max(t.Sub(base), 0), maxRetryAfter)
 }
 
 // redact hides a password in a URL's user info, so that it never reaches

@@ -54,7 +54,9 @@ var (
 // The page is fetched the way feeds are: with the watcher's HTTP client (its
 // timeout and redirect policy), its User-Agent, gzip accepted and the body
 // capped at Options.MaxBody after decoding; ctx cancels the request. Only
-// http and https links are fetched. The page's charset is taken from the
+// http and https links are fetched, and the links of an untrusted feed
+// (one polled with news.Feed.Untrusted) no more than the feed itself may
+// reach private addresses. The page's charset is taken from the
 // Content-Type header, a byte order mark or a <meta> tag.
 //
 // Errors start with "watchers: feed <name>: full text <url>:" and wrap a
@@ -82,7 +84,11 @@ func (w *Watcher) FullText(ctx context.Context, feedName, link string) (string, 
 	// As in fetchHTTP: decoding gzip ourselves makes the cap count decoded bytes.
 	req.Header.Set("Accept-Encoding", "gzip")
 
-	resp, err := w.client.Do(req)
+	client := w.client
+	if _, ok := w.untrusted.Load(feedName); ok {
+		client = w.guarded // the feed's links are no more trusted than the feed
+	}
+	resp, err := client.Do(req)
 	if err != nil {
 		if ue, ok := errors.AsType[*url.Error](err); ok {
 			err = ue.Err

@@ -6,7 +6,12 @@ import (
 	"fmt"
 	"mime"
 	"net/url"
+	"regexp"
+	"sort"
+	"strconv"
 	"strings"
+	"time"
+	"unicode/utf8"
 
 	"github.com/mmcdole/gofeed"
 	"golang.org/x/net/html"
@@ -17,46 +22,114 @@ import (
 
 // ErrNotFeed reports that a URL or file holds an HTML page rather than a feed,
 // the most common mistake when configuring a feed (the site's front page was
-// given instead of its RSS link).
+// given instead of its RSS link). When the page advertises a feed, the error
+// is a *NotFeedError that names it.
 var ErrNotFeed = errors.New("not a feed (got an HTML page)")
+
+// NotFeedError is ErrNotFeed for a page that advertises a feed with
+// <link rel="alternate" type="application/rss+xml" href="...">.
+type NotFeedError struct {
+	// Alternate is the advertised feed's URL, resolved against the page's.
+	Alternate string
+}
+
+// Error suggests the advertised feed.
+func (e *NotFeedError) Error() string {
+	return fmt.Sprintf("%v; the page links a feed at %s, use that URL", ErrNotFeed, e.Alternate)
+}
+
+// Is makes errors.Is(err, ErrNotFeed) hold.
+func (e *NotFeedError) Is(target error) bool { return target == ErrNotFeed }
 
 // errEmpty reports a document with nothing but white space in it.
 var errEmpty = errors.New("empty document")
 
+// Limits on what one feed document may hand on. A feed is capped as a whole
+// by Options.MaxBody; these keep one gigantic item, or an archive of
+// thousands, from costing every later stage (matching, summaries, storage)
+// more than a news item is worth.
+const (
+	// MaxItems is how many items of one document are kept: the newest ones.
+	MaxItems = 1000
+	// MaxItemContent caps an item's content, in bytes; the rest is cut at a
+	// character boundary.
+	MaxItemContent = 256 << 10
+	// maxTitle, maxLink, maxNames and maxName cap the small fields.
+	maxTitle = 1000
+	maxLink  = 4096
+	maxNames = 50
+	maxName  = 200
+)
+
 // Parse parses RSS, Atom or JSON Feed bytes into items, in feed order, with
 // Item.Feed set to feedName. An item whose ID was already seen earlier in the
 // same document is dropped. XML encoding declarations are honoured; bytes
-// without one are taken as UTF-8.
+// without one are taken as UTF-8. Dates in the future are moved to now, and
+// items are cut to the limits above.
 func Parse(data []byte, feedName string) ([]news.Item, error) {
-	items, err := parse(data, feedName, nil)
+	p, err := parse(data, feedName, nil, time.Now())
 	if err != nil {
 		return nil, fmt.Errorf("watchers: parse: %w", err)
 	}
-	return items, nil
+	return p.items, nil
+}
+
+// parsed is what parse makes of a feed document.
+type parsed struct {
+	items []news.Item
+	// title is the feed's own title.
+	title string
+	// ttl is an RSS feed's <ttl>: how long it may be cached.
+	ttl time.Duration
 }
 
 // parse does the work of Parse without wrapping its errors, so that Fetch can
 // wrap them once with the feed and URL. Relative links are resolved against
-// base when it is non-nil.
-func parse(data []byte, feedName string, base *url.URL) ([]news.Item, error) {
+// base when it is non-nil; now is the time dates may not be later than.
+func parse(data []byte, feedName string, base *url.URL, now time.Time) (parsed, error) {
 	if len(bytes.TrimSpace(data)) == 0 {
-		return nil, errEmpty
+		return parsed{}, errEmpty
 	}
 	if looksLikeHTML(data) {
-		return nil, notFeedError(data, base)
+		return parsed{}, notFeedError(data, base)
 	}
 	f, err := gofeed.NewParser().Parse(bytes.NewReader(data))
 	if err != nil {
 		if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
-			return nil, fmt.Errorf("%w: the document is not RSS, Atom or JSON Feed", err)
+			return parsed{}, fmt.Errorf("%w: the document is not RSS, Atom or JSON Feed", err)
 		}
-		return nil, err
+		return parsed{}, err
 	}
-	return convert(f, feedName, base), nil
+	p := parsed{items: convert(f, feedName, base, now), title: capString(plainText(f.Title), maxTitle)}
+	if f.FeedType == "rss" {
+		p.ttl = rssTTL(data)
+	}
+	return p, nil
+}
+
+// ttlElement finds an RSS channel's <ttl>, given in minutes.
+var ttlElement = regexp.MustCompile(`<ttl>\s*([0-9]{1,7})\s*</ttl>`)
+
+// rssTTL returns the <ttl> of an RSS channel, looked for before its first
+// item (gofeed does not hand it on); zero when there is none.
+func rssTTL(data []byte) time.Duration {
+	head := data
+	if i := bytes.Index(head, []byte("<item")); i >= 0 {
+		head = head[:i]
+	}
+	m := ttlElement.FindSubmatch(head)
+	if m == nil {
+		return 0
+	}
+	n, err := strconv.Atoi(string(m[1]))
+	if err != nil {
+		return 0
+	}
+	return time.Duration(n) * time.Minute
 }
 
 // convert maps gofeed's universal items to news.Items.
-func convert(f *gofeed.Feed, feedName string, base *url.URL) []news.Item {
+func convert(f *gofeed.Feed, feedName string, base *url.URL, now time.Time) []news.Item {
 	feedAuthors := personNames(f.Authors, f.Author)
 	items := make([]news.Item, 0, len(f.Items))
 	seen := make(map[string]bool, len(f.Items))
@@ -64,15 +137,24 @@ func convert(f *gofeed.Feed, feedName string, base *url.URL) []news.Item {
 		if it == nil {
 			continue
 		}
-		title := plainText(it.Title)
+		title := capString(plainText(it.Title), maxTitle)
 		content := it.Content
 		if strings.TrimSpace(content) == "" {
 			content = it.Description
 		}
+		content = capString(content, MaxItemContent)
 		link := strings.TrimSpace(it.Link)
+		if len(link) > maxLink {
+			link = ""
+		}
 		// The ID uses the link as the feed wrote it, so that it stays stable
-		// when the feed moves and relative links resolve differently.
-		id := news.ItemID(it.GUID, link, title, content)
+		// when the feed moves and relative links resolve differently. An
+		// overlong GUID is hashed with the rest, as if it were missing.
+		guid := it.GUID
+		if len(guid) > maxLink {
+			guid = ""
+		}
+		id := news.ItemID(guid, link, title, content)
 		if seen[id] {
 			continue
 		}
@@ -87,8 +169,8 @@ func convert(f *gofeed.Feed, feedName string, base *url.URL) []news.Item {
 			ID:         id,
 			Title:      title,
 			Link:       resolve(base, link),
-			Authors:    authors,
-			Categories: nonEmpty(it.Categories),
+			Authors:    capNames(authors),
+			Categories: capNames(nonEmpty(it.Categories)),
 			Content:    content,
 		}
 		switch {
@@ -97,9 +179,58 @@ func convert(f *gofeed.Feed, feedName string, base *url.URL) []news.Item {
 		case it.UpdatedParsed != nil:
 			item.Published = it.UpdatedParsed.UTC()
 		}
+		// A date in the future is a time zone mistake or a lie; either way
+		// the item is news now, and must not sort ahead of everything else.
+		if item.Published.After(now) {
+			item.Published = now.UTC()
+		}
 		items = append(items, item)
 	}
+	if len(items) > MaxItems {
+		items = newest(items, MaxItems)
+	}
 	return items
+}
+
+// newest keeps the n newest items, in feed order. Undated items count as
+// older than any dated one, so that an archive listed oldest first still
+// yields its latest items.
+func newest(items []news.Item, n int) []news.Item {
+	order := make([]int, len(items))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return items[order[a]].Published.After(items[order[b]].Published) })
+	keep := order[:n]
+	sort.Ints(keep)
+	out := make([]news.Item, 0, n)
+	for _, i := range keep {
+		out = append(out, items[i])
+	}
+	return out
+}
+
+// capString cuts s to at most max bytes, at a character boundary.
+func capString(s string, max int) string {
+	if len(s) <= max {
+		return s
+	}
+	cut := max
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut]
+}
+
+// capNames keeps at most maxNames names, each cut to maxName bytes.
+func capNames(names []string) []string {
+	if len(names) > maxNames {
+		names = names[:maxNames]
+	}
+	for i, n := range names {
+		names[i] = capString(n, maxName)
+	}
+	return names
 }
 
 // personNames returns the non-empty names of people, else the name of the
@@ -213,7 +344,7 @@ func notFeedError(page []byte, base *url.URL) error {
 	if href == "" {
 		return ErrNotFeed
 	}
-	return fmt.Errorf("%w; the page links a feed at %s, use that URL", ErrNotFeed, resolve(base, href))
+	return &NotFeedError{Alternate: resolve(base, href)}
 }
 
 // feedLink finds the first feed advertised in an HTML page's head.

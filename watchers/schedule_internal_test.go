@@ -43,11 +43,11 @@ func TestIntervalJitter(t *testing.T) {
 	feed := news.Feed{Interval: 10 * time.Minute}
 	spread := map[time.Duration]bool{}
 	for range 100 {
-		d := a.interval(feed)
+		d := a.jitter(feed.Interval)
 		if d < feed.Interval || d > feed.Interval+feed.Interval/10 {
 			t.Fatalf("interval %v outside [%v, %v]", d, feed.Interval, feed.Interval+feed.Interval/10)
 		}
-		if e := b.interval(feed); e != d {
+		if e := b.jitter(feed.Interval); e != d {
 			t.Fatalf("same seed gave %v and %v", d, e)
 		}
 		spread[d] = true
@@ -55,7 +55,7 @@ func TestIntervalJitter(t *testing.T) {
 	if len(spread) < 50 {
 		t.Errorf("only %d distinct intervals in 100; the jitter does not spread polls", len(spread))
 	}
-	if d := a.interval(news.Feed{}); d < DefaultInterval || d > DefaultInterval+DefaultInterval/10 {
+	if d := a.jitter(0); d < DefaultInterval || d > DefaultInterval+DefaultInterval/10 {
 		t.Errorf("interval of a feed without one is %v, want about %v", d, DefaultInterval)
 	}
 }

@@ -156,7 +156,8 @@ func TestPollConditional(t *testing.T) {
 		t.Fatalf("first poll handed on %+v; want one First batch of 3 items", batches)
 	}
 	st := store.get("gazette")
-	want := news.FeedState{URL: srv.URL, ETag: `"v1"`, LastModified: o.lastModified, Seeded: true, LastPoll: t0, LastOK: t0, NextPoll: st.NextPoll}
+	want := news.FeedState{URL: srv.URL, ConfigURL: srv.URL, ETag: `"v1"`, LastModified: o.lastModified, Seeded: true,
+		LastPoll: t0, LastOK: t0, NextPoll: st.NextPoll, Interval: feed.Interval}
 	if st != want {
 		t.Errorf("state after the first poll:\n got %+v\nwant %+v", st, want)
 	}
@@ -516,6 +517,7 @@ func TestRun(t *testing.T) {
 	mu.Lock()
 	feeds = append(feeds, news.Feed{Name: "added", URL: absFixture(t, "atom.xml"), Interval: time.Hour})
 	mu.Unlock()
+	w.Rescan()
 	waitFor(t, func() bool { return len(rec.byFeed("added")) == 1 })
 	cancel()
 	if err := <-errc; err != nil {

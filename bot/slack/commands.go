@@ -45,8 +45,8 @@ func (c *Client) Run(ctx context.Context, r Router) error {
 		return errors.New("slack: run: no command router")
 	}
 	var ln net.Listener
-	httpMode := c.opts.SigningSecret != "" && (c.opts.Listen != "" || c.listener != nil)
-	if httpMode {
+	httpMode := c.opts.SigningSecret != "" && (c.opts.Listen != "" || c.listener != nil || c.opts.Mux != nil)
+	if httpMode && c.opts.Mux == nil {
 		ln = c.listener
 		if ln == nil {
 			var err error
@@ -60,7 +60,10 @@ func (c *Client) Run(ctx context.Context, r Router) error {
 	if c.opts.AppToken != "" {
 		wg.Go(func() { c.runSocketMode(ctx, r) })
 	}
-	if httpMode {
+	switch {
+	case httpMode && c.opts.Mux != nil:
+		wg.Go(func() { c.serveMux(ctx, c.opts.Mux, r) })
+	case httpMode:
 		wg.Go(func() { c.serveHTTP(ctx, ln, r) })
 	}
 	if c.opts.AppToken == "" && !httpMode {
@@ -108,7 +111,7 @@ func (c *Client) modes() string {
 	if c.opts.AppToken != "" {
 		m = append(m, "socket mode")
 	}
-	if c.opts.SigningSecret != "" && (c.opts.Listen != "" || c.listener != nil) {
+	if c.opts.SigningSecret != "" && (c.opts.Listen != "" || c.listener != nil || c.opts.Mux != nil) {
 		m = append(m, "http "+c.opts.Listen+CommandPath)
 	}
 	if len(m) == 0 {

@@ -123,6 +123,16 @@ func (c *Client) commandHandler(ctx context.Context, r Router, handlers *sync.Wa
 	})
 }
 
+// serveMux answers slash commands at CommandPath of a server herald runs,
+// until ctx ends and the commands under way are answered.
+func (c *Client) serveMux(ctx context.Context, mux *http.ServeMux, r Router) {
+	var handlers sync.WaitGroup
+	mux.Handle(CommandPath, c.commandHandler(ctx, r, &handlers))
+	c.log.Info("serving slash commands", "listen", c.opts.Listen, "path", CommandPath)
+	<-ctx.Done()
+	handlers.Wait()
+}
+
 // serveHTTP serves slash commands on ln until ctx ends.
 func (c *Client) serveHTTP(ctx context.Context, ln net.Listener, r Router) {
 	var handlers sync.WaitGroup

@@ -89,6 +89,10 @@ type Options struct {
 	SigningSecret string
 	// Listen is the address HTTP mode listens on, such as :8080.
 	Listen string
+	// Mux, when set, is the handler of a server herald already runs on
+	// Listen (with /healthz and /metrics): HTTP mode adds CommandPath to it
+	// instead of listening itself.
+	Mux *http.ServeMux
 	// APIURL is the Web API base URL, ending in "/"; DefaultAPIURL when empty.
 	APIURL string
 	// LinkUnfurl lets Slack unfurl the article's link under each alert (off

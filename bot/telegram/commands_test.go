@@ -79,7 +79,7 @@ func TestCommandsByLongPolling(t *testing.T) {
 		t.Fatal("the bot is not polling")
 	}
 	cmds := e.fake.Commands()
-	if len(cmds) != 10 || cmds[3].Command != "subscribe" || cmds[3].Description != "<topic> — post alerts on a topic here" {
+	if len(cmds) != len(newRouter(e).Commands()) || cmds[3].Command != "subscribe" || cmds[3].Description != "<topic> — post alerts on a topic here" {
 		t.Errorf("setMyCommands = %+v", cmds)
 	}
 	ann := telegramtest.User{ID: privateChat, FirstName: "Ann"}

@@ -1,0 +1,832 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"herald/config"
+	"herald/news"
+	"herald/store"
+	"herald/watchers"
+)
+
+// maxOPML caps the OPML file `herald import` reads.
+const maxOPML = 10 << 20
+
+// cmdFeeds lists the configured feeds with their health, or with `add URL`
+// adds one.
+func cmdFeeds(ctx context.Context, c *cmdContext) int {
+	if c.fs.NArg() > 0 && c.fs.Arg(0) == "add" {
+		return cmdFeedsAdd(ctx, c, c.fs.Args()[1:])
+	}
+	if c.fs.NArg() > 0 {
+		fmt.Fprintf(c.env.Stderr, "herald feeds: unknown argument %q; use `herald feeds` to list and `herald feeds add URL` to add\n", c.fs.Arg(0))
+		return exitUsage
+	}
+	cfg, ok := c.loadConfig()
+	if !ok {
+		return exitError
+	}
+	states, err := feedStates(ctx, cfg)
+	if err != nil {
+		fmt.Fprintf(c.env.Stderr, "herald feeds: %v\n", err)
+		return exitError
+	}
+	now := c.env.Now()
+	if c.jsonOut {
+		enc := json.NewEncoder(c.env.Stdout)
+		for _, f := range cfg.NewsFeeds() {
+			if err := enc.Encode(feedJSON(f, states[f.Name], now)); err != nil {
+				fmt.Fprintf(c.env.Stderr, "herald feeds: %v\n", err)
+				return exitError
+			}
+		}
+		return exitOK
+	}
+	tw := tabwriter.NewWriter(c.env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tHEALTH\tINTERVAL\tLAST OK\tNEXT POLL\tDETAIL")
+	count := map[news.Health]int{}
+	for _, f := range cfg.NewsFeeds() {
+		st := states[f.Name]
+		h := st.HealthAt(now)
+		count[h]++
+		interval := "adaptive"
+		switch {
+		case f.Interval > 0:
+			interval = shortAgo(f.Interval)
+		case st.Interval > 0:
+			interval = shortAgo(st.Interval) + " (adaptive)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", f.Name, h, interval, ago(st.LastOK, now), in(st.NextPoll, now), feedDetail(f, st, now))
+	}
+	if err := tw.Flush(); err != nil {
+		return exitError
+	}
+	var parts []string
+	for _, h := range []news.Health{news.HealthOK, news.HealthFailing, news.HealthThrottled, news.HealthDead, news.HealthDisabled, news.HealthNew} {
+		if count[h] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", count[h], h))
+		}
+	}
+	fmt.Fprintf(c.env.Stdout, "\n%d feeds: %s\n", len(cfg.Feeds), strings.Join(parts, ", "))
+	return exitOK
+}
+
+// feedStates reads the feeds' states, or none when the database does not
+// exist yet (nothing was polled; listing must not create it).
+func feedStates(ctx context.Context, cfg *config.Config) (map[string]news.FeedState, error) {
+	if _, err := os.Stat(cfg.DatabasePath()); errors.Is(err, os.ErrNotExist) {
+		return map[string]news.FeedState{}, nil
+	}
+	db, err := store.Open(ctx, cfg.DatabasePath())
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
+	return db.FeedStates(ctx)
+}
+
+// feedDetail is the DETAIL column: what is wrong, or where the feed moved.
+func feedDetail(f news.Feed, st news.FeedState, now time.Time) string {
+	switch {
+	case st.Disabled != "":
+		return st.Disabled
+	case st.LastError != "" && !st.FailingSince.IsZero():
+		return fmt.Sprintf("failing since %s (%d polls): %s", st.FailingSince.UTC().Format("2 Jan 15:04 MST"), st.Failures, oneLine(st.LastError, 160))
+	case st.LastError != "":
+		return oneLine(st.LastError, 160)
+	case st.ConfigURL == f.URL && st.URL != "" && st.URL != f.URL:
+		return "moved to " + redactURL(st.URL) + "; update its url in the config"
+	}
+	return ""
+}
+
+// oneLine folds s onto one line of at most max bytes.
+func oneLine(s string, max int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > max {
+		s = s[:max] + "…"
+	}
+	return s
+}
+
+func ago(t, now time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return shortAgo(now.Sub(t)) + " ago"
+}
+
+func in(t, now time.Time) string {
+	switch {
+	case t.IsZero():
+		return "-"
+	case !t.After(now):
+		return "due"
+	}
+	return "in " + shortAgo(t.Sub(now))
+}
+
+// shortAgo writes a duration the short way: 45s, 12m, 3h05m, 4d.
+func shortAgo(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return fmt.Sprintf("%ds", int(d.Seconds()))
+	case d < time.Hour:
+		return fmt.Sprintf("%dm", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%dh%02dm", int(d.Hours()), int(d.Minutes())%60)
+	}
+	return fmt.Sprintf("%dd", int(d.Hours()/24))
+}
+
+// feedLine is one line of `herald feeds -json`.
+type feedLine struct {
+	Name         string `json:"name"`
+	URL          string `json:"url"`
+	PolledURL    string `json:"polled_url,omitempty"`
+	Health       string `json:"health"`
+	Interval     string `json:"interval"`
+	Adaptive     bool   `json:"adaptive"`
+	LastOK       string `json:"last_ok,omitempty"`
+	LastPoll     string `json:"last_poll,omitempty"`
+	NextPoll     string `json:"next_poll,omitempty"`
+	Failures     int    `json:"failures"`
+	FailingSince string `json:"failing_since,omitempty"`
+	LastError    string `json:"last_error,omitempty"`
+	Disabled     string `json:"disabled,omitempty"`
+}
+
+func feedJSON(f news.Feed, st news.FeedState, now time.Time) feedLine {
+	stamp := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.UTC().Format(time.RFC3339)
+	}
+	l := feedLine{
+		Name: f.Name, URL: redactURL(f.URL), Health: string(st.HealthAt(now)), Adaptive: f.Interval == 0,
+		LastOK: stamp(st.LastOK), LastPoll: stamp(st.LastPoll), NextPoll: stamp(st.NextPoll),
+		Failures: st.Failures, FailingSince: stamp(st.FailingSince), LastError: st.LastError, Disabled: st.Disabled,
+	}
+	if f.IsFile() {
+		l.URL = f.URL
+	}
+	if st.ConfigURL == f.URL && st.URL != "" && st.URL != f.URL {
+		l.PolledURL = redactURL(st.URL)
+	}
+	switch {
+	case f.Interval > 0:
+		l.Interval = f.Interval.String()
+	case st.Interval > 0:
+		l.Interval = st.Interval.String()
+	}
+	return l
+}
+
+// discoverer returns a watcher for finding feeds behind URLs, with the
+// config's limits and trust.
+func discoverer(cfg *config.Config, c *cmdContext) *watchers.Watcher {
+	return watchers.New(nil, nil, watchers.Options{
+		Timeout:      time.Duration(cfg.Watchers.Timeout),
+		UserAgent:    cfg.Watchers.UserAgent,
+		MaxBody:      int64(cfg.Watchers.MaxBody),
+		AllowPrivate: cfg.Watchers.AllowPrivate,
+		Clock:        c.env.Now,
+		Version:      version(),
+	})
+}
+
+// cmdFeedsAdd is `herald feeds add [-name NAME] [-tags a,b] URL`: it finds
+// the feed behind URL (a site's page names its feed) and appends it to the
+// config's feeds.
+func cmdFeedsAdd(ctx context.Context, c *cmdContext, args []string) int {
+	fs := flag.NewFlagSet("herald feeds add", flag.ContinueOnError)
+	fs.SetOutput(c.env.Stderr)
+	fs.StringVar(&c.configPath, "config", c.configPath, "the config `FILE`")
+	name := fs.String("name", "", "the feed's `NAME` (default: from its title or host)")
+	tags := fs.String("tags", "", "comma-separated `TAGS` for its items")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintln(c.env.Stderr, "usage: herald feeds add [-config FILE] [-name NAME] [-tags a,b] URL")
+		return exitUsage
+	}
+	raw := fs.Arg(0)
+	if !isWebURL(raw) {
+		fmt.Fprintf(c.env.Stderr, "herald feeds add: %q is not an http(s) URL; put file feeds in the config by hand\n", raw)
+		return exitUsage
+	}
+	cfg, ok := c.loadConfig()
+	if !ok {
+		return exitError
+	}
+	names := feedNames(cfg)
+	d, err := discoverer(cfg, c).Discover(ctx, cmpOr(*name, slug(hostOf(raw))), raw, false)
+	if err != nil {
+		fmt.Fprintf(c.env.Stderr, "herald feeds add: %v\n", err)
+		return exitError
+	}
+	if other, dup := configuredURL(cfg, d.URL); dup {
+		fmt.Fprintf(c.env.Stderr, "herald feeds add: %s is already the feed %q\n", redactURL(d.URL), other)
+		return exitError
+	}
+	nf := newFeed{Name: *name, URL: d.URL, Title: d.Title, Tags: splitTags(*tags)}
+	if nf.Name == "" {
+		nf.Name = uniqueName(cmpOr(slug(d.Title), slug(hostOf(d.URL)), "feed"), names)
+	} else if names[strings.ToLower(nf.Name)] {
+		fmt.Fprintf(c.env.Stderr, "herald feeds add: a feed is named %q already; pick another -name\n", nf.Name)
+		return exitError
+	}
+	if err := appendToConfig(c, []newFeed{nf}); err != nil {
+		fmt.Fprintf(c.env.Stderr, "herald feeds add: %v\n", err)
+		return exitError
+	}
+	if d.URL != raw {
+		fmt.Fprintf(c.env.Stdout, "%s leads to the feed %s\n", redactURL(raw), redactURL(d.URL))
+	}
+	fmt.Fprintf(c.env.Stdout, "added feed %s (%d items%s) to %s; a running herald polls it within seconds\n",
+		nf.Name, d.Items, titleNote(d.Title), c.configPath)
+	return exitOK
+}
+
+func titleNote(t string) string {
+	if t == "" {
+		return ""
+	}
+	return ": " + oneLine(t, 80)
+}
+
+func cmpOr(ss ...string) string {
+	for _, s := range ss {
+		if s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// cmdImport is `herald import [-dry-run] FILE.opml`: it appends the feeds of
+// an OPML file to the config's feeds, marked origin: opml.
+func cmdImport(ctx context.Context, c *cmdContext) int {
+	if c.fs.NArg() != 1 {
+		fmt.Fprintln(c.env.Stderr, "usage: herald import [-config FILE] [-dry-run] FILE.opml")
+		return exitUsage
+	}
+	cfg, ok := c.loadConfig()
+	if !ok {
+		return exitError
+	}
+	data, err := readLimited(c.fs.Arg(0), maxOPML)
+	if err != nil {
+		fmt.Fprintf(c.env.Stderr, "herald import: %v\n", err)
+		return exitError
+	}
+	entries, err := parseOPML(data)
+	if err != nil {
+		fmt.Fprintf(c.env.Stderr, "herald import: %s: %v\n", c.fs.Arg(0), err)
+		return exitError
+	}
+	names := feedNames(cfg)
+	seen := map[string]string{}
+	for _, f := range cfg.Feeds {
+		seen[urlKey(f.URL)] = f.Name
+	}
+	var (
+		add     []newFeed
+		skipped int
+		w       *watchers.Watcher
+	)
+	skip := func(e opmlEntry, why string) {
+		skipped++
+		fmt.Fprintf(c.env.Stderr, "skipped %q: %s\n", cmpOr(e.title, e.xmlURL, e.htmlURL), why)
+	}
+	for _, e := range entries {
+		u, title := e.xmlURL, e.title
+		if u == "" {
+			// A site without its feed's URL: find the feed its page names.
+			if !isWebURL(e.htmlURL) {
+				skip(e, "no xmlUrl, and no http(s) htmlUrl to find the feed at")
+				continue
+			}
+			if w == nil {
+				w = discoverer(cfg, c)
+			}
+			d, err := w.Discover(ctx, cmpOr(slug(e.title), "feed"), e.htmlURL, true)
+			if err != nil {
+				skip(e, err.Error())
+				continue
+			}
+			u, title = d.URL, cmpOr(title, d.Title)
+		}
+		if !isWebURL(u) {
+			skip(e, "not an http(s) URL; only web feeds are imported")
+			continue
+		}
+		if other, dup := seen[urlKey(u)]; dup {
+			skip(e, fmt.Sprintf("already the feed %q", other))
+			continue
+		}
+		name := uniqueName(cmpOr(slug(title), slug(hostOf(u)), "feed"), names)
+		seen[urlKey(u)] = name
+		add = append(add, newFeed{Name: name, URL: u, Title: title, Tags: e.tags, Origin: config.OriginOPML})
+	}
+	if len(add) == 0 {
+		fmt.Fprintf(c.env.Stdout, "nothing to import (%d skipped)\n", skipped)
+		return exitOK
+	}
+	if c.dryRun {
+		for _, f := range add {
+			fmt.Fprintf(c.env.Stdout, "would add %s  %s\n", f.Name, redactURL(f.URL))
+		}
+		fmt.Fprintf(c.env.Stdout, "%d feeds to import, %d skipped; nothing written (-dry-run)\n", len(add), skipped)
+		return exitOK
+	}
+	if err := appendToConfig(c, add); err != nil {
+		fmt.Fprintf(c.env.Stderr, "herald import: %v\n", err)
+		return exitError
+	}
+	fmt.Fprintf(c.env.Stdout, "imported %d feeds into %s (%d skipped); a running herald polls them within seconds\n", len(add), c.configPath, skipped)
+	return exitOK
+}
+
+// readLimited reads at most max bytes of the file at path.
+func readLimited(path string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > max {
+		return nil, fmt.Errorf("%s is larger than %d bytes", path, max)
+	}
+	return data, nil
+}
+
+// cmdExport is `herald export`: the configured web feeds as OPML 2.0 on
+// stdout, at the URLs herald polls (where a permanent redirect led).
+func cmdExport(ctx context.Context, c *cmdContext) int {
+	cfg, ok := c.loadConfig()
+	if !ok {
+		return exitError
+	}
+	states, err := feedStates(ctx, cfg)
+	if err != nil {
+		fmt.Fprintf(c.env.Stderr, "herald export: %v\n", err)
+		return exitError
+	}
+	doc := opmlDoc{Version: "2.0", Head: opmlHead{Title: "herald feeds", DateCreated: c.env.Now().UTC().Format(time.RFC1123Z)}}
+	files := 0
+	for _, f := range cfg.NewsFeeds() {
+		if f.IsFile() {
+			files++
+			continue
+		}
+		u := f.URL
+		if st := states[f.Name]; st.ConfigURL == f.URL && st.URL != "" {
+			u = st.URL
+		}
+		o := outline{Type: "rss", Text: f.Name, Title: f.Name, XMLURL: u}
+		if len(f.Tags) > 0 {
+			o.Category = "/" + strings.Join(f.Tags, ",/")
+		}
+		doc.Body.Outlines = append(doc.Body.Outlines, o)
+	}
+	out, err := xml.MarshalIndent(doc, "", "  ")
+	if err != nil {
+		fmt.Fprintf(c.env.Stderr, "herald export: %v\n", err)
+		return exitError
+	}
+	fmt.Fprintf(c.env.Stdout, "%s%s\n", xml.Header, out)
+	if files > 0 {
+		fmt.Fprintf(c.env.Stderr, "herald export: %d file feeds left out (OPML lists web feeds)\n", files)
+	}
+	return exitOK
+}
+
+// opmlDoc is an OPML 2.0 document, as far as feed lists use it.
+type opmlDoc struct {
+	XMLName xml.Name `xml:"opml"`
+	Version string   `xml:"version,attr"`
+	Head    opmlHead `xml:"head"`
+	Body    struct {
+		Outlines []outline `xml:"outline"`
+	} `xml:"body"`
+}
+
+type opmlHead struct {
+	Title       string `xml:"title,omitempty"`
+	DateCreated string `xml:"dateCreated,omitempty"`
+}
+
+type outline struct {
+	Type     string    `xml:"type,attr,omitempty"`
+	Text     string    `xml:"text,attr"`
+	Title    string    `xml:"title,attr,omitempty"`
+	XMLURL   string    `xml:"xmlUrl,attr,omitempty"`
+	HTMLURL  string    `xml:"htmlUrl,attr,omitempty"`
+	Category string    `xml:"category,attr,omitempty"`
+	Children []outline `xml:"outline"`
+}
+
+// opmlEntry is one feed of an OPML file.
+type opmlEntry struct {
+	title, xmlURL, htmlURL string
+	tags                   []string
+}
+
+// parseOPML returns the feeds of an OPML document: each outline with an
+// xmlUrl, or without children but with an htmlUrl (a site whose feed is to
+// be found). The folders an outline sits in and its category attribute
+// become its tags.
+func parseOPML(data []byte) ([]opmlEntry, error) {
+	var doc opmlDoc
+	dec := xml.NewDecoder(bytes.NewReader(data))
+	dec.Strict = false
+	dec.CharsetReader = charsetReader
+	if err := dec.Decode(&doc); err != nil {
+		return nil, fmt.Errorf("not an OPML file: %w", err)
+	}
+	if doc.XMLName.Local != "opml" {
+		return nil, errors.New("not an OPML file: the root element is not <opml>")
+	}
+	var out []opmlEntry
+	var walk func(level []outline, folders []string)
+	walk = func(level []outline, folders []string) {
+		for _, o := range level {
+			title := strings.TrimSpace(cmpOr(o.Title, o.Text))
+			if o.XMLURL == "" && len(o.Children) > 0 {
+				walk(o.Children, append(folders[:len(folders):len(folders)], title))
+				continue
+			}
+			if o.XMLURL == "" && o.HTMLURL == "" {
+				continue
+			}
+			var tags []string
+			for _, t := range folders {
+				tags = appendTag(tags, t)
+			}
+			for c := range strings.SplitSeq(o.Category, ",") {
+				parts := strings.Split(strings.Trim(strings.TrimSpace(c), "/"), "/")
+				tags = appendTag(tags, parts[len(parts)-1])
+			}
+			out = append(out, opmlEntry{title: title, xmlURL: strings.TrimSpace(o.XMLURL), htmlURL: strings.TrimSpace(o.HTMLURL), tags: tags})
+			walk(o.Children, folders)
+		}
+	}
+	walk(doc.Body.Outlines, nil)
+	return out, nil
+}
+
+// charsetReader lets OPML files declare Latin-1 (common in old exports);
+// others must be UTF-8.
+func charsetReader(label string, r io.Reader) (io.Reader, error) {
+	switch strings.ToLower(label) {
+	case "utf-8", "utf8", "us-ascii", "ascii":
+		return r, nil
+	case "iso-8859-1", "latin1", "latin-1", "windows-1252":
+		data, err := io.ReadAll(r)
+		if err != nil {
+			return nil, err
+		}
+		var b strings.Builder
+		for _, c := range data {
+			b.WriteRune(rune(c))
+		}
+		return strings.NewReader(b.String()), nil
+	}
+	return nil, fmt.Errorf("unsupported encoding %q; save the file as UTF-8", label)
+}
+
+// appendTag adds the slug of t to tags, once.
+func appendTag(tags []string, t string) []string {
+	s := slug(t)
+	if s == "" {
+		return tags
+	}
+	for _, have := range tags {
+		if have == s {
+			return tags
+		}
+	}
+	return append(tags, s)
+}
+
+// newFeed is a feed to append to the config.
+type newFeed struct {
+	Name, URL, Title string
+	Tags             []string
+	Origin           string
+}
+
+// feedNames returns the configured feed names, in lower case.
+func feedNames(cfg *config.Config) map[string]bool {
+	names := map[string]bool{}
+	for _, f := range cfg.Feeds {
+		names[strings.ToLower(f.Name)] = true
+	}
+	return names
+}
+
+// configuredURL returns the name of the configured feed with this URL.
+func configuredURL(cfg *config.Config, u string) (string, bool) {
+	for _, f := range cfg.Feeds {
+		if urlKey(f.URL) == urlKey(u) {
+			return f.Name, true
+		}
+	}
+	return "", false
+}
+
+// urlKey compares feed URLs: scheme and host in lower case, no trailing slash.
+func urlKey(raw string) string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return raw
+	}
+	u.Scheme, u.Host = strings.ToLower(u.Scheme), strings.ToLower(u.Host)
+	return strings.TrimSuffix(u.String(), "/")
+}
+
+// uniqueName returns base, or base-2, base-3 ... whichever is not taken,
+// and takes it.
+func uniqueName(base string, taken map[string]bool) string {
+	name := base
+	for i := 2; taken[strings.ToLower(name)]; i++ {
+		name = fmt.Sprintf("%s-%d", base, i)
+	}
+	taken[strings.ToLower(name)] = true
+	return name
+}
+
+// slug makes a feed name or tag of s: lower-case ASCII letters and digits,
+// runs of anything else a single '-', at most 40 bytes.
+func slug(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		if r < 128 && (r >= 'a' && r <= 'z' || r >= '0' && r <= '9') {
+			if dash && b.Len() > 0 {
+				b.WriteByte('-')
+			}
+			b.WriteRune(r)
+			dash = false
+			if b.Len() >= 40 {
+				break
+			}
+			continue
+		}
+		dash = true
+	}
+	return b.String()
+}
+
+func splitTags(s string) []string {
+	var tags []string
+	for t := range strings.SplitSeq(s, ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			tags = append(tags, t)
+		}
+	}
+	return tags
+}
+
+func isWebURL(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+func hostOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimPrefix(u.Hostname(), "www.")
+}
+
+// appendToConfig appends feeds to the config file's feeds: list, leaving the
+// rest of the file as it was, checks that the result loads, and replaces
+// the file. A running herald sees the change and polls the new feeds.
+func appendToConfig(c *cmdContext, feeds []newFeed) error {
+	path := c.configPath
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	out, err := appendFeeds(data, feeds)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if _, err := config.Parse(path, out, c.env.Getenv); err != nil {
+		return fmt.Errorf("the config would not load with the new feeds, so it was left as it was:\n%w", err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".herald-config-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(out); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(fi.Mode().Perm()); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// appendFeeds returns config text with feeds appended to its feeds: list.
+// A block list grows below its last entry, in its indentation; an empty
+// `feeds:` or `feeds: []` becomes a block list; without a feeds: key, one is
+// added at the end. A non-empty flow list is refused: it cannot grow
+// without being rewritten.
+func appendFeeds(data []byte, feeds []newFeed) ([]byte, error) {
+	nl := "\n"
+	if bytes.Contains(data, []byte("\r\n")) {
+		nl = "\r\n"
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("not valid YAML: %w", err)
+	}
+	lines := strings.SplitAfter(string(data), "\n")
+	if len(lines) > 0 && lines[len(lines)-1] == "" {
+		lines = lines[:len(lines)-1]
+	}
+	insertAfter := func(line int, indent string) []byte {
+		var b strings.Builder
+		for _, l := range lines[:line] {
+			b.WriteString(l)
+		}
+		if line > 0 && !strings.HasSuffix(lines[line-1], "\n") {
+			b.WriteString(nl)
+		}
+		b.WriteString(renderFeeds(feeds, indent, nl))
+		for _, l := range lines[line:] {
+			b.WriteString(l)
+		}
+		return []byte(b.String())
+	}
+	var root *yaml.Node
+	if len(doc.Content) == 1 && doc.Content[0].Kind == yaml.MappingNode {
+		root = doc.Content[0]
+	}
+	if root == nil {
+		if len(doc.Content) > 0 && !(doc.Content[0].Kind == yaml.ScalarNode && doc.Content[0].Tag == "!!null") {
+			return nil, errors.New("the config is not a mapping of keys")
+		}
+	} else {
+		for i := 0; i+1 < len(root.Content); i += 2 {
+			key, val := root.Content[i], root.Content[i+1]
+			if key.Value != "feeds" {
+				continue
+			}
+			switch {
+			case val.Kind == yaml.SequenceNode && val.Style&yaml.FlowStyle == 0 && len(val.Content) > 0:
+				first := val.Content[0]
+				dash := strings.LastIndex(lines[first.Line-1][:first.Column-1], "-")
+				if dash < 0 {
+					return nil, errors.New("cannot find where the feeds: list is indented")
+				}
+				end := lastLine(val.Content[len(val.Content)-1])
+				for end < len(lines) && indentOf(lines[end]) > dash {
+					end++
+				}
+				return insertAfter(end, strings.Repeat(" ", dash)), nil
+			case val.Kind == yaml.SequenceNode && len(val.Content) == 0 && val.Style&yaml.FlowStyle != 0,
+				val.Kind == yaml.ScalarNode && val.Tag == "!!null" && val.Value == "":
+				l := lines[key.Line-1]
+				if val.Kind == yaml.SequenceNode {
+					l = strings.Replace(l, "[]", "", 1)
+				}
+				lines[key.Line-1] = l
+				return insertAfter(key.Line, strings.Repeat(" ", key.Column-1+2)), nil
+			case val.Kind == yaml.SequenceNode:
+				return nil, errors.New("feeds: is a flow list ([...]); write it as a block list (one '- name: ...' entry per feed) to append to it")
+			default:
+				return nil, errors.New("feeds: is not a list")
+			}
+		}
+	}
+	var b strings.Builder
+	b.Write(data)
+	if len(data) > 0 && !bytes.HasSuffix(data, []byte("\n")) {
+		b.WriteString(nl)
+	}
+	b.WriteString(nl + "feeds:" + nl)
+	b.WriteString(renderFeeds(feeds, "  ", nl))
+	return []byte(b.String()), nil
+}
+
+// lastLine is the last line (1-based) any part of n starts on.
+func lastLine(n *yaml.Node) int {
+	last := n.Line
+	for _, c := range n.Content {
+		last = max(last, lastLine(c))
+	}
+	return last
+}
+
+// indentOf returns the indentation of a line that holds something, or -1
+// for a blank line, so that a blank line ends an entry.
+func indentOf(line string) int {
+	trimmed := strings.TrimLeft(line, " ")
+	if strings.TrimSpace(trimmed) == "" {
+		return -1
+	}
+	return len(line) - len(trimmed)
+}
+
+// renderFeeds writes feeds as block list entries at indent.
+func renderFeeds(feeds []newFeed, indent, nl string) string {
+	var b strings.Builder
+	for _, f := range feeds {
+		b.WriteString(indent + "- name: " + yamlScalar(f.Name, false))
+		if t := oneLine(f.Title, 100); t != "" && !strings.EqualFold(slug(t), f.Name) {
+			b.WriteString("  # " + t)
+		}
+		b.WriteString(nl)
+		b.WriteString(indent + "  url: " + yamlScalar(f.URL, false) + nl)
+		if len(f.Tags) > 0 {
+			tags := make([]string, len(f.Tags))
+			for i, t := range f.Tags {
+				tags[i] = yamlScalar(t, true)
+			}
+			sort.Strings(tags)
+			b.WriteString(indent + "  tags: [" + strings.Join(tags, ", ") + "]" + nl)
+		}
+		if f.Origin != "" {
+			b.WriteString(indent + "  origin: " + yamlScalar(f.Origin, false) + nl)
+		}
+	}
+	return b.String()
+}
+
+// yamlScalar writes s as a YAML scalar on one line, plain when it reads back
+// as itself, else double-quoted. Inside a flow list ([a, b]) commas and
+// brackets need quotes too.
+func yamlScalar(s string, flow bool) string {
+	special := "\t\r\n'\"`\\"
+	if flow {
+		special += ",[]{}"
+	}
+	plain := s != "" && s == strings.TrimSpace(s) && !strings.ContainsAny(s, special) &&
+		!strings.Contains(s, ": ") && !strings.Contains(s, " #") && !strings.HasSuffix(s, ":") &&
+		!strings.ContainsAny(s[:1], "-?:,[]{}#&*!|>%@")
+	if plain {
+		doc, read := "k: "+s, func(v any) any { return v }
+		if flow {
+			doc, read = "k: ["+s+"]", func(v any) any {
+				if l, ok := v.([]any); ok && len(l) == 1 {
+					return l[0]
+				}
+				return nil
+			}
+		}
+		var v map[string]any
+		if yaml.Unmarshal([]byte(doc), &v) == nil && read(v["k"]) == s {
+			return s
+		}
+	}
+	q, _ := json.Marshal(s) // a JSON string is a YAML double-quoted scalar
+	return string(q)
+}
+
+func feedsFlags(fs *flag.FlagSet, c *cmdContext) {
+	fs.BoolVar(&c.jsonOut, "json", false, "print one JSON object per feed, one per line")
+}
+
+func importFlags(fs *flag.FlagSet, c *cmdContext) {
+	fs.BoolVar(&c.dryRun, "dry-run", false, "say what would be imported, and change nothing")
+}
