@@ -139,7 +139,7 @@ func NewDispatcher(outbox Outbox, senders map[news.Platform]Sender, now func() t
 	d := &Dispatcher{
 		outbox: outbox, senders: senders, now: now, log: log,
 		clock:  time.Now,
-		sleep:  sleepCtx,
+		sleep:  Sleep,
 		rand:   rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)),
 		limits: map[news.Platform]*limiters{},
 		warned: map[news.Platform]bool{},
@@ -169,7 +169,9 @@ func (d *Dispatcher) SetPacing(clock func() time.Time, sleep func(ctx context.Co
 	}
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
+// Sleep waits d or until ctx ends, whichever comes first; it returns ctx's
+// error in the second case. Adapters use it as their default wait.
+func Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

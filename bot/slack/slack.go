@@ -191,7 +191,7 @@ func New(o Options) (*Client, error) {
 		c.now = time.Now
 	}
 	if c.sleep == nil {
-		c.sleep = sleepCtx
+		c.sleep = bot.Sleep
 	}
 	if c.opts.Location == nil {
 		c.opts.Location = time.UTC
@@ -214,17 +214,6 @@ func New(o Options) (*Client, error) {
 	// bounded, logged and handed to the dispatcher.
 	c.api = slack.New(o.BotToken, opts...)
 	return c, nil
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // redactingDoer makes the library's requests and removes the secrets from

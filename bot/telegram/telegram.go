@@ -159,7 +159,7 @@ func New(o Options) (*Client, error) {
 	}
 	c.log = c.log.With("platform", "telegram")
 	if c.sleep == nil {
-		c.sleep = sleepCtx
+		c.sleep = bot.Sleep
 	}
 	if c.opts.Location == nil {
 		c.opts.Location = time.UTC
@@ -174,17 +174,6 @@ func New(o Options) (*Client, error) {
 		c.opts.RequestTimeout = DefaultRequestTimeout
 	}
 	return c, nil
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // doer runs the library's requests under a context; the library itself
