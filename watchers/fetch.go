@@ -255,6 +255,33 @@ func readFile(path string, max int64) ([]byte, error) {
 	return readCapped(fh, max)
 }
 
+// readBody reads a response's body, gzip-decoded, failing with ErrTooLarge
+// past max bytes after decoding (and before reading, when Content-Length
+// already says so). Feeds and article pages share it, so both keep the limit.
+func readBody(resp *http.Response, max int64) ([]byte, error) {
+	if resp.ContentLength > max && resp.Header.Get("Content-Encoding") == "" {
+		return nil, fmt.Errorf("%w of %d bytes (Content-Length %d)", ErrTooLarge, max, resp.ContentLength)
+	}
+	var body io.Reader = resp.Body
+	switch enc := strings.ToLower(strings.TrimSpace(resp.Header.Get("Content-Encoding"))); enc {
+	case "", "identity":
+	case "gzip", "x-gzip":
+		zr, err := gzip.NewReader(resp.Body)
+		if err != nil {
+			return nil, withKind(KindDecode, fmt.Errorf("decode gzip body: %w", err))
+		}
+		defer zr.Close()
+		body = zr
+	default:
+		return nil, withKind(KindDecode, fmt.Errorf("unsupported Content-Encoding %q", enc))
+	}
+	data, err := readCapped(body, max)
+	if err != nil {
+		return nil, fmt.Errorf("read body: %w", err)
+	}
+	return data, nil
+}
+
 // readCapped reads r to the end, failing with ErrTooLarge past max bytes.
 func readCapped(r io.Reader, max int64) ([]byte, error) {
 	data, err := io.ReadAll(io.LimitReader(r, max+1))
@@ -321,25 +348,9 @@ func (w *Watcher) fetchHTTP(ctx context.Context, feed news.Feed, st news.FeedSta
 		return fail(se)
 	}
 
-	if resp.ContentLength > w.maxBody && resp.Header.Get("Content-Encoding") == "" {
-		return fail(fmt.Errorf("%w of %d bytes (Content-Length %d)", ErrTooLarge, w.maxBody, resp.ContentLength))
-	}
-	var body io.Reader = resp.Body
-	switch enc := strings.ToLower(strings.TrimSpace(resp.Header.Get("Content-Encoding"))); enc {
-	case "", "identity":
-	case "gzip", "x-gzip":
-		zr, err := gzip.NewReader(resp.Body)
-		if err != nil {
-			return fail(withKind(KindDecode, fmt.Errorf("decode gzip body: %w", err)))
-		}
-		defer zr.Close()
-		body = zr
-	default:
-		return fail(withKind(KindDecode, fmt.Errorf("unsupported Content-Encoding %q", enc)))
-	}
-	data, err := readCapped(body, w.maxBody)
+	data, err := readBody(resp, w.maxBody)
 	if err != nil {
-		return fail(fmt.Errorf("read body: %w", err))
+		return fail(err)
 	}
 	contentType := resp.Header.Get("Content-Type")
 	data, err = decodeCharset(data, contentType)

@@ -2,11 +2,9 @@ package watchers
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
 	"net/url"
@@ -108,25 +106,9 @@ func (w *Watcher) FullText(ctx context.Context, feedName, link string) (string, 
 	if !maybeHTMLType(contentType) {
 		return fail(fmt.Errorf("%w (Content-Type %q)", ErrNotHTML, contentType))
 	}
-	if resp.ContentLength > w.maxBody && resp.Header.Get("Content-Encoding") == "" {
-		return fail(fmt.Errorf("%w of %d bytes (Content-Length %d)", ErrTooLarge, w.maxBody, resp.ContentLength))
-	}
-	var body io.Reader = resp.Body
-	switch enc := strings.ToLower(strings.TrimSpace(resp.Header.Get("Content-Encoding"))); enc {
-	case "", "identity":
-	case "gzip", "x-gzip":
-		zr, err := gzip.NewReader(resp.Body)
-		if err != nil {
-			return fail(fmt.Errorf("decode gzip body: %w", err))
-		}
-		defer zr.Close()
-		body = zr
-	default:
-		return fail(fmt.Errorf("unsupported Content-Encoding %q", enc))
-	}
-	data, err := readCapped(body, w.maxBody)
+	data, err := readBody(resp, w.maxBody)
 	if err != nil {
-		return fail(fmt.Errorf("read body: %w", err))
+		return fail(err)
 	}
 	if contentType == "" && !strings.HasPrefix(http.DetectContentType(data), "text/html") {
 		return fail(ErrNotHTML)
