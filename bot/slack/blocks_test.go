@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"herald/alerts/alertstest"
 	"herald/bot"
 	"herald/bot/slack/slacktest"
 	"herald/news"
@@ -52,17 +53,26 @@ func longAlert() news.Alert {
 	return a
 }
 
-func goldenCases() map[string]news.Alert {
+// goldenCases are the renderings kept in testdata: made-up alerts for each
+// edge, and the alerts of real articles (the seed and three of our own)
+// built by the production pipeline.
+func goldenCases(t *testing.T) map[string]news.Alert {
 	bare := news.Alert{Destination: dest(newsChannel), Rule: "grain", Feed: "wire", Title: "Grain ships sail"}
 	js := sampleAlert(dest(newsChannel))
 	js.Link = "javascript:alert(1)"
-	return map[string]news.Alert{
+	cases := map[string]news.Alert{
 		"full":            sampleAlert(dest(newsChannel)),
 		"bare":            bare,
 		"hostile":         hostileAlert(),
 		"long":            longAlert(),
 		"javascript-link": js,
 	}
+	for _, art := range alertstest.Articles(t) {
+		a := art.Alert
+		a.Destination = dest(newsChannel)
+		cases[art.Name] = a
+	}
+	return cases
 }
 
 // dump is the golden form of a rendering: the blocks as chat.postMessage
@@ -83,7 +93,7 @@ func dump(t *testing.T, r rendered) string {
 }
 
 func TestRenderAlertGolden(t *testing.T) {
-	for name, a := range goldenCases() {
+	for name, a := range goldenCases(t) {
 		t.Run(name, func(t *testing.T) {
 			r := renderAlert(a, nil)
 			got := dump(t, r)

@@ -9,6 +9,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"herald/alerts/alertstest"
 	"herald/bot"
 	"herald/bot/telegram/telegramtest"
 	"herald/news"
@@ -62,6 +63,14 @@ func TestRenderGolden(t *testing.T) {
 		{"hostile", hostileAlert()},
 		{"javascript-link", jsLink},
 		{"long", longAlert()},
+	}
+	// Real articles too: the seed and three of our own, built by the
+	// production pipeline.
+	for _, art := range alertstest.Articles(t) {
+		cases = append(cases, struct {
+			name  string
+			alert news.Alert
+		}{art.Name, art.Alert})
 	}
 	e := newEnv(t)
 	e.fake.AddChat(telegramtest.Chat{ID: 42})
