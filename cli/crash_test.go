@@ -22,19 +22,7 @@ import (
 // `herald once` afterwards delivers the rest: every alert arrives, and at
 // most one twice (the send in flight at the kill).
 func TestKill9LosesNothing(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("no go command to build herald with")
-	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "herald")
-	build := exec.Command(goBin, "build", "-o", bin, "herald")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	dir, bin := buildHerald(t)
 
 	const token = "123456:crash-test-token"
 	const chat = int64(4242)
@@ -132,18 +120,7 @@ digest:
 // holds a send: herald must release it and exit 0 within 10 s, and the alert
 // must still be queued for the next start.
 func TestSigtermWithSendInFlight(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		t.Skip("no go command to build herald with")
-	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "herald")
-	if out, err := exec.Command(goBin, "build", "-o", bin, "herald").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	dir, bin := buildHerald(t)
 	const token = "123456:sigterm-test-token"
 	const chat = int64(77)
 	fake := telegramtest.New(t, token)
@@ -226,4 +203,23 @@ func mustRead(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// buildHerald builds the herald binary into a temp dir and returns the dir
+// and the binary's path; it skips in -short mode or without a go command.
+func buildHerald(t *testing.T) (dir, bin string) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command to build herald with")
+	}
+	dir = t.TempDir()
+	bin = filepath.Join(dir, "herald")
+	if out, err := exec.Command(goBin, "build", "-o", bin, "herald").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return dir, bin
 }
