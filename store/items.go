@@ -57,103 +57,227 @@ func (db *DB) knownChunk(ctx context.Context, q string, args []any, known map[st
 	return rows.Err()
 }
 
-// AddItem stores a new item, its row of the full-text index, the rules it
-// matched and one outbox row per alert, all in one transaction, so an item is
-// never recorded as seen without its alerts nor alerted without being
-// recorded, and never stored without being searchable. If the item's (Feed,
-// ID) is stored already it changes nothing and returns that item's id with
-// added false. Alerts are queued pending, due at fetchedAt; their Rule and
-// Destination must be set, and no two may share both.
+// NewItem is one item for AddItems: the item, the rules it matched and the
+// alerts it queues. Alerts' Rule and Destination must be set, and no two may
+// share both.
+type NewItem struct {
+	Item    news.Item
+	Matches []news.Match
+	Alerts  []news.Alert
+}
+
+// Stored is what AddItems did with one NewItem: the item's row id and whether
+// it was added now (false when its (Feed, ID) was stored already, in which
+// case ID is that item's). Err, when set, says why this item was refused
+// before anything was written; the batch's other items are stored all the same.
+type Stored struct {
+	ID    int64
+	Added bool
+	Err   error
+}
+
+// AddItem stores one item, as AddItems does a batch of one: the item, its
+// row of the full-text index, its matches and its outbox rows in one
+// transaction.
 func (db *DB) AddItem(ctx context.Context, it news.Item, fetchedAt time.Time, matches []news.Match, alerts []news.Alert) (itemID int64, added bool, err error) {
-	if it.Feed == "" || it.ID == "" {
-		return 0, false, fmt.Errorf("store: add item %q of feed %q: feed and id must both be set", it.ID, it.Feed)
+	out, err := db.AddItems(ctx, fetchedAt, []NewItem{{Item: it, Matches: matches, Alerts: alerts}})
+	if err != nil {
+		return 0, false, err
 	}
+	return out[0].ID, out[0].Added, out[0].Err
+}
+
+// AddItems stores new items, each with its row of the full-text index, the
+// rules it matched and one outbox row per alert, all in one transaction, so
+// an item is never recorded as seen without its alerts nor alerted without
+// being recorded, and never stored without being searchable.
+//
+// Calls made at the same time share a transaction (group commit, see
+// writer): each commit adds a segment to the full-text index, and writing
+// many items per commit is what keeps indexing fast when many feeds deliver
+// at once. Every call still gets all-or-nothing: if the shared transaction
+// fails, each call is tried again alone.
+//
+// An item that cannot be stored as given (no feed or id, a destination that
+// does not read back) is refused with its own Stored.Err and the others are
+// stored. An error from the database rolls the call's items back and is
+// returned, with nothing of them written; they are then still new to the
+// caller. Alerts are queued pending, due at fetchedAt, or when a mute holding
+// them ends. When ctx ends before the items are written, AddItems returns its
+// error; the items may still be written.
+func (db *DB) AddItems(ctx context.Context, fetchedAt time.Time, items []NewItem) ([]Stored, error) {
+	out := make([]Stored, len(items))
 	if fetchedAt.IsZero() {
-		return 0, false, fmt.Errorf("store: add item %q of feed %q: zero fetch time", it.ID, it.Feed)
+		return nil, fmt.Errorf("store: add %d items: zero fetch time", len(items))
 	}
-	authors, err := jsonList(it.Authors)
-	if err != nil {
-		return 0, false, fmt.Errorf("store: add item %q of feed %q: authors: %w", it.ID, it.Feed, err)
+	// Everything that can be computed without the writer is, first: the
+	// columns' JSON, the alerts' payloads and the index rows.
+	rows := make([]itemRow, len(items))
+	ready := 0
+	for i := range items {
+		if err := rows[i].prepare(&items[i], fetchedAt); err != nil {
+			out[i].Err = err
+			continue
+		}
+		ready++
 	}
-	categories, err := jsonList(it.Categories)
-	if err != nil {
-		return 0, false, fmt.Errorf("store: add item %q of feed %q: categories: %w", it.ID, it.Feed, err)
+	if ready == 0 {
+		return out, nil
 	}
 
-	// The index row is the item's words folded in Go; fold them before the
-	// writer is taken.
-	fields := search.IndexFields(it)
+	req := &addRequest{ctx: ctx, fetchedAt: fetchedAt, items: items, rows: rows, out: out, ready: ready, done: make(chan struct{})}
+	if err := db.writer.submit(ctx, req); err != nil {
+		return nil, fmt.Errorf("store: add %d items: %w", ready, err)
+	}
+	return req.out, req.err
+}
 
+// writeItems stores the prepared items of reqs in one transaction. A
+// request whose context ended before the transaction began is answered with
+// its error and left out.
+func (db *DB) writeItems(reqs []*addRequest) error {
+	ctx := context.Background() // the transaction is shared: no one caller may cancel it
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
-		return 0, false, fmt.Errorf("store: add item %q of feed %q: %w", it.ID, it.Feed, err)
+		return fmt.Errorf("store: add items: %w", err)
 	}
 	defer tx.Rollback()
-
-	// The doc key (see docBase) is the next free one of the item's second.
-	base := docBase(docDate(it.Published, fetchedAt))
-	var doc int64
-	err = tx.QueryRowContext(ctx, `
-		INSERT INTO items (feed, guid, title, link, authors, categories, published, fetched_at, content, text, story_link, story_title, doc)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-			coalesce((SELECT max(doc) + 1 FROM items WHERE doc >= ? AND doc < ?), ?))
-		ON CONFLICT (feed, guid) DO NOTHING
-		RETURNING id, doc`,
-		it.Feed, it.ID, it.Title, it.Link, authors, categories,
-		nullTime(it.Published), fetchedAt.Unix(), it.Content, it.Text, it.StoryLink, it.StoryTitle,
-		base, base+docSpan, base).Scan(&itemID, &doc)
-	if errors.Is(err, sql.ErrNoRows) {
-		err = tx.QueryRowContext(ctx, `SELECT id FROM items WHERE feed = ? AND guid = ?`, it.Feed, it.ID).Scan(&itemID)
-		if err != nil {
-			return 0, false, fmt.Errorf("store: add item %q of feed %q: look up existing: %w", it.ID, it.Feed, err)
-		}
-		return itemID, false, nil
-	}
-	if err != nil {
-		return 0, false, fmt.Errorf("store: add item %q of feed %q: %w", it.ID, it.Feed, err)
-	}
-	if err := db.indexItem(ctx, tx, doc, fields); err != nil {
-		return 0, false, fmt.Errorf("store: add item %q of feed %q: index: %w", it.ID, it.Feed, err)
-	}
-
-	for _, m := range matches {
-		hits, err := jsonList(m.Hits)
-		if err != nil {
-			return 0, false, fmt.Errorf("store: add item %q of feed %q: hits of rule %q: %w", it.ID, it.Feed, m.Rule, err)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO matches (item_id, rule, hits) VALUES (?, ?, ?)`,
-			itemID, m.Rule, hits); err != nil {
-			return 0, false, fmt.Errorf("store: add item %q of feed %q: match of rule %q: %w", it.ID, it.Feed, m.Rule, err)
+	var index []indexRow
+	for _, req := range reqs {
+		for i := range req.items {
+			if req.out[i].Err != nil {
+				continue
+			}
+			id, doc, added, err := db.insert(&req.rows[i], ctx, tx, &req.items[i], req.fetchedAt)
+			if err != nil {
+				return err
+			}
+			req.out[i].ID, req.out[i].Added = id, added
+			if added {
+				index = append(index, indexRow{doc, req.rows[i].fields})
+			}
 		}
 	}
+	// The index rows go last, in as few statements as can be (see indexRows).
+	if err := db.indexRows(ctx, tx, index); err != nil {
+		return fmt.Errorf("store: add items: index: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: add items: commit: %w", err)
+	}
+	return nil
+}
 
-	due := fetchedAt.Unix()
-	for _, a := range alerts {
-		dest, err := destinationText(a.Destination)
+// prepareWrites prepares the statements that store items.
+func (db *DB) prepareWrites(ctx context.Context) error {
+	for _, p := range []struct {
+		st **sql.Stmt
+		q  string
+	}{
+		{&db.insertItem, `
+			INSERT INTO items (feed, guid, title, link, authors, categories, published, fetched_at, content, text, story_link, story_title, doc)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+				coalesce((SELECT max(doc) + 1 FROM items WHERE doc >= ? AND doc < ?), ?))
+			ON CONFLICT (feed, guid) DO NOTHING
+			RETURNING id, doc`},
+		{&db.findItem, `SELECT id FROM items WHERE feed = ? AND guid = ?`},
+		{&db.insertMatch, `INSERT INTO matches (item_id, rule, hits) VALUES (?, ?, ?)`},
+		{&db.insertOutbox, `
+			INSERT INTO outbox (item_id, rule, destination, payload, next_attempt, created_at, digest)
+			VALUES (?, ?, ?, ?, ?, ?, ?)`},
+		{&db.insertFTS, insertFTS},
+	} {
+		st, err := db.w.PrepareContext(ctx, p.q)
 		if err != nil {
-			return 0, false, fmt.Errorf("store: add item %q of feed %q: alert for rule %q: %w", it.ID, it.Feed, a.Rule, err)
+			return fmt.Errorf("prepare %q: %w", strings.Fields(p.q)[0:3], err)
+		}
+		*p.st = st
+	}
+	return nil
+}
+
+// itemRow is one item's values, encoded before the transaction.
+type itemRow struct {
+	authors, categories string
+	fields              search.Fields
+	hits                []string // by match
+	dests, payloads     []string // by alert
+}
+
+// prepare checks and encodes one item of AddItems.
+func (r *itemRow) prepare(n *NewItem, fetchedAt time.Time) error {
+	it := &n.Item
+	if it.Feed == "" || it.ID == "" {
+		return fmt.Errorf("store: add item %q of feed %q: feed and id must both be set", it.ID, it.Feed)
+	}
+	var err error
+	if r.authors, err = jsonList(it.Authors); err != nil {
+		return fmt.Errorf("store: add item %q of feed %q: authors: %w", it.ID, it.Feed, err)
+	}
+	if r.categories, err = jsonList(it.Categories); err != nil {
+		return fmt.Errorf("store: add item %q of feed %q: categories: %w", it.ID, it.Feed, err)
+	}
+	r.hits = make([]string, len(n.Matches))
+	for k, m := range n.Matches {
+		if r.hits[k], err = jsonList(m.Hits); err != nil {
+			return fmt.Errorf("store: add item %q of feed %q: hits of rule %q: %w", it.ID, it.Feed, m.Rule, err)
+		}
+	}
+	r.dests, r.payloads = make([]string, len(n.Alerts)), make([]string, len(n.Alerts))
+	for k, a := range n.Alerts {
+		if r.dests[k], err = destinationText(a.Destination); err != nil {
+			return fmt.Errorf("store: add item %q of feed %q: alert for rule %q: %w", it.ID, it.Feed, a.Rule, err)
 		}
 		payload, err := json.Marshal(a)
 		if err != nil {
-			return 0, false, fmt.Errorf("store: add item %q of feed %q: alert for rule %q: %w", it.ID, it.Feed, a.Rule, err)
+			return fmt.Errorf("store: add item %q of feed %q: alert for rule %q: %w", it.ID, it.Feed, a.Rule, err)
 		}
+		r.payloads[k] = string(payload)
+	}
+	r.fields = search.IndexFields(*it)
+	return nil
+}
+
+// insert writes one prepared item inside tx: the item, its matches and its
+// outbox rows, and returns its id and doc key; the caller writes its index
+// row. An item stored already is left as it is.
+func (db *DB) insert(r *itemRow, ctx context.Context, tx *sql.Tx, n *NewItem, fetchedAt time.Time) (itemID, doc int64, added bool, err error) {
+	it := &n.Item
+	// The doc key (see docBase) is the next free one of the item's second.
+	base := docBase(docDate(it.Published, fetchedAt))
+	err = tx.StmtContext(ctx, db.insertItem).QueryRowContext(ctx,
+		it.Feed, it.ID, it.Title, it.Link, r.authors, r.categories,
+		nullTime(it.Published), fetchedAt.Unix(), it.Content, it.Text, it.StoryLink, it.StoryTitle,
+		base, base+docSpan, base).Scan(&itemID, &doc)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = tx.StmtContext(ctx, db.findItem).QueryRowContext(ctx, it.Feed, it.ID).Scan(&itemID)
+		if err != nil {
+			return 0, 0, false, fmt.Errorf("store: add item %q of feed %q: look up existing: %w", it.ID, it.Feed, err)
+		}
+		return itemID, 0, false, nil
+	}
+	if err != nil {
+		return 0, 0, false, fmt.Errorf("store: add item %q of feed %q: %w", it.ID, it.Feed, err)
+	}
+	for k, m := range n.Matches {
+		if _, err := tx.StmtContext(ctx, db.insertMatch).ExecContext(ctx,
+			itemID, m.Rule, r.hits[k]); err != nil {
+			return 0, 0, false, fmt.Errorf("store: add item %q of feed %q: match of rule %q: %w", it.ID, it.Feed, m.Rule, err)
+		}
+	}
+	due := fetchedAt.Unix()
+	for k, a := range n.Alerts {
 		// An alert held by a mute is due, and counts as queued, when the mute ends.
 		at := due
 		if a.HoldUntil.Unix() > at {
 			at = ceilUnix(a.HoldUntil)
 		}
-		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO outbox (item_id, rule, destination, payload, next_attempt, created_at, digest)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			itemID, a.Rule, dest, string(payload), at, at, a.Digest); err != nil {
-			return 0, false, fmt.Errorf("store: add item %q of feed %q: alert for rule %q to %s: %w", it.ID, it.Feed, a.Rule, dest, err)
+		if _, err := tx.StmtContext(ctx, db.insertOutbox).ExecContext(ctx,
+			itemID, a.Rule, r.dests[k], r.payloads[k], at, at, a.Digest); err != nil {
+			return 0, 0, false, fmt.Errorf("store: add item %q of feed %q: alert for rule %q to %s: %w", it.ID, it.Feed, a.Rule, r.dests[k], err)
 		}
 	}
-
-	if err := tx.Commit(); err != nil {
-		return 0, false, fmt.Errorf("store: add item %q of feed %q: commit: %w", it.ID, it.Feed, err)
-	}
-	return itemID, true, nil
+	return itemID, doc, true, nil
 }
 
 // jsonList encodes a slice as JSON, nil as [] rather than null, so that the

@@ -67,26 +67,56 @@ func allocDoc(ctx context.Context, tx *sql.Tx, date time.Time) (int64, error) {
 	return doc, err
 }
 
-// indexItem writes an item's index row under doc. The statement is
-// prepared once: preparing it again for each item cost a tenth of AddItem.
-func (db *DB) indexItem(ctx context.Context, tx *sql.Tx, doc int64, f search.Fields) error {
-	_, err := tx.StmtContext(ctx, db.insertFTS).ExecContext(ctx, append([]any{doc}, f.Values()...)...)
-	return err
+// indexRow is one row of the full-text index: an item's doc key and words.
+type indexRow struct {
+	doc    int64
+	fields search.Fields
 }
 
+// ftsChunk is how many rows one INSERT into the index writes at most; with
+// eight parameters a row it stays far below SQLite's limit on parameters.
+const ftsChunk = 200
+
+// indexRows writes index rows inside tx, after the transaction's other
+// writes. FTS5 keeps the rows of a transaction in memory and writes them out
+// as one new segment when the transaction ends, but also whenever another
+// statement opens a savepoint in the transaction, as any INSERT into a table
+// with constraints does. Writing a batch's rows last, in as few statements as
+// possible, makes one segment per batch instead of one per item: a batch of
+// 50 items is then as cheap to index as a few single ones.
+func (db *DB) indexRows(ctx context.Context, tx *sql.Tx, rows []indexRow) error {
+	for len(rows) > 0 {
+		n := min(len(rows), ftsChunk)
+		args := make([]any, 0, n*(len(search.Columns)+1))
+		for _, r := range rows[:n] {
+			args = append(append(args, r.doc), r.fields.Values()...)
+		}
+		stmt := insertFTS + strings.Repeat(", "+ftsValues, n-1)
+		if n == 1 {
+			if _, err := tx.StmtContext(ctx, db.insertFTS).ExecContext(ctx, args...); err != nil {
+				return err
+			}
+		} else if _, err := tx.ExecContext(ctx, stmt, args...); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
+// ftsValues is the VALUES tuple of one index row.
+var ftsValues = `(?` + strings.Repeat(", ?", len(search.Columns)) + `)`
+
 // insertFTS writes one index row; its columns are search.Columns, which
-// migration 0004 creates in this order.
-var insertFTS = `INSERT INTO items_fts (rowid, ` + strings.Join(search.Columns, ", ") + `) VALUES (?` +
-	strings.Repeat(", ?", len(search.Columns)) + `)`
+// migration 0004 creates in this order. The statement is prepared once:
+// preparing it again for each item cost a tenth of AddItem.
+var insertFTS = `INSERT INTO items_fts (rowid, ` + strings.Join(search.Columns, ", ") + `) VALUES ` + ftsValues
 
 // buildIndex brings the full-text index up to date at Open: it empties it
 // when it was written by another search.IndexVersion, then indexes every
 // item without an index row, in batches so that each transaction is short.
 func (db *DB) buildIndex(ctx context.Context) error {
 	var err error
-	if db.insertFTS, err = db.w.PrepareContext(ctx, insertFTS); err != nil {
-		return fmt.Errorf("store: open %s: search index: %w", db.path, err)
-	}
 	version := search.IndexVersion()
 	var have string
 	err = db.w.QueryRowContext(ctx, `SELECT value FROM kv WHERE key = ?`, indexVersionKey).Scan(&have)
@@ -172,6 +202,7 @@ func (db *DB) indexSome(ctx context.Context) (int, error) {
 	if err := rows.Close(); err != nil {
 		return 0, err
 	}
+	index := make([]indexRow, 0, len(todo))
 	for _, p := range todo {
 		doc, err := allocDoc(ctx, tx, p.date)
 		if err != nil {
@@ -180,9 +211,10 @@ func (db *DB) indexSome(ctx context.Context) (int, error) {
 		if _, err := tx.ExecContext(ctx, `UPDATE items SET doc = ? WHERE id = ?`, doc, p.id); err != nil {
 			return 0, err
 		}
-		if err := db.indexItem(ctx, tx, doc, search.IndexFields(p.item)); err != nil {
-			return 0, err
-		}
+		index = append(index, indexRow{doc, search.IndexFields(p.item)})
+	}
+	if err := db.indexRows(ctx, tx, index); err != nil {
+		return 0, err
 	}
 	return len(todo), tx.Commit()
 }

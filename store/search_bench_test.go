@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -30,11 +31,13 @@ import (
 // that directory, and reuses it when it has the size asked for, to time
 // changes to the query side without building it again.
 //
-// The fixture is loaded in transactions of benchBatch items, all but its
-// newest benchTail, which are stored as the pipeline stores them, with
-// AddItem, one transaction each: that is the insert rate reported, measured
-// on an index already large, and it leaves the index's newest segments as
-// herald's own writes leave them.
+// The fixture is loaded with AddItems in transactions of benchBatch items,
+// all but its newest benchTail, which are stored with AddItem, one
+// transaction each, as the pipeline stores a poll with one new item: that is
+// the "addItem" insert rate reported, measured on an index already large, and
+// it leaves the index's newest segments as herald's own writes leave them at
+// worst. The insert/batch=N benchmarks store N items per transaction, as
+// the pipeline stores a poll's new items.
 
 const (
 	benchBatch = 1000
@@ -220,7 +223,7 @@ func loadFixture(dir string, n int) (*benchEnv, error) {
 	ctx := context.Background()
 	path := filepath.Join(dir, "herald.db")
 	marker := filepath.Join(dir, "fixture")
-	want := fmt.Sprintf("items=%d", n)
+	want := fmt.Sprintf("items=%d v2", n) // v2: loaded with AddItems
 	env := &benchEnv{items: n, now: benchNow}
 	if have, err := os.ReadFile(marker); err != nil || !strings.HasPrefix(string(have), want+"\n") {
 		os.Remove(path)
@@ -265,7 +268,7 @@ func buildFixture(ctx context.Context, path string, env *benchEnv) error {
 	g := newGenerator(1)
 	env.tail = min(benchTail, n)
 	var text int
-	var batch []news.Item
+	var batch []NewItem
 	start := time.Now()
 	for i := range n {
 		// A year of news, oldest first, as herald would have stored it.
@@ -273,9 +276,9 @@ func buildFixture(ctx context.Context, path string, env *benchEnv) error {
 		it := g.item(i, published)
 		text += len(it.Text) + len(it.Title)
 		if i < n-env.tail {
-			batch = append(batch, it)
+			batch = append(batch, NewItem{Item: it})
 			if len(batch) == benchBatch || i == n-env.tail-1 {
-				if err := db.bulkAdd(ctx, batch); err != nil {
+				if _, err := db.AddItems(ctx, benchNow, batch); err != nil {
 					return err
 				}
 				batch = batch[:0]
@@ -296,35 +299,6 @@ func buildFixture(ctx context.Context, path string, env *benchEnv) error {
 	env.tailDur = time.Since(start)
 	env.textLen = text / n
 	return nil
-}
-
-// bulkAdd stores items, indexed as AddItem indexes them, in one transaction:
-// for loading the fixture only.
-func (db *DB) bulkAdd(ctx context.Context, items []news.Item) error {
-	tx, err := db.w.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	for _, it := range items {
-		fetched := it.Published.Add(time.Minute)
-		doc, err := allocDoc(ctx, tx, docDate(it.Published, fetched))
-		if err != nil {
-			return err
-		}
-		authors, _ := jsonList(it.Authors)
-		categories, _ := jsonList(it.Categories)
-		if _, err := tx.ExecContext(ctx, `
-			INSERT INTO items (feed, guid, title, link, authors, categories, published, fetched_at, text, doc)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			it.Feed, it.ID, it.Title, it.Link, authors, categories, it.Published.Unix(), fetched.Unix(), it.Text, doc); err != nil {
-			return err
-		}
-		if err := db.indexItem(ctx, tx, doc, search.IndexFields(it)); err != nil {
-			return err
-		}
-	}
-	return tx.Commit()
 }
 
 // The benchmark's queries, by kind: several of each, from common to rare.
@@ -386,25 +360,69 @@ func BenchmarkSearch(b *testing.B) {
 			reportLatency(b, lat)
 		})
 	}
-	b.Run("insert", func(b *testing.B) {
-		// AddItem into the full index, one transaction per item as the
-		// pipeline stores them; the items are dated after the fixture's.
-		ctx := context.Background()
-		run := time.Now().UnixNano() // new ids also in a kept fixture
+	// newItems are b.N items dated after the fixture's, with new ids also
+	// in a kept fixture.
+	newItems := func(b *testing.B) []NewItem {
+		run := time.Now().UnixNano()
 		g := newGenerator(uint64(run))
-		items := make([]news.Item, b.N)
+		items := make([]NewItem, b.N)
 		for i := range items {
-			items[i] = g.item(i, env.now.Add(time.Duration(i)*time.Second))
-			items[i].ID = fmt.Sprintf("insert-%d-%d", run, i)
+			items[i].Item = g.item(i, env.now.Add(time.Duration(i)*time.Second))
+			items[i].Item.ID = fmt.Sprintf("insert-%d-%d", run, i)
 		}
-		b.ResetTimer()
-		for i := range b.N {
-			if _, _, err := env.db.AddItem(ctx, items[i], env.now.Add(time.Hour), nil, nil); err != nil {
-				b.Fatal(err)
+		return items
+	}
+	for _, batch := range []int{1, 10, 50} {
+		b.Run(fmt.Sprintf("insert/batch=%d", batch), func(b *testing.B) {
+			// AddItems into the full index from one caller, batch items a
+			// call, as the pipeline stores a poll's new items; b.N counts items.
+			ctx := context.Background()
+			items := newItems(b)
+			b.ResetTimer()
+			for i := 0; i < b.N; i += batch {
+				if _, err := env.db.AddItems(ctx, env.now.Add(time.Hour), items[i:min(i+batch, b.N)]); err != nil {
+					b.Fatal(err)
+				}
 			}
+			b.StopTimer()
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "items/s")
+		})
+	}
+	b.Run("insert/pollers=16", func(b *testing.B) {
+		// Sixteen feeds' polls at once, each with 1 to 3 new items (what a
+		// poll of a busy feed brings), as herald's watchers store them:
+		// the calls share transactions (group commit).
+		ctx := context.Background()
+		items := newItems(b)
+		var next atomic.Int64
+		txs0, stored0 := env.db.writer.txs.Load(), env.db.writer.items.Load()
+		b.ResetTimer()
+		var wg sync.WaitGroup
+		for p := range 16 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				r := rand.New(rand.NewPCG(uint64(p), 7))
+				for {
+					n := int64(1 + r.IntN(3))
+					end := next.Add(n)
+					start := end - n
+					if start >= int64(b.N) {
+						return
+					}
+					if _, err := env.db.AddItems(ctx, env.now.Add(time.Hour), items[start:min(end, int64(b.N))]); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			}()
 		}
+		wg.Wait()
 		b.StopTimer()
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "items/s")
+		if txs := env.db.writer.txs.Load() - txs0; txs > 0 {
+			b.ReportMetric(float64(env.db.writer.items.Load()-stored0)/float64(txs), "items/tx")
+		}
 	})
 	b.Run("fixture", func(b *testing.B) {
 		for range b.N {
