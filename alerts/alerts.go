@@ -9,12 +9,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"sync/atomic"
 	"time"
 
 	"herald/news"
 	"herald/rules"
+	"herald/store"
 	"herald/summary"
 )
 
@@ -24,7 +26,7 @@ const QuotesPerAlert = 2
 // Store is what the pipeline needs from storage.
 type Store interface {
 	KnownItems(ctx context.Context, feed string, ids []string) (map[string]bool, error)
-	AddItem(ctx context.Context, it news.Item, fetchedAt time.Time, matches []news.Match, alerts []news.Alert) (int64, bool, error)
+	AddItems(ctx context.Context, fetchedAt time.Time, items []store.NewItem) ([]store.Stored, error)
 	SubscribersOf(ctx context.Context, rule string) ([]news.Subscription, error)
 	MutedFor(ctx context.Context, rule string, now time.Time) (map[string]news.Mute, error)
 	StoryAlerted(ctx context.Context, link, title string, since time.Time) (map[string]bool, []string, error)
@@ -114,22 +116,55 @@ func (p *Pipeline) Ingest(ctx context.Context, feed news.Feed, items []news.Item
 	// Oldest first, so alerts reach chats in publication order.
 	sort.SliceStable(fresh, func(i, j int) bool { return fresh[i].Published.Before(fresh[j].Published) })
 
-	t := p.topics.Load()
-	now := p.now()
+	b := &batch{p: p, t: p.topics.Load(), now: p.now(), feed: feed}
 	var errs []error
+	var pending []store.NewItem
+	// flush stores the pending items in one call (one transaction, see
+	// store.AddItems) and counts what it did.
+	flush := func() error {
+		if len(pending) == 0 {
+			return nil
+		}
+		out, err := p.store.AddItems(ctx, b.now, pending)
+		if err != nil {
+			return fmt.Errorf("alerts: feed %q: storing %d items: %w", feed.Name, len(pending), err)
+		}
+		for i, s := range out {
+			n := &pending[i]
+			if s.Err != nil {
+				errs = append(errs, fmt.Errorf("alerts: feed %q: item %q: %w", feed.Name, n.Item.ID, s.Err))
+				continue
+			}
+			if !s.Added {
+				continue
+			}
+			res.New++
+			if len(n.Matches) > 0 {
+				res.Matched++
+				p.log.Info("item matched", "feed", feed.Name, "title", n.Item.Title, "rules", ruleNames(n.Matches), "destinations", len(n.Alerts))
+			}
+			res.Queued += len(n.Alerts)
+		}
+		pending = pending[:0]
+		return nil
+	}
 	for _, it := range fresh {
 		if err := ctx.Err(); err != nil {
-			return res, err
+			return res, errors.Join(append(errs, err)...)
 		}
 		it.Feed = feed.Name
-		eligible := !first || withinBackfill(it.Published, now, feed.Backfill)
+		eligible := !first || withinBackfill(it.Published, b.now, feed.Backfill)
 		var matches []news.Match
 		var alerts []news.Alert
-		if eligible && feed.FullText {
+		if eligible && feed.FullText && p.Articles != nil && it.Link != "" {
+			// Fetching the article takes a while: what is ready goes out first.
+			if err := flush(); err != nil {
+				return res, errors.Join(append(errs, err)...)
+			}
 			p.fullText(ctx, &it)
 		}
 		if eligible {
-			matches, alerts, err = p.evaluate(ctx, t, feed, &it)
+			matches, alerts, err = b.evaluate(ctx, &it)
 			if err != nil {
 				errs = append(errs, err)
 				continue
@@ -138,20 +173,10 @@ func (p *Pipeline) Ingest(ctx context.Context, feed news.Feed, items []news.Item
 			Prepare(&it)
 			res.Skipped++
 		}
-		_, added, err := p.store.AddItem(ctx, it, now, matches, alerts)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("alerts: feed %q: item %q: %w", feed.Name, it.ID, err))
-			continue
-		}
-		if !added {
-			continue
-		}
-		res.New++
-		if len(matches) > 0 {
-			res.Matched++
-			p.log.Info("item matched", "feed", feed.Name, "title", it.Title, "rules", ruleNames(matches), "destinations", len(alerts))
-		}
-		res.Queued += len(alerts)
+		pending = append(pending, store.NewItem{Item: it, Matches: matches, Alerts: alerts})
+	}
+	if err := flush(); err != nil {
+		errs = append(errs, err)
 	}
 	if res.Queued > 0 && p.Notify != nil {
 		p.Notify()
@@ -199,10 +224,28 @@ func Doc(it news.Item, tags []string) rules.Doc {
 	return rules.Doc{Feed: it.Feed, Title: it.Title, Text: it.Text, Tags: all, Authors: it.Authors}
 }
 
+// batch is the state of one Ingest call: the rules generation and the
+// time it runs with, and what it has learnt of the store, asked once per
+// rule rather than once per item.
+type batch struct {
+	p    *Pipeline
+	t    *Topics
+	now  time.Time
+	feed news.Feed
+	// dests and mutes are each rule's destinations and mutes.
+	dests map[string][]news.Destination
+	mutes map[string]map[string]news.Mute
+	// stories are the destinations alerted by this batch's earlier items,
+	// by story key ("link " or "title " and the key), which the store does
+	// not know of until the batch is stored.
+	stories map[string][]string
+}
+
 // evaluate matches one item and builds an alert per rule per destination.
-func (p *Pipeline) evaluate(ctx context.Context, t *Topics, feed news.Feed, it *news.Item) ([]news.Match, []news.Alert, error) {
+func (b *batch) evaluate(ctx context.Context, it *news.Item) ([]news.Match, []news.Alert, error) {
+	p, t := b.p, b.t
 	Prepare(it)
-	matches := t.Set.Match(Doc(*it, t.Tags[feed.Name]))
+	matches := t.Set.Match(Doc(*it, t.Tags[b.feed.Name]))
 	if len(matches) == 0 {
 		return nil, nil, nil
 	}
@@ -211,24 +254,36 @@ func (p *Pipeline) evaluate(ctx context.Context, t *Topics, feed news.Feed, it *
 	seen := map[string]bool{} // one alert per destination per item, even when several rules match
 	// The same story from another feed (or again from this one) alerts each
 	// destination once.
-	before, feeds, err := p.store.StoryAlerted(ctx, it.StoryLink, it.StoryTitle, p.now().Add(-StoryWindow))
+	before, feeds, err := p.store.StoryAlerted(ctx, it.StoryLink, it.StoryTitle, b.now.Add(-StoryWindow))
 	if err != nil {
 		return nil, nil, fmt.Errorf("alerts: story of %q: %w", it.Title, err)
 	}
 	for d := range before {
 		seen[d] = true
 	}
-	if len(before) > 0 {
+	keys := storyKeys(it)
+	inBatch := false
+	for _, k := range keys {
+		for _, d := range b.stories[k] {
+			if !seen[d] {
+				seen[d], inBatch = true, true
+			}
+		}
+	}
+	if inBatch && !slices.Contains(feeds, b.feed.Name) {
+		feeds = append(feeds, b.feed.Name)
+	}
+	if len(before) > 0 || inBatch {
 		p.log.Info("same story alerted already; not alerting those chats again", "feed", it.Feed, "title", it.Title, "earlier_feeds", feeds)
 	}
 	for _, m := range matches {
-		dests, err := p.destinations(ctx, t, m.Rule)
+		dests, err := b.destinations(ctx, m.Rule)
 		if err != nil {
 			return nil, nil, err
 		}
-		mutes, err := p.store.MutedFor(ctx, m.Rule, p.now())
+		mutes, err := b.mutesOf(ctx, m.Rule)
 		if err != nil {
-			return nil, nil, fmt.Errorf("alerts: mutes of rule %q: %w", m.Rule, err)
+			return nil, nil, err
 		}
 		for _, d := range dests {
 			if seen[d.String()] {
@@ -241,8 +296,8 @@ func (p *Pipeline) evaluate(ctx context.Context, t *Topics, feed news.Feed, it *
 			}
 			a := Build(*it, m, quotes)
 			a.Destination = d
-			if b, ok := t.Batches[m.Rule]; ok {
-				a.HoldUntil, a.Digest = b.Next(p.now()), true
+			if bt, ok := t.Batches[m.Rule]; ok {
+				a.HoldUntil, a.Digest = bt.Next(b.now), true
 			}
 			if muted && mute.Until.After(a.HoldUntil) {
 				a.HoldUntil, a.Digest = mute.Until, true
@@ -250,7 +305,45 @@ func (p *Pipeline) evaluate(ctx context.Context, t *Topics, feed news.Feed, it *
 			alerts = append(alerts, a)
 		}
 	}
+	if len(alerts) > 0 && len(keys) > 0 {
+		if b.stories == nil {
+			b.stories = map[string][]string{}
+		}
+		for _, k := range keys {
+			for _, a := range alerts {
+				b.stories[k] = append(b.stories[k], a.Destination.String())
+			}
+		}
+	}
 	return matches, alerts, nil
+}
+
+// storyKeys are the keys an item's story is known by within a batch.
+func storyKeys(it *news.Item) []string {
+	var keys []string
+	if it.StoryLink != "" {
+		keys = append(keys, "link "+it.StoryLink)
+	}
+	if it.StoryTitle != "" {
+		keys = append(keys, "title "+it.StoryTitle)
+	}
+	return keys
+}
+
+// mutesOf returns the rule's mutes in force, asking the store once per batch.
+func (b *batch) mutesOf(ctx context.Context, rule string) (map[string]news.Mute, error) {
+	if m, ok := b.mutes[rule]; ok {
+		return m, nil
+	}
+	m, err := b.p.store.MutedFor(ctx, rule, b.now)
+	if err != nil {
+		return nil, fmt.Errorf("alerts: mutes of rule %q: %w", rule, err)
+	}
+	if b.mutes == nil {
+		b.mutes = map[string]map[string]news.Mute{}
+	}
+	b.mutes[rule] = m
+	return m, nil
 }
 
 // Build makes the alert for a prepared item that matched: its lead (with the
@@ -271,10 +364,14 @@ func Build(it news.Item, m news.Match, quotes []news.Quote) news.Alert {
 }
 
 // destinations are the rule's configured destinations plus the chats
-// subscribed to it, without paused ones and without repeats.
-func (p *Pipeline) destinations(ctx context.Context, t *Topics, rule string) ([]news.Destination, error) {
-	out := append([]news.Destination(nil), t.Notify[rule]...)
-	subs, err := p.store.SubscribersOf(ctx, rule)
+// subscribed to it, without paused ones and without repeats, asked of the
+// store once per batch.
+func (b *batch) destinations(ctx context.Context, rule string) ([]news.Destination, error) {
+	if d, ok := b.dests[rule]; ok {
+		return d, nil
+	}
+	out := append([]news.Destination(nil), b.t.Notify[rule]...)
+	subs, err := b.p.store.SubscribersOf(ctx, rule)
 	if err != nil {
 		return nil, fmt.Errorf("alerts: subscribers of rule %q: %w", rule, err)
 	}
@@ -291,6 +388,10 @@ func (p *Pipeline) destinations(ctx context.Context, t *Topics, rule string) ([]
 			uniq = append(uniq, d)
 		}
 	}
+	if b.dests == nil {
+		b.dests = map[string][]news.Destination{}
+	}
+	b.dests[rule] = uniq
 	return uniq, nil
 }
 
