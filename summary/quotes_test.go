@@ -145,6 +145,21 @@ func TestQuotes(t *testing.T) {
 			[]news.Quote{{Text: "We will decide in June.", Speaker: "Jens Stoltenberg"}},
 		},
 		{
+			"role with a lower-case modifier, then the name",
+			"The council met on Tuesday. “We will hold the line,” said the council chair, Mira Holm. Others disagreed.",
+			[]news.Quote{{Text: "We will hold the line.", Speaker: "Mira Holm"}},
+		},
+		{
+			"lower-case modifier and title before the name",
+			"The board met. “Fares rise in May,” said transit board chair Tomas Wendt.",
+			[]news.Quote{{Text: "Fares rise in May.", Speaker: "Tomas Wendt"}},
+		},
+		{
+			"a common noun and a comma is not a speaker",
+			"“Fares rise in May,” said the report, Tomas Wendt's first.",
+			[]news.Quote{{Text: "Fares rise in May."}},
+		},
+		{
 			"apposition",
 			"“Deliveries must speed up,” said Dmytro Kuleba, Ukraine's foreign minister. Later, “We need shells now,” the foreign minister added.",
 			[]news.Quote{

@@ -222,7 +222,25 @@ func speakerAfter(toks []token, i int) who {
 		}
 	}
 	run, det, end := runForward(toks, i)
+	var mods []string
+	if len(run) == 0 {
+		// "said council chair Mira Holm", "said the council chair, Mira
+		// Holm": lower-case words before a title are part of it.
+		k := end
+		for k < len(toks) && k-end < 3 && toks[k].word && !isCap(toks[k].s) && !isTitleWord(toks[k]) {
+			k++
+		}
+		if k > end && k < len(toks) && toks[k].word && isTitleWord(toks[k]) {
+			for _, t := range toks[end:k] {
+				mods = append(mods, t.lower())
+			}
+			run, _, end = runForward(toks, k)
+		}
+	}
 	w := normalize(run, det)
+	if len(mods) > 0 {
+		w.role = append(mods, w.role...)
+	}
 	if w.name == "" && len(w.role) > 0 {
 		j := end
 		for j < len(toks) && j-end < 6 && toks[j].word && !isCap(toks[j].s) {
