@@ -47,7 +47,7 @@ func ExampleQuotes() {
 func ExamplePick() {
 	quotes := []news.Quote{
 		{Text: "We will stand by Ukraine.", Speaker: "Jens Stoltenberg"},
-		{Text: "The Black Sea is open again.", Speaker: "Dmytro Kuleba"},
+		{Text: "The Black Sea is open again.", Speaker: "Dmytro Kovalchuk"},
 		{Text: "Allies must spend more.", Speaker: "Jens Stoltenberg"},
 	}
 	hits := []news.Hit{{Term: `"black sea"`, Field: "text", Text: "Black Sea"}}
@@ -56,5 +56,5 @@ func ExamplePick() {
 	}
 	// Output:
 	// We will stand by Ukraine. — Jens Stoltenberg
-	// The Black Sea is open again. — Dmytro Kuleba
+	// The Black Sea is open again. — Dmytro Kovalchuk
 }

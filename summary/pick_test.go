@@ -10,10 +10,10 @@ import (
 func TestPick(t *testing.T) {
 	quotes := []news.Quote{
 		{Text: "We will stand by Ukraine.", Speaker: "Jens Stoltenberg"},
-		{Text: "The fleet has left the Black Sea ports.", Speaker: "Dmytro Kuleba"},
+		{Text: "The fleet has left the Black Sea ports.", Speaker: "Dmytro Kovalchuk"},
 		{Text: "Allies must spend more.", Speaker: "Jens Stoltenberg"},
 		{Text: "Nobody expected this."},
-		{Text: "We meet in the NATO-Ukraine Council tomorrow.", Speaker: "Dmytro Kuleba"},
+		{Text: "We meet in the NATO-Ukraine Council tomorrow.", Speaker: "Dmytro Kovalchuk"},
 		{Text: "The summit will be historic.", Speaker: "Jens Stoltenberg"},
 	}
 	texts := func(qs []news.Quote) string {
@@ -90,7 +90,7 @@ func TestPickCut(t *testing.T) {
 func TestPickSpeakerAndUnknown(t *testing.T) {
 	quotes := []news.Quote{
 		{Text: "Nobody expected this."},
-		{Text: "The fleet has left port.", Speaker: "Dmytro Kuleba"},
+		{Text: "The fleet has left port.", Speaker: "Dmytro Kovalchuk"},
 		{Text: "We will stand by Ukraine.", Speaker: "Jens Stoltenberg"},
 		{Text: "Allies must spend more.", Speaker: "Jens Stoltenberg"},
 		{Text: "No family will be left alone.", Speaker: "Mark Ellison"},
@@ -121,9 +121,9 @@ func TestPickSpeakerAndUnknown(t *testing.T) {
 
 func TestPickCutAroundHit(t *testing.T) {
 	filler := "Allies agreed today to put our support for Ukraine on a firmer and more enduring basis for the years to come. "
-	long := strings.Repeat(filler, 3) + "Tomorrow we will meet Minister Kuleba in the NATO-Ukraine Council. Together we will discuss the needs."
+	long := strings.Repeat(filler, 3) + "Tomorrow we will meet Minister Kovalchuk in the NATO-Ukraine Council. Together we will discuss the needs."
 	got := Pick([]news.Quote{{Text: long, Speaker: "Jens Stoltenberg"}}, []news.Hit{{Field: "text", Text: "NATO–Ukraine Council"}}, 1)
-	want := "… Tomorrow we will meet Minister Kuleba in the NATO-Ukraine Council. Together we will discuss the needs."
+	want := "… Tomorrow we will meet Minister Kovalchuk in the NATO-Ukraine Council. Together we will discuss the needs."
 	if got[0].Text != want {
 		t.Errorf("cut quote\n got %q\nwant %q", got[0].Text, want)
 	}
