@@ -21,6 +21,9 @@ var healthOrder = map[news.Health]int{
 // need a look first; /feeds failing lists only those; /feeds NAME shows one
 // feed in full.
 func (r *Router) feeds(ctx context.Context, req Request) (Message, error) {
+	if len(req.Args) > 0 && strings.EqualFold(req.Args[0], "add") {
+		return r.addFeed(ctx, req, req.Args[1:])
+	}
 	cat := r.catalog()
 	states, err := r.store.FeedStates(ctx)
 	if err != nil {
@@ -161,4 +164,70 @@ func shownURL(raw string) string {
 		return ""
 	}
 	return u.Redacted()
+}
+
+// FeedAdder adds a feed to herald's configuration: it finds the feed behind
+// a URL (a site's page names its feed), appends it to the config file and
+// returns what it added; the running herald's reload then polls it. name,
+// when empty, comes from the feed's title. Its errors are shown to the user
+// who asked, so they say what to do.
+type FeedAdder interface {
+	AddFeed(ctx context.Context, url, name string) (AddedFeed, error)
+}
+
+// AddedFeed is a feed a FeedAdder added.
+type AddedFeed struct {
+	Name, URL, Title string
+	// Items is how many items the feed holds now.
+	Items int
+}
+
+// WithFeedAdder lets herald's operators add feeds from chat with
+// /feeds add. Without it, /feeds add says to use the command line.
+func WithFeedAdder(a FeedAdder) RouterOption {
+	return func(r *Router) { r.adder = a }
+}
+
+// addFeed answers /feeds add <url> [name].
+func (r *Router) addFeed(ctx context.Context, req Request, args []string) (Message, error) {
+	usage := Para(Plain("Write "), Code(req.Prefix+"feeds add <url> [name]"),
+		Plain(": the address of a feed, or of a site whose page names its feed."))
+	if r.adder == nil {
+		return msg(Para(Plain("Feeds cannot be added from chat here; herald's operator adds them with "),
+			Code("herald feeds add URL"), Plain("."))), nil
+	}
+	if !req.Operator {
+		return msg(Para(Plain("Only herald's operators can add feeds (the user ids in "),
+			Code(string(req.Dest.Platform)+".admins"), Plain(" of its config)."))), nil
+	}
+	if len(args) == 0 || len(args) > 2 {
+		return msg(usage), nil
+	}
+	raw := strings.Trim(args[0], "<>") // Slack wraps links in <…>
+	if i := strings.IndexByte(raw, '|'); i >= 0 {
+		raw = raw[:i] // <https://…|label>
+	}
+	if u, err := url.Parse(raw); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return msg(Para(Plain("“"+Shorten(Clean(raw), 100)+"” is not an http(s) address.")), usage), nil
+	}
+	name := ""
+	if len(args) == 2 {
+		name = args[1]
+	}
+	added, err := r.adder.AddFeed(ctx, raw, name)
+	if err != nil {
+		return msg(Para(Plain("Could not add " + Shorten(Clean(raw), 100) + ": " + Shorten(Clean(err.Error()), 400)))),
+			fmt.Errorf("bot: feeds add %s by %s in %s: %w", raw, req.User, req.Dest, err)
+	}
+	line := []Span{Plain("Added the feed "), Code(added.Name)}
+	if added.Title != "" {
+		line = append(line, Plain(" — "+Shorten(Clean(added.Title), 120)))
+	}
+	line = append(line, Plain(fmt.Sprintf(" (%d items now). herald polls it within a minute; ", added.Items)),
+		Code(req.Prefix+"feeds "+added.Name), Plain(" shows how it goes."))
+	m := msg(Para(line...))
+	if added.URL != raw {
+		m.Add(Para(Plain("The page named its feed: " + Shorten(added.URL, 200))))
+	}
+	return m, nil
 }

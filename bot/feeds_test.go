@@ -1,6 +1,8 @@
 package bot
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -96,5 +98,80 @@ func TestFeedsCommandLong(t *testing.T) {
 	}
 	if got := ask(t, r, Request{Command: "feeds"}); strings.Contains(got, "None") {
 		t.Errorf("/feeds says none failing while listing:\n%s", got)
+	}
+}
+
+// fakeAdder records /feeds add calls; the real one (cli) writes the config.
+type fakeAdder struct {
+	calls [][2]string
+	err   error
+}
+
+func (f *fakeAdder) AddFeed(_ context.Context, url, name string) (AddedFeed, error) {
+	f.calls = append(f.calls, [2]string{url, name})
+	if f.err != nil {
+		return AddedFeed{}, f.err
+	}
+	return AddedFeed{Name: cmpOr(name, "harbour-news"), URL: "https://harbour.example/feed.xml", Title: "Harbour News", Items: 12}, nil
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func TestFeedsAdd(t *testing.T) {
+	db := openStore(t)
+	cat := testCatalog()
+	group := news.Destination{Platform: news.Telegram, Chat: "-100"}
+	req := func(operator bool, args ...string) Request {
+		return Request{Dest: group, Command: "feeds", Args: append([]string{"add"}, args...), Operator: operator}
+	}
+
+	// Without an adder, the reply says how to add one.
+	plain := NewRouter(db, func() Catalog { return cat }, func() time.Time { return routerNow }, nil)
+	if got := ask(t, plain, req(true, "https://harbour.example/")); !strings.Contains(got, "herald feeds add URL") {
+		t.Errorf("without an adder: %q", got)
+	}
+
+	adder := &fakeAdder{}
+	r := NewRouter(db, func() Catalog { return cat }, func() time.Time { return routerNow }, nil, WithFeedAdder(adder))
+	for _, tc := range []struct {
+		name string
+		req  Request
+		want string
+	}{
+		{"not an operator", req(false, "https://harbour.example/"), "Only herald's operators can add feeds (the user ids in telegram.admins"},
+		{"no URL", req(true), "/feeds add <url> [name]"},
+		{"too many words", req(true, "https://harbour.example/", "a", "b"), "/feeds add <url> [name]"},
+		{"not http", req(true, "ftp://harbour.example/x"), "“ftp://harbour.example/x” is not an http(s) address."},
+		{"a word", req(true, "harbour"), "is not an http(s) address"},
+	} {
+		if got := ask(t, r, tc.req); !strings.Contains(got, tc.want) {
+			t.Errorf("%s: %q, want it to contain %q", tc.name, got, tc.want)
+		}
+	}
+	if len(adder.calls) != 0 {
+		t.Fatalf("the adder was called for refused requests: %v", adder.calls)
+	}
+
+	// Slack wraps links: <https://…> and <https://…|label>.
+	got := ask(t, r, req(true, "<https://harbour.example/|harbour.example>", "harbour"))
+	if len(adder.calls) != 1 || adder.calls[0] != [2]string{"https://harbour.example/", "harbour"} {
+		t.Fatalf("calls %v", adder.calls)
+	}
+	for _, want := range []string{"Added the feed harbour — Harbour News (12 items now)", "/feeds harbour", "The page named its feed: https://harbour.example/feed.xml"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("reply %q lacks %q", got, want)
+		}
+	}
+
+	// The adder's error reaches the user, and the caller's log.
+	adder.err = errors.New(`https://harbour.example/ is already the feed "harbour"`)
+	m, err := r.Handle(t.Context(), req(true, "https://harbour.example/"))
+	if err == nil || !strings.Contains(m.Text(), `Could not add https://harbour.example/: https://harbour.example/ is already the feed "harbour"`) {
+		t.Errorf("reply %q, err %v; want the adder's reason and an error to log", m.Text(), err)
 	}
 }

@@ -71,6 +71,10 @@ type Request struct {
 	// subscriptions (a Slack channel when slack.admins is empty), so that help
 	// says so instead of naming administrators.
 	AnyoneManages bool
+	// Operator is set when the user is one of herald's own administrators
+	// (telegram.admins, slack.admins), who may change herald itself, such
+	// as add feeds, and not only a chat's subscriptions.
+	Operator bool
 }
 
 // Command describes a chat command, for help texts and platform menus.
@@ -101,6 +105,7 @@ type Router struct {
 	now     func() time.Time
 	loc     *time.Location
 	search  *searches // nil without WithSearch
+	adder   FeedAdder // nil without WithFeedAdder
 }
 
 // NewRouter returns a router over store. catalog returns the current rules
@@ -133,7 +138,7 @@ var commands = []Command{
 	{Name: "mute", Args: "<topic> <duration> [--queue]", Description: "pause a topic here for a while"},
 	{Name: "unmute", Args: "<topic>", Description: "end a mute"},
 	{Name: "status", Description: "feeds, rules and deliveries"},
-	{Name: "feeds", Args: "[failing|name]", Description: "each feed's health"},
+	{Name: "feeds", Args: "[failing|name] | add <url> [name]", Description: "each feed's health; operators add feeds"},
 }
 
 // Commands returns the commands the router answers, in menu order.

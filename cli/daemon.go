@@ -52,6 +52,9 @@ type service struct {
 	now func() time.Time
 	// search answers /search; reload gives it the new entities and tags.
 	search *search.Engine
+	// feedAdder answers /feeds add: it appends to the config file, which
+	// the reload then brings into force.
+	feedAdder *chatFeeds
 }
 
 // catalogOf returns the topics and feeds of cfg as the command router shows them.
@@ -107,7 +110,8 @@ func start(ctx context.Context, c *cmdContext, cfg *config.Config, log *slog.Log
 	if err != nil {
 		return nil, err
 	}
-	s := &service{db: db, log: log, wake: make(chan struct{}, 1), metrics: metrics.New(), admin: cfg.Watchers.AdminDest, now: c.env.Now}
+	s := &service{db: db, log: log, wake: make(chan struct{}, 1), metrics: metrics.New(), admin: cfg.Watchers.AdminDest, now: c.env.Now,
+		feedAdder: &chatFeeds{c: c}}
 	if cfg.Listen != "" {
 		s.mux = http.NewServeMux()
 	}
@@ -255,7 +259,7 @@ func cmdRun(ctx context.Context, c *cmdContext) int {
 		}
 	})
 	if s.telegram != nil {
-		router := bot.NewRouter(s.db, func() bot.Catalog { return *s.catalog.Load() }, c.env.Now, nil, bot.WithSearch(s.search))
+		router := bot.NewRouter(s.db, func() bot.Catalog { return *s.catalog.Load() }, c.env.Now, nil, bot.WithSearch(s.search), bot.WithFeedAdder(s.feedAdder))
 		wg.Go(func() {
 			if err := s.telegram.Run(ctx, router); err != nil {
 				log.Error("Telegram commands stopped; alerts are still sent", "err", err)
@@ -263,7 +267,7 @@ func cmdRun(ctx context.Context, c *cmdContext) int {
 		})
 	}
 	if s.slack != nil {
-		router := bot.NewRouter(s.db, func() bot.Catalog { return *s.catalog.Load() }, c.env.Now, nil, bot.WithSearch(s.search))
+		router := bot.NewRouter(s.db, func() bot.Catalog { return *s.catalog.Load() }, c.env.Now, nil, bot.WithSearch(s.search), bot.WithFeedAdder(s.feedAdder))
 		wg.Go(func() {
 			if err := s.slack.Run(ctx, router); err != nil {
 				log.Error("Slack commands stopped; alerts are still sent", "err", err)

@@ -14,11 +14,13 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
 	"gopkg.in/yaml.v3"
 
+	"herald/bot"
 	"herald/config"
 	"herald/news"
 	"herald/store"
@@ -240,24 +242,8 @@ func cmdFeedsAdd(ctx context.Context, c *cmdContext, args []string) int {
 	if !ok {
 		return exitError
 	}
-	names := feedNames(cfg)
-	d, err := discoverer(cfg, c).Discover(ctx, cmpOr(*name, slug(hostOf(raw))), raw, false)
+	nf, d, err := addFeed(ctx, c, cfg, raw, *name, splitTags(*tags), "")
 	if err != nil {
-		fmt.Fprintf(c.env.Stderr, "herald feeds add: %v\n", err)
-		return exitError
-	}
-	if other, dup := configuredURL(cfg, d.URL); dup {
-		fmt.Fprintf(c.env.Stderr, "herald feeds add: %s is already the feed %q\n", redactURL(d.URL), other)
-		return exitError
-	}
-	nf := newFeed{Name: *name, URL: d.URL, Title: d.Title, Tags: splitTags(*tags)}
-	if nf.Name == "" {
-		nf.Name = uniqueName(cmpOr(slug(d.Title), slug(hostOf(d.URL)), "feed"), names)
-	} else if names[strings.ToLower(nf.Name)] {
-		fmt.Fprintf(c.env.Stderr, "herald feeds add: a feed is named %q already; pick another -name\n", nf.Name)
-		return exitError
-	}
-	if err := appendToConfig(c, []newFeed{nf}); err != nil {
 		fmt.Fprintf(c.env.Stderr, "herald feeds add: %v\n", err)
 		return exitError
 	}
@@ -267,6 +253,57 @@ func cmdFeedsAdd(ctx context.Context, c *cmdContext, args []string) int {
 	fmt.Fprintf(c.env.Stdout, "added feed %s (%d items%s) to %s; a running herald polls it within seconds\n",
 		nf.Name, d.Items, titleNote(d.Title), c.configPath)
 	return exitOK
+}
+
+// addFeed finds the feed behind raw and appends it to the config at
+// c.configPath, which cfg is loaded from, as name (from its title when
+// empty). Its errors say what to do, for the command line and for chat.
+func addFeed(ctx context.Context, c *cmdContext, cfg *config.Config, raw, name string, tags []string, origin string) (newFeed, watchers.Discovered, error) {
+	names := feedNames(cfg)
+	if name != "" && names[strings.ToLower(name)] {
+		return newFeed{}, watchers.Discovered{}, fmt.Errorf("a feed is named %q already; pick another name", name)
+	}
+	d, err := discoverer(cfg, c).Discover(ctx, cmpOr(name, slug(hostOf(raw))), raw, origin != "")
+	if err != nil {
+		return newFeed{}, d, err
+	}
+	if other, dup := configuredURL(cfg, d.URL); dup {
+		return newFeed{}, d, fmt.Errorf("%s is already the feed %q", redactURL(d.URL), other)
+	}
+	nf := newFeed{Name: name, URL: d.URL, Title: d.Title, Tags: tags, Origin: origin}
+	if nf.Name == "" {
+		nf.Name = uniqueName(cmpOr(slug(d.Title), slug(hostOf(d.URL)), "feed"), names)
+	}
+	if err := appendToConfig(c, []newFeed{nf}); err != nil {
+		return newFeed{}, d, err
+	}
+	return nf, d, nil
+}
+
+// chatFeeds adds feeds for /feeds add in chat, one at a time, to the config
+// file herald runs with; the config's reload then polls them.
+type chatFeeds struct {
+	c  *cmdContext
+	mu sync.Mutex
+}
+
+// AddFeed implements bot.FeedAdder.
+func (a *chatFeeds) AddFeed(ctx context.Context, raw, name string) (bot.AddedFeed, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	data, err := os.ReadFile(a.c.configPath)
+	if err != nil {
+		return bot.AddedFeed{}, fmt.Errorf("reading the config: %w", err)
+	}
+	cfg, err := config.Parse(a.c.configPath, data, a.c.env.Getenv)
+	if err != nil {
+		return bot.AddedFeed{}, fmt.Errorf("the config file does not load now; fix it first:\n%w", err)
+	}
+	nf, d, err := addFeed(ctx, a.c, cfg, raw, name, nil, config.OriginChat)
+	if err != nil {
+		return bot.AddedFeed{}, err
+	}
+	return bot.AddedFeed{Name: nf.Name, URL: nf.URL, Title: d.Title, Items: d.Items}, nil
 }
 
 func titleNote(t string) string {

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -91,4 +92,91 @@ telegram:
 	if strings.Contains(logs.String(), tgToken) || strings.Contains(out.String(), tgToken) {
 		t.Errorf("the token appears in the output:\n%s", logs.String())
 	}
+}
+
+// TestTelegramFeedsAdd adds a feed from chat: an operator's /feeds add
+// writes it to the config, marked origin: chat, and the reload brings it in;
+// anyone else is refused.
+func TestTelegramFeedsAdd(t *testing.T) {
+	srv := newFeedServer(t)
+	harbour := site(t)
+	fake := telegramtest.New(t, tgToken)
+	fake.AddChat(telegramtest.Chat{ID: 7})
+	fake.AddChat(telegramtest.Chat{ID: 8})
+	cfg := writeConfig(t, t.TempDir(), fmt.Sprintf(`feeds:
+  - name: test-wire
+    url: %s/feed.xml
+watchers:
+  allow_private: true # the test's sites are on the loopback address
+telegram:
+  token: ${TG_TOKEN}
+  api_url: %s
+  admins: [7]
+`, srv.URL, fake.URL))
+	getenv := func(k string) string {
+		if k == "TG_TOKEN" {
+			return tgToken
+		}
+		return ""
+	}
+	var out, logs syncBuffer
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	ready := make(chan struct{})
+	done := make(chan int, 1)
+	go func() {
+		done <- Main(ctx, []string{"run", "-config", cfg}, Env{Stdout: &out, Stderr: &logs, Getenv: getenv,
+			Now: func() time.Time { return now }, Ready: func() { close(ready) }})
+	}()
+	select {
+	case <-ready:
+	case code := <-done:
+		t.Fatalf("run exited early with %d:\n%s", code, logs.String())
+	}
+	replyTo := func(chat int64, text string) string {
+		t.Helper()
+		before := len(fake.SentTo(chat))
+		fake.Say(telegramtest.Incoming{Chat: chat, From: telegramtest.User{ID: chat, FirstName: "U"}, Text: text})
+		// The predicate runs under the fake's lock: it counts from sent.
+		if !fake.Wait(20*time.Second, func(sent []telegramtest.Message) bool {
+			n := 0
+			for _, m := range sent {
+				if m.ChatID == chat {
+					n++
+				}
+			}
+			return n > before
+		}) {
+			t.Fatalf("no reply to %q\n%s", text, logs.String())
+		}
+		return fake.SentTo(chat)[before].Text
+	}
+
+	if got := replyTo(8, "/feeds add "+harbour.URL+"/"); !strings.Contains(got, "Only herald's operators can add feeds") {
+		t.Errorf("a non-operator's /feeds add: %q", got)
+	}
+	got := replyTo(7, "/feeds add "+harbour.URL+"/ harbour")
+	if !strings.Contains(got, "Added the feed harbour") || !strings.Contains(got, "The page named its feed: "+harbour.URL+"/feed.xml") {
+		t.Fatalf("the operator's /feeds add: %q\n%s", got, logs.String())
+	}
+	data, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), "name: harbour") || !strings.Contains(string(data), "origin: chat") {
+		t.Errorf("config after /feeds add:\n%s", data)
+	}
+	if got := replyTo(7, "/feeds add "+harbour.URL+"/feed.xml"); !strings.Contains(got, `is already the feed "harbour"`) {
+		t.Errorf("adding it again: %q", got)
+	}
+	// The reload brings the new feed in: /feeds lists it.
+	deadline := time.Now().Add(20 * time.Second)
+	for !strings.Contains(replyTo(7, "/feeds"), "Feeds: 2") {
+		if time.Now().After(deadline) {
+			t.Fatalf("the new feed never reached /feeds\n%s", logs.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	cancel()
+	<-done
 }

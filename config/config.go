@@ -93,14 +93,20 @@ type Feed struct {
 	// fallback on any failure.
 	FullText bool `yaml:"full_text"`
 	// Origin says where the feed came from: empty for the operator's own,
-	// "opml" for one `herald import` added. Feeds from OPML files are not
-	// trusted to reach private addresses (see watchers.allow_private).
+	// "opml" for one `herald import` added, "chat" for one added with
+	// /feeds add. Such feeds are not trusted to reach private addresses
+	// (see watchers.allow_private).
 	Origin string `yaml:"origin"`
 	place
 }
 
-// OriginOPML is the origin of feeds added by `herald import`.
-const OriginOPML = "opml"
+// The origins of feeds herald added to the config itself.
+const (
+	// OriginOPML is the origin of feeds added by `herald import`.
+	OriginOPML = "opml"
+	// OriginChat is the origin of feeds added with /feeds add in chat.
+	OriginChat = "chat"
+)
 
 // Entity is one entry of entities:.
 type Entity struct {
@@ -422,7 +428,7 @@ func (c *Config) NewsFeeds() []news.Feed {
 			Tags:      f.Tags,
 			Backfill:  time.Duration(f.Backfill),
 			FullText:  f.FullText,
-			Untrusted: f.Origin == OriginOPML,
+			Untrusted: f.Origin == OriginOPML || f.Origin == OriginChat,
 		}
 	}
 	return out

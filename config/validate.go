@@ -52,8 +52,8 @@ func (c *Config) validate(errs, warn *problems, getenv func(string) string) {
 			}
 		}
 		c.checkFeedURL(f, label, errs)
-		if f.Origin != "" && f.Origin != OriginOPML {
-			errs.add(f.at("origin"), "%s: origin %q is not known; it is %q for feeds `herald import` added, or left out", label, f.Origin, OriginOPML)
+		if f.Origin != "" && f.Origin != OriginOPML && f.Origin != OriginChat {
+			errs.add(f.at("origin"), "%s: origin %q is not known; it is %q for feeds `herald import` added, %q for feeds added in chat, or left out", label, f.Origin, OriginOPML, OriginChat)
 		}
 		if f.Interval != 0 && f.Interval < MinInterval {
 			errs.add(f.at("interval"), "%s: interval %s is too short; poll no more often than every %s", label, f.Interval, MinInterval)

@@ -18,6 +18,9 @@ func TestWatchersKeys(t *testing.T) {
   - name: imported
     url: https://c.example/rss
     origin: opml
+  - name: d
+    url: https://d.example/feed
+    origin: chat
 watchers:
   min_interval: 1m
   max_interval: 2h
@@ -39,8 +42,8 @@ telegram:
 		t.Errorf("admin %+v", w.AdminDest)
 	}
 	feeds := cfg.NewsFeeds()
-	if feeds[0].Interval != 10*time.Minute || feeds[1].Interval != 0 || feeds[0].Untrusted || !feeds[2].Untrusted {
-		t.Errorf("feeds %+v; want an explicit interval, an adaptive one, and the OPML feed untrusted", feeds)
+	if feeds[0].Interval != 10*time.Minute || feeds[1].Interval != 0 || feeds[0].Untrusted || !feeds[2].Untrusted || !feeds[3].Untrusted {
+		t.Errorf("feeds %+v; want an explicit interval, an adaptive one, and the OPML and chat feeds untrusted", feeds)
 	}
 
 	// A watchers.interval turns adaptation off for feeds without their own.
@@ -64,7 +67,7 @@ func TestWatchersKeysErrors(t *testing.T) {
 		{"per_host negative", "watchers:\n  per_host: -1\n", "config.yaml:2:13: watchers.per_host: must be at least 1"},
 		{"admin not a destination", "watchers:\n  admin: 'irc:#news'\n", `config.yaml:2:10: watchers.admin: destination "irc:#news": unknown platform`},
 		{"admin without token", "watchers:\n  admin: 'slack:#ops'\n", "config.yaml:2:10: watchers.admin: slack:#ops needs the slack token set"},
-		{"unknown origin", "feeds:\n  - name: a\n    url: https://a.example/\n    origin: chat\n", `config.yaml:4:13: feed "a": origin "chat" is not known`},
+		{"unknown origin", "feeds:\n  - name: a\n    url: https://a.example/\n    origin: rss\n", `config.yaml:4:13: feed "a": origin "rss" is not known`},
 		{"typo", "watchers:\n  per_hots: 3\n", "per_host"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -185,7 +185,8 @@ func (c *Client) handle(ctx context.Context, r Router, cmd command) {
 	if words := strings.Fields(cmd.text); len(words) > 0 {
 		name, args = strings.ToLower(strings.TrimPrefix(words[0], "/")), words[1:]
 	}
-	req := bot.Request{Dest: dest, User: cmd.user, Private: private, Command: name, Args: args, Prefix: cmd.prefix}
+	req := bot.Request{Dest: dest, User: cmd.user, Private: private, Command: name, Args: args, Prefix: cmd.prefix,
+		Operator: slices.Contains(c.opts.Admins, cmd.user)}
 	if !private {
 		if admins := c.opts.Admins; len(admins) > 0 {
 			user := cmd.user

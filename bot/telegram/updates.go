@@ -295,6 +295,7 @@ func (c *Client) handleMessage(ctx context.Context, r Router, m *incoming, updat
 	}
 	if m.From != nil {
 		req.User = strconv.FormatInt(m.From.ID, 10)
+		req.Operator = slices.Contains(c.opts.Admins, m.From.ID)
 	}
 	if !private {
 		req.IsAdmin = func(ctx context.Context) (bool, error) { return c.isAdmin(ctx, &m.Message, anonymousAdmin) }
