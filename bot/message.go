@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -48,6 +49,38 @@ type Block struct {
 // markup (Telegram HTML, Slack mrkdwn).
 type Message struct {
 	Blocks []Block
+	// Actions are buttons a platform that has them shows under the
+	// message; pressing one runs its command as if the user had written it
+	// in the chat. The text says how to type each one, for platforms
+	// without buttons.
+	Actions []Action
+}
+
+// Action is a button under a message that runs a command.
+type Action struct {
+	// Label is the button's text ("More results").
+	Label string
+	// Command and Args are what pressing it runs, as in a Request.
+	Command string
+	Args    []string
+}
+
+// Data returns the action as one line, "search more #3": the command and its
+// arguments separated by spaces, which adapters put in a button's payload
+// and read back with ParseAction.
+func (a Action) Data() string { return strings.Join(append([]string{a.Command}, a.Args...), " ") }
+
+// ParseAction reads a button's payload back into a command and its
+// arguments. It accepts only the actions the router puts on its messages,
+// since a payload comes back from a client and could say anything.
+func ParseAction(data string) (Action, bool) {
+	f := strings.Fields(data)
+	if len(f) == 3 && f[0] == "search" && f[1] == "more" && strings.HasPrefix(f[2], "#") {
+		if _, err := strconv.ParseUint(f[2][1:], 10, 32); err == nil {
+			return Action{Command: f[0], Args: f[1:]}, true
+		}
+	}
+	return Action{}, false
 }
 
 // Plain returns a span of unstyled text.

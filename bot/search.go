@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -43,10 +44,12 @@ type searches struct {
 	s    Searcher
 	mu   sync.Mutex
 	last map[string]searchSession
+	seq  uint32 // the id of the last search started
 }
 
 // searchSession is a chat's last search.
 type searchSession struct {
+	id    uint32 // tells a "More" button of this search from an older one's
 	query string
 	next  search.Cursor
 	shown int // results shown so far
@@ -84,6 +87,14 @@ func (ss *searches) put(chat string, s searchSession) {
 	ss.last[chat] = s
 }
 
+// nextID returns the id of a new search.
+func (ss *searches) nextID() uint32 {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	ss.seq++
+	return ss.seq
+}
+
 func (ss *searches) drop(chat string) {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
@@ -102,15 +113,19 @@ func (r *Router) searchCmd(ctx context.Context, req Request) (Message, error) {
 	now := r.now()
 	query := strings.Join(req.Args, " ")
 	var sess searchSession
-	if len(req.Args) == 1 && strings.EqualFold(req.Args[0], "more") {
+	if a, button := ParseAction("search " + query); button || len(req.Args) == 1 && strings.EqualFold(req.Args[0], "more") {
 		s, ok := r.search.get(chat, now)
+		if button && (!ok || "#"+strconv.FormatUint(uint64(s.id), 10) != a.Args[1]) {
+			return msg(Para(Plain("Those results are from an earlier search, which has ended or been replaced by a newer one. Send "),
+				Code(req.Prefix+"search <words>"), Plain(" to search again."))), nil
+		}
 		if !ok {
 			return msg(Para(Plain("There is no search to continue here. Send "), Code(req.Prefix+"search <words>"),
 				Plain("; to look for the word “more”, write "), Code(req.Prefix+`search "more"`), Plain("."))), nil
 		}
 		sess = s
 	} else {
-		sess = searchSession{query: query}
+		sess = searchSession{query: query, id: r.search.nextID()}
 	}
 	page, err := r.search.s.Search(ctx, sess.query, sess.next, SearchPage)
 	if err != nil {
@@ -131,6 +146,7 @@ func (r *Router) searchCmd(ctx context.Context, req Request) (Message, error) {
 		sess.next, sess.at = page.Next, now
 		r.search.put(chat, sess)
 		m.Add(Para(Plain("More: "), Code(req.Prefix+"search more")))
+		m.Actions = []Action{{Label: "More results", Command: "search", Args: []string{"more", "#" + strconv.FormatUint(uint64(sess.id), 10)}}}
 	default:
 		r.search.drop(chat)
 	}

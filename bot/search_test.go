@@ -179,3 +179,46 @@ func TestSearchSessions(t *testing.T) {
 		t.Error("an expired session can be continued")
 	}
 }
+
+// The "More results" button continues the search it was shown under, and
+// only that one.
+func TestSearchMoreButton(t *testing.T) {
+	r := searchRouter(t, 12)
+	chat := news.Destination{Platform: news.Telegram, Chat: "-100"}
+	run := func(args ...string) Message {
+		t.Helper()
+		m, err := r.Handle(t.Context(), Request{Dest: chat, Command: "search", Args: args, Prefix: "/"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	first := run("grain")
+	if len(first.Actions) != 1 || first.Actions[0].Label != "More results" {
+		t.Fatalf("actions %+v; want one More results button", first.Actions)
+	}
+	button := first.Actions[0]
+	a, ok := ParseAction(button.Data())
+	if !ok || a.Command != "search" || fmt.Sprint(a.Args) != fmt.Sprint(button.Args) {
+		t.Fatalf("ParseAction(%q) = %+v, %t", button.Data(), a, ok)
+	}
+	second := run(a.Args...)
+	if !strings.Contains(second.Text(), "6. ") || strings.Contains(second.Text(), "earlier search") {
+		t.Errorf("pressing More: %s", second.Text())
+	}
+	// A newer search: the first one's button no longer continues anything.
+	run("wheat")
+	if got := run(a.Args...).Text(); !strings.Contains(got, "Those results are from an earlier search") {
+		t.Errorf("an old button after a new search: %s", got)
+	}
+	// The last page has no button.
+	last := run("nato")
+	if len(last.Actions) != 0 {
+		t.Errorf("a single page has actions %+v", last.Actions)
+	}
+	for _, bad := range []string{"search more", "status", "search more #x", "subscribe nato", "search more #1 #2", ""} {
+		if a, ok := ParseAction(bad); ok {
+			t.Errorf("ParseAction(%q) = %+v; want it refused", bad, a)
+		}
+	}
+}
