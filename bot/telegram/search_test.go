@@ -55,3 +55,97 @@ func TestSearchOverTelegram(t *testing.T) {
 		t.Errorf("syntax error = %q", got)
 	}
 }
+
+// TestSearchMoreButton presses the "More results" button under a search
+// reply through the fake Bot API: the next page comes in the same chat,
+// the press is answered, an old button says it has expired, and a forged
+// callback runs nothing.
+func TestSearchMoreButton(t *testing.T) {
+	e := newEnv(t)
+	addChats(e)
+	now := time.Now().UTC().Truncate(time.Second)
+	for i := range 7 {
+		it := news.Item{Feed: "wire", ID: fmt.Sprint(i), Title: fmt.Sprintf("Grain report %d", i), Link: fmt.Sprintf("https://wire.example/%d", i),
+			Text: "Shipments of grain rose.", Published: now.Add(-time.Duration(7-i) * time.Hour)}
+		if _, _, err := e.db.AddItem(t.Context(), it, now, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := bot.NewRouter(e.db, testCatalog, nil, nil, bot.WithSearch(search.New(e.db, search.Config{}, nil)))
+	stop := e.run(r)
+	defer stop()
+	if !e.fake.WaitIdle(10 * time.Second) {
+		t.Fatal("the bot is not polling")
+	}
+	member := telegramtest.User{ID: memberUser, FirstName: "Max"}
+	say(t, e, telegramtest.Incoming{Chat: groupChat, From: member, Text: "/search grain"})
+	sent := e.fake.SentTo(groupChat)
+	first := sent[len(sent)-1]
+	if len(first.Keyboard) != 1 || first.Keyboard[0][0].Text != "More results" {
+		t.Fatalf("keyboard %+v; want one More results button", first.Keyboard)
+	}
+
+	press := func(msg telegramtest.Message) (string, string) {
+		t.Helper()
+		before := len(e.fake.SentTo(groupChat))
+		id := e.fake.Press(member, msg, 0, 0)
+		if id == "" {
+			t.Fatal("no button to press")
+		}
+		if !e.fake.Wait(10*time.Second, func(sent []telegramtest.Message) bool {
+			n := 0
+			for _, m := range sent {
+				if m.ChatID == groupChat {
+					n++
+				}
+			}
+			return n > before
+		}) {
+			t.Fatalf("no reply to the button\n%s", e.logs.String())
+		}
+		return id, e.fake.SentTo(groupChat)[before].Text
+	}
+	id, more := press(first)
+	if !strings.Contains(more, "6. Grain report 1") || !strings.Contains(more, "7. Grain report 0") {
+		t.Errorf("after More: %q", more)
+	}
+	if !e.fake.Answered(id) {
+		t.Error("the button press was not answered")
+	}
+
+	// A new search replaces the old one: its button now says so.
+	say(t, e, telegramtest.Incoming{Chat: groupChat, From: member, Text: "/search grain"})
+	if _, got := press(first); !strings.Contains(got, "Those results are from an earlier search") {
+		t.Errorf("an old button: %q", got)
+	}
+	if strings.Contains(e.logs.String(), "could not answer") {
+		t.Errorf("a press was not answered:\n%s", e.logs.String())
+	}
+
+	// A forged payload runs nothing: the press is answered with a notice
+	// and logged, and nothing is posted.
+	before := len(e.fake.SentTo(groupChat))
+	forged := e.fake.Forge(member, first, "subscribe nuc")
+	if !e.fake.Wait(10*time.Second, func([]telegramtest.Message) bool {
+		return strings.Contains(e.logs.String(), "a button press herald cannot act on")
+	}) {
+		t.Fatalf("the forged press was not logged:\n%s", e.logs.String())
+	}
+	if !e.fake.Answered(forged) || len(e.fake.SentTo(groupChat)) != before {
+		t.Errorf("forged press: answered %t, %d messages posted", e.fake.Answered(forged), len(e.fake.SentTo(groupChat))-before)
+	}
+	if subs, _ := e.db.SubscriptionsOf(t.Context(), news.Destination{Platform: news.Telegram, Chat: fmt.Sprint(groupChat)}); len(subs) != 0 {
+		t.Errorf("the forged press subscribed the chat: %+v", subs)
+	}
+}
+
+func TestKeyboardLeavesOutWhatDoesNotFit(t *testing.T) {
+	long := bot.Action{Label: "Too long", Command: "search", Args: []string{"more", "#" + strings.Repeat("9", 70)}}
+	fits := bot.Action{Label: "More results", Command: "search", Args: []string{"more", "#12"}}
+	if got := keyboard([]bot.Action{long}); got != "" {
+		t.Errorf("keyboard of an action over 64 bytes = %s; want none", got)
+	}
+	if got, want := keyboard([]bot.Action{long, fits}), `{"inline_keyboard":[[{"text":"More results","callback_data":"search more #12"}]]}`; got != want {
+		t.Errorf("keyboard = %s, want %s", got, want)
+	}
+}

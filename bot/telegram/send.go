@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -39,6 +40,7 @@ func (c *Client) Send(ctx context.Context, a news.Alert) error {
 func (c *Client) post(ctx context.Context, dest news.Destination, chat int64, thread int, m bot.Message) error {
 	chat = c.current(chat)
 	html, _ := format(m, MaxLength)
+	markup := keyboard(m.Actions)
 	plain := false
 	floods, moves := 0, 0
 	for {
@@ -48,7 +50,7 @@ func (c *Client) post(ctx context.Context, dest news.Destination, chat int64, th
 			_, body = format(inlineLinks(m), MaxLength)
 			mode = ""
 		}
-		err := c.sendMessage(ctx, chat, thread, body, mode)
+		err := c.sendMessage(ctx, chat, thread, body, mode, markup)
 		if err == nil {
 			return nil
 		}
@@ -94,10 +96,13 @@ func (c *Client) post(ctx context.Context, dest news.Destination, chat int64, th
 
 // sendMessage makes one sendMessage call, with the parameters the library's
 // MessageConfig cannot express (message_thread_id, link_preview_options).
-func (c *Client) sendMessage(ctx context.Context, chat int64, thread int, text, mode string) error {
+func (c *Client) sendMessage(ctx context.Context, chat int64, thread int, text, mode, markup string) error {
 	p := tgbotapi.Params{
 		"chat_id": strconv.FormatInt(chat, 10),
 		"text":    text,
+	}
+	if markup != "" {
+		p["reply_markup"] = markup
 	}
 	if mode != "" {
 		p["parse_mode"] = mode
@@ -199,4 +204,30 @@ func (c *Client) SendDigest(ctx context.Context, dest news.Destination, alerts [
 		return 0, err
 	}
 	return n, nil
+}
+
+// maxCallbackData is the most bytes the Bot API takes in a button's
+// callback_data.
+const maxCallbackData = 64
+
+// keyboard returns the inline keyboard that shows actions as buttons, one
+// row each, as a reply_markup parameter; "" when there are none. An action
+// whose payload would not fit a button is left out: the message's text says
+// how to type it.
+func keyboard(actions []bot.Action) string {
+	type button struct {
+		Text         string `json:"text"`
+		CallbackData string `json:"callback_data"`
+	}
+	var rows [][]button
+	for _, a := range actions {
+		if d := a.Data(); len(d) <= maxCallbackData && a.Label != "" {
+			rows = append(rows, []button{{Text: a.Label, CallbackData: d}})
+		}
+	}
+	if len(rows) == 0 {
+		return ""
+	}
+	b, _ := json.Marshal(map[string]any{"inline_keyboard": rows}) // cannot fail: strings only
+	return string(b)
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"slices"
@@ -22,9 +23,10 @@ import (
 )
 
 // allowedUpdates are the update types herald asks for: messages (commands,
-// and any sign of life of a paused chat) and changes of the bot's own
-// membership (blocked, unblocked, removed from or added to a group).
-const allowedUpdates = `["message","my_chat_member"]`
+// and any sign of life of a paused chat), changes of the bot's own
+// membership (blocked, unblocked, removed from or added to a group) and
+// presses of the buttons under its messages.
+const allowedUpdates = `["message","my_chat_member","callback_query"]`
 
 // Backoff after failed getMe or getUpdates calls.
 const (
@@ -42,9 +44,20 @@ type incoming struct {
 
 // update is the part of an Update herald reads.
 type update struct {
-	UpdateID     int                         `json:"update_id"`
-	Message      *incoming                   `json:"message"`
-	MyChatMember *tgbotapi.ChatMemberUpdated `json:"my_chat_member"`
+	UpdateID      int                         `json:"update_id"`
+	Message       *incoming                   `json:"message"`
+	MyChatMember  *tgbotapi.ChatMemberUpdated `json:"my_chat_member"`
+	CallbackQuery *callbackQuery              `json:"callback_query"`
+}
+
+// callbackQuery is a press of a button under one of the bot's messages.
+type callbackQuery struct {
+	ID   string         `json:"id"`
+	From *tgbotapi.User `json:"from"`
+	// Message is the message the button is under; nil, or dated 0, when
+	// it is too old for the Bot API to give.
+	Message *incoming `json:"message"`
+	Data    string    `json:"data"`
 }
 
 // Run answers chat commands through r until ctx ends: it learns the bot's
@@ -249,6 +262,67 @@ func (c *Client) handleUpdate(ctx context.Context, r Router, u update) {
 		}
 	case u.Message != nil && u.Message.Chat != nil:
 		c.handleMessage(ctx, r, u.Message, u.UpdateID)
+	case u.CallbackQuery != nil:
+		c.handleCallback(ctx, r, u.CallbackQuery, u.UpdateID)
+	}
+}
+
+// handleCallback answers a press of a button under one of herald's
+// messages: it runs the button's command as if its user had written it in
+// that chat, and answers the query, which stops the client's spinner.
+func (c *Client) handleCallback(ctx context.Context, r Router, q *callbackQuery, updateID int) {
+	log := c.log.With(keyUpdate, updateID, "data", q.Data)
+	a, ok := bot.ParseAction(q.Data)
+	m := q.Message
+	if !ok || q.From == nil || m == nil || m.Chat == nil || m.Date == 0 {
+		log.Warn("a button press herald cannot act on: not one of its buttons, or under a message too old")
+		c.answerCallback(ctx, q.ID, "This button no longer works; send the command again.", log)
+		return
+	}
+	chat := m.Chat.ID
+	log = log.With(keyChat, chat, "user", q.From.ID)
+	c.answerCallback(ctx, q.ID, "", log)
+	private := m.Chat.Type == "private"
+	dest := news.Destination{Platform: news.Telegram, Chat: strconv.FormatInt(chat, 10)}
+	thread := 0
+	if m.IsTopicMessage && m.MessageThreadID > 0 {
+		thread = m.MessageThreadID
+		dest.Thread = strconv.Itoa(thread)
+	}
+	req := bot.Request{
+		Dest:     dest,
+		User:     strconv.FormatInt(q.From.ID, 10),
+		Private:  private,
+		Command:  a.Command,
+		Args:     a.Args,
+		Prefix:   "/",
+		Operator: slices.Contains(c.opts.Admins, q.From.ID),
+	}
+	if !private {
+		// Whose press it is decides, not who the message is from (the bot).
+		pressed := tgbotapi.Message{From: q.From, Chat: m.Chat}
+		req.IsAdmin = func(ctx context.Context) (bool, error) { return c.isAdmin(ctx, &pressed, false) }
+	}
+	reply, err := r.Handle(ctx, req)
+	if err != nil {
+		log.Error("button command failed", keyErr, err)
+	} else {
+		log.Info("button", "command", a.Data())
+	}
+	if err := c.post(ctx, dest, chat, thread, reply); err != nil {
+		log.Error("could not reply to a button", keyErr, err)
+	}
+}
+
+// answerCallback answers a callback query, with a short notice to show when
+// text is set. A failure is logged: the press itself is handled anyway.
+func (c *Client) answerCallback(ctx context.Context, id, text string, log *slog.Logger) {
+	p := tgbotapi.Params{"callback_query_id": id}
+	if text != "" {
+		p["text"] = text
+	}
+	if _, err := c.call(ctx, "answerCallbackQuery", p, c.opts.RequestTimeout); err != nil {
+		log.Warn("could not answer a button press", keyErr, err)
 	}
 }
 

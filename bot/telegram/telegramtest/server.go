@@ -115,7 +115,20 @@ type Message struct {
 	// LinkPreviewDisabled is true when link_preview_options said is_disabled,
 	// or the legacy disable_web_page_preview was set.
 	LinkPreviewDisabled bool
+	// Keyboard is the inline keyboard under the message (reply_markup), by
+	// rows; nil when it has none.
+	Keyboard [][]Button
 }
+
+// Button is one button of an inline keyboard.
+type Button struct {
+	Text         string `json:"text"`
+	CallbackData string `json:"callback_data,omitempty"`
+	URL          string `json:"url,omitempty"`
+}
+
+// MaxCallbackData is the most bytes a button's callback_data may hold.
+const MaxCallbackData = 64
 
 // Request is one HTTP request the fake received, for tests that assert on
 // what the client sent.
@@ -181,18 +194,21 @@ type Server struct {
 		running     bool
 	}
 	deliveries int
+	// callbacks are the callback queries pressed, by id: true once answered.
+	callbacks map[string]bool
 }
 
 // New starts a fake that accepts token and closes it when the test ends.
 func New(t testing.TB, token string) *Server {
 	s := &Server{
-		Token:    token,
-		stop:     make(chan struct{}),
-		changed:  make(chan struct{}),
-		chats:    map[int64]*chatState{},
-		members:  map[int64]map[int64]string{},
-		failures: map[int64][]Failure{},
-		nextID:   100000001,
+		Token:     token,
+		stop:      make(chan struct{}),
+		changed:   make(chan struct{}),
+		chats:     map[int64]*chatState{},
+		members:   map[int64]map[int64]string{},
+		failures:  map[int64][]Failure{},
+		callbacks: map[string]bool{},
+		nextID:    100000001,
 	}
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
@@ -629,6 +645,8 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, p url.Values, pe
 		return s.setMyCommands(p)
 	case "getchatmember":
 		return s.getChatMember(p)
+	case "answercallbackquery":
+		return s.answerCallbackQuery(p)
 	case "setwebhook":
 		return s.setWebhook(p)
 	case "deletewebhook":
@@ -719,6 +737,10 @@ func (s *Server) sendMessage(p url.Values) (int, any, *apiError) {
 	} else {
 		preview = p.Get("disable_web_page_preview") == "true"
 	}
+	keyboard, aerr := parseKeyboard(p.Get("reply_markup"))
+	if aerr != nil {
+		return 0, nil, aerr
+	}
 	c := s.chats[chatID]
 	if err != nil || c == nil {
 		return 0, nil, fail(400, DescChatNotFound)
@@ -738,7 +760,7 @@ func (s *Server) sendMessage(p url.Values) (int, any, *apiError) {
 	}
 	c.nextMsg++
 	m := Message{ID: c.nextMsg, ChatID: chatID, ThreadID: thread, Text: text, Raw: raw, Entities: entities,
-		ParseMode: mode, LinkPreviewDisabled: preview}
+		ParseMode: mode, LinkPreviewDisabled: preview, Keyboard: keyboard}
 	s.sent = append(s.sent, m)
 	s.broadcast()
 	res := map[string]any{
@@ -758,7 +780,132 @@ func (s *Server) sendMessage(p url.Values) (int, any, *apiError) {
 	if preview {
 		res["link_preview_options"] = map[string]any{"is_disabled": true}
 	}
+	if keyboard != nil {
+		res["reply_markup"] = map[string]any{"inline_keyboard": keyboard}
+	}
 	return 200, res, nil
+}
+
+// parseKeyboard reads a reply_markup parameter as the Bot API checks an
+// inline keyboard: rows of buttons, each with a text and exactly one action
+// (callback_data of 1 to 64 bytes, or a url).
+func parseKeyboard(v string) ([][]Button, *apiError) {
+	if v == "" || v == "null" {
+		return nil, nil
+	}
+	var markup struct {
+		InlineKeyboard *[][]Button `json:"inline_keyboard"`
+	}
+	if err := json.Unmarshal([]byte(v), &markup); err != nil {
+		return nil, fail(400, "Bad Request: can't parse reply keyboard markup JSON object")
+	}
+	if markup.InlineKeyboard == nil {
+		return nil, fail(400, "Bad Request: object expected as reply markup")
+	}
+	for _, row := range *markup.InlineKeyboard {
+		for _, b := range row {
+			if b.Text == "" {
+				return nil, fail(400, "Bad Request: text buttons are unallowed in the inline keyboard")
+			}
+			if (b.CallbackData == "") == (b.URL == "") {
+				return nil, fail(400, "Bad Request: can't find field \"callback_data\"")
+			}
+			if b.URL == "" && len(b.CallbackData) > MaxCallbackData {
+				return nil, fail(400, "Bad Request: BUTTON_DATA_INVALID")
+			}
+		}
+	}
+	return *markup.InlineKeyboard, nil
+}
+
+// Press queues a callback_query update, as when user taps the button at
+// row, col of the inline keyboard under the bot's message msg, and returns
+// the query's id; "" when the fake holds no such message or button, so a
+// test proves the client really sent the keyboard.
+func (s *Server) Press(from User, msg Message, row, col int) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sent := s.sentMessage(msg)
+	if sent == nil || row >= len(sent.Keyboard) || col >= len(sent.Keyboard[row]) || sent.Keyboard[row][col].CallbackData == "" {
+		return ""
+	}
+	return s.callback(from, sent, sent.Keyboard[row][col].CallbackData)
+}
+
+// Forge queues a callback_query with any data under the bot's message msg,
+// as a modified client could send, and returns its id ("" without msg).
+func (s *Server) Forge(from User, msg Message, data string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sent := s.sentMessage(msg)
+	if sent == nil {
+		return ""
+	}
+	return s.callback(from, sent, data)
+}
+
+// sentMessage finds a message the bot sent; s.mu must be held.
+func (s *Server) sentMessage(msg Message) *Message {
+	for i := range s.sent {
+		if s.sent[i].ChatID == msg.ChatID && s.sent[i].ID == msg.ID {
+			return &s.sent[i]
+		}
+	}
+	return nil
+}
+
+// callback queues a callback_query update; s.mu must be held.
+func (s *Server) callback(from User, sent *Message, data string) string {
+	c := s.chats[sent.ChatID]
+	id := fmt.Sprintf("%d%04d", BotID, len(s.callbacks)+1)
+	s.callbacks[id] = false
+	m := map[string]any{
+		"message_id": sent.ID,
+		"from":       map[string]any{"id": BotID, "is_bot": true, "first_name": "Fake", "username": BotUserName},
+		"chat":       chatJSON(c.Chat),
+		"date":       1700000000 + sent.ID,
+		"text":       sent.Text,
+	}
+	if sent.Keyboard != nil {
+		m["reply_markup"] = map[string]any{"inline_keyboard": sent.Keyboard}
+	}
+	if sent.ThreadID != 0 {
+		m["message_thread_id"] = sent.ThreadID
+		m["is_topic_message"] = true
+	}
+	s.push("callback_query", map[string]any{
+		"id":            id,
+		"from":          userJSON(from),
+		"message":       m,
+		"chat_instance": fmt.Sprint(sent.ChatID * 7),
+		"data":          data,
+	})
+	return id
+}
+
+// Answered reports whether the callback query id was answered.
+func (s *Server) Answered(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.callbacks[id]
+}
+
+// answerCallbackQuery answers a pressed button once, as the Bot API does;
+// an unknown or already answered id is refused.
+func (s *Server) answerCallbackQuery(p url.Values) (int, any, *apiError) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	id := p.Get("callback_query_id")
+	answered, ok := s.callbacks[id]
+	if !ok || answered {
+		return 0, nil, fail(400, "Bad Request: query is too old and response timeout expired or query ID is invalid")
+	}
+	if len(p.Get("text")) > 200 {
+		return 0, nil, fail(400, "Bad Request: MESSAGE_TOO_LONG")
+	}
+	s.callbacks[id] = true
+	s.broadcast()
+	return 200, true, nil
 }
 
 func utfValid(s string) bool { return strings.ToValidUTF8(s, "\uFFFD") == s }

@@ -380,3 +380,52 @@ func TestWebhookDelivery(t *testing.T) {
 		t.Error("bad secret token accepted")
 	}
 }
+
+func TestInlineKeyboardAndCallbacks(t *testing.T) {
+	s, b := newBot(t)
+	s.AddChat(Chat{ID: -100})
+	send := func(markup string) error {
+		_, err := b.MakeRequest("sendMessage", tgbotapi.Params{"chat_id": "-100", "text": "results", "reply_markup": markup})
+		return err
+	}
+	for name, tc := range map[string]struct{ markup, want string }{
+		"not JSON":     {"{", "Bad Request: can't parse reply keyboard markup JSON object"},
+		"no keyboard":  {`{"keyboard":[]}`, "Bad Request: object expected as reply markup"},
+		"no text":      {`{"inline_keyboard":[[{"callback_data":"x"}]]}`, "Bad Request: text buttons are unallowed in the inline keyboard"},
+		"no action":    {`{"inline_keyboard":[[{"text":"x"}]]}`, `Bad Request: can't find field "callback_data"`},
+		"data over 64": {`{"inline_keyboard":[[{"text":"x","callback_data":"` + strings.Repeat("d", 65) + `"}]]}`, "Bad Request: BUTTON_DATA_INVALID"},
+	} {
+		if err := send(tc.markup); err == nil || apiErr(t, err).Message != tc.want {
+			t.Errorf("%s: %v, want %q", name, err, tc.want)
+		}
+	}
+	if err := send(`{"inline_keyboard":[[{"text":"More","callback_data":"search more #1"}]]}`); err != nil {
+		t.Fatal(err)
+	}
+	msg := s.SentTo(-100)[0]
+	if len(msg.Keyboard) != 1 || msg.Keyboard[0][0].CallbackData != "search more #1" {
+		t.Fatalf("keyboard %+v", msg.Keyboard)
+	}
+	if s.Press(User{ID: 7}, msg, 0, 1) != "" || s.Press(User{ID: 7}, Message{ChatID: -100, ID: 99}, 0, 0) != "" {
+		t.Error("pressed a button that does not exist")
+	}
+	id := s.Press(User{ID: 7}, msg, 0, 0)
+	ups, err := b.GetUpdates(tgbotapi.UpdateConfig{AllowedUpdates: []string{"callback_query"}})
+	if err != nil || len(ups) != 1 || ups[0].CallbackQuery == nil {
+		t.Fatalf("updates %+v, %v", ups, err)
+	}
+	q := ups[0].CallbackQuery
+	if q.ID != id || q.Data != "search more #1" || q.From.ID != 7 || q.Message == nil || q.Message.Chat.ID != -100 {
+		t.Errorf("callback query %+v", q)
+	}
+	answer := func() error {
+		_, err := b.Request(tgbotapi.NewCallback(id, ""))
+		return err
+	}
+	if err := answer(); err != nil || !s.Answered(id) {
+		t.Fatalf("answer: %v, answered %t", err, s.Answered(id))
+	}
+	if err := answer(); err == nil || !strings.Contains(apiErr(t, err).Message, "query is too old") {
+		t.Errorf("answering twice: %v", err)
+	}
+}
