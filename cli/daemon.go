@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"reflect"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -55,6 +57,10 @@ type service struct {
 	// feedAdder answers /feeds add: it appends to the config file, which
 	// the reload then brings into force.
 	feedAdder *chatFeeds
+	// retention prunes old items; reload changes its retention.
+	retention *retentionJob
+	// cfg is the config in force, for reload to tell what changed.
+	cfg atomic.Pointer[config.Config]
 }
 
 // catalogOf returns the topics and feeds of cfg as the command router shows them.
@@ -111,7 +117,8 @@ func start(ctx context.Context, c *cmdContext, cfg *config.Config, log *slog.Log
 		return nil, err
 	}
 	s := &service{db: db, log: log, wake: make(chan struct{}, 1), metrics: metrics.New(), admin: cfg.Watchers.AdminDest, now: c.env.Now,
-		feedAdder: &chatFeeds{c: c}}
+		feedAdder: &chatFeeds{c: c}, retention: newRetentionJob(time.Duration(cfg.Retention))}
+	s.cfg.Store(cfg)
 	if cfg.Listen != "" {
 		s.mux = http.NewServeMux()
 	}
@@ -282,9 +289,7 @@ func cmdRun(ctx context.Context, c *cmdContext) int {
 			return exitError
 		}
 	}
-	if r := time.Duration(cfg.Retention); r > 0 {
-		wg.Go(func() { runRetention(ctx, s.db, r, retentionEvery, c.env.Now, log) })
-	}
+	wg.Go(func() { s.retention.run(ctx, s.db, retentionEvery, c.env.Now, log) })
 	changed := make(chan struct{}, 1)
 	wg.Go(func() { watchFile(ctx, c.configPath, loaded, configPollEvery, changed) })
 	log.Info("herald running", "version", version(), "config", c.configPath, "feeds", len(cfg.Feeds), "rules", len(cfg.Rules), "database", cfg.DatabasePath())
@@ -307,10 +312,11 @@ func cmdRun(ctx context.Context, c *cmdContext) int {
 	}
 }
 
-// reload reads the config again and swaps in its rules and feeds; a bad
-// config is logged with its positions and the running one stays in force.
-// Items already being matched finish with the rules they started with.
-// The database path, log settings and watcher limits are read at start only.
+// reload reads the config again and swaps in its rules, entities, feeds and
+// retention; a bad config is logged with its positions and the running one
+// stays in force. Items already being matched finish with the rules they
+// started with. The settings read at start only (restartKeys) are logged
+// when they change, with a word to restart.
 func (s *service) reload(c *cmdContext) {
 	cfg, err := config.Load(c.configPath, c.env.Getenv)
 	if err != nil {
@@ -329,5 +335,79 @@ func (s *service) reload(c *cmdContext) {
 	feeds := cfg.NewsFeeds()
 	s.feeds.Store(&feeds)
 	s.watcher.Rescan()
+	s.retention.set(time.Duration(cfg.Retention))
+	if keys := restartKeys(s.cfg.Swap(cfg), cfg); len(keys) > 0 {
+		s.log.Warn("config changed settings that apply only at start; restart herald to apply them", "keys", strings.Join(keys, ", "))
+	}
 	s.log.Info("config reloaded", "feeds", len(cfg.Feeds), "rules", len(cfg.Rules))
+}
+
+// restartKeys returns the config keys read at start only that differ between
+// old and new.
+func restartKeys(old, new *config.Config) []string {
+	var keys []string
+	for _, k := range []struct {
+		key      string
+		old, new any
+	}{
+		{"database", old.DatabasePath(), new.DatabasePath()},
+		{"log", old.Log, new.Log},
+		{"watchers", old.Watchers, new.Watchers},
+		{"telegram", old.Telegram, new.Telegram},
+		{"slack", old.Slack, new.Slack},
+		{"listen", old.Listen, new.Listen},
+		{"digest.threshold", old.Digest.Threshold, new.Digest.Threshold},
+	} {
+		if !sameSetting(k.old, k.new) {
+			keys = append(keys, k.key)
+		}
+	}
+	return keys
+}
+
+// sameSetting compares two config values by their exported fields, which
+// leaves out where in the file they were written.
+func sameSetting(a, b any) bool {
+	return sameExported(reflect.ValueOf(a), reflect.ValueOf(b))
+}
+
+func sameExported(a, b reflect.Value) bool {
+	if a.IsValid() != b.IsValid() || !a.IsValid() || a.Type() != b.Type() {
+		return a.IsValid() == b.IsValid()
+	}
+	switch a.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if a.IsNil() || b.IsNil() {
+			return a.IsNil() == b.IsNil()
+		}
+		return sameExported(a.Elem(), b.Elem())
+	case reflect.Struct:
+		for i := range a.NumField() {
+			if a.Type().Field(i).IsExported() && !sameExported(a.Field(i), b.Field(i)) {
+				return false
+			}
+		}
+		return true
+	case reflect.Slice, reflect.Array:
+		if a.Len() != b.Len() {
+			return false
+		}
+		for i := range a.Len() {
+			if !sameExported(a.Index(i), b.Index(i)) {
+				return false
+			}
+		}
+		return true
+	case reflect.Map:
+		if a.Len() != b.Len() {
+			return false
+		}
+		for _, k := range a.MapKeys() {
+			if v := b.MapIndex(k); !v.IsValid() || !sameExported(a.MapIndex(k), v) {
+				return false
+			}
+		}
+		return true
+	}
+	return reflect.DeepEqual(a.Interface(), b.Interface())
 }

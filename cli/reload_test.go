@@ -88,6 +88,18 @@ rules:
 	waitFor(t, "the SIGHUP reload", func() bool {
 		return strings.Contains(logs.String(), "SIGHUP: reloading the config") && strings.Count(logs.String(), "config reloaded") >= 2
 	}, dump)
+	if strings.Contains(logs.String(), "restart herald") {
+		t.Errorf("a restart was asked for, though only rules and feeds changed:\n%s", logs.String())
+	}
+
+	// A setting read at start only is applied at the next start, and the
+	// log says so.
+	if err := os.WriteFile(cfg, []byte(second+"watchers:\n  per_host: 5\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the restart warning", func() bool {
+		return strings.Contains(logs.String(), "apply only at start; restart herald to apply them") && strings.Contains(logs.String(), "keys=watchers")
+	}, dump)
 	cancel()
 	if code := <-done; code != 0 {
 		t.Errorf("exit %d", code)

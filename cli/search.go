@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -133,10 +134,35 @@ type pruner interface {
 // retentionEvery is how often `herald run` prunes.
 const retentionEvery = 24 * time.Hour
 
-// runRetention prunes what is older than retention at once and then every
-// `every`, until ctx ends. Prune works in short transactions, so polling
-// and delivery go on while it runs.
-func runRetention(ctx context.Context, db pruner, retention, every time.Duration, now func() time.Time, log *slog.Logger) {
+// retentionJob is the daily prune of `herald run`, with the retention a
+// reload may change.
+type retentionJob struct {
+	retention atomic.Int64  // a time.Duration; 0: keep everything
+	changed   chan struct{} // a new retention, to apply at once
+}
+
+func newRetentionJob(r time.Duration) *retentionJob {
+	j := &retentionJob{changed: make(chan struct{}, 1)}
+	j.retention.Store(int64(r))
+	return j
+}
+
+// set changes the retention; a change is applied at once.
+func (j *retentionJob) set(r time.Duration) {
+	if time.Duration(j.retention.Swap(int64(r))) == r {
+		return
+	}
+	select {
+	case j.changed <- struct{}{}:
+	default:
+	}
+}
+
+// run prunes what is older than the retention at once, then every `every`
+// and whenever the retention changes, until ctx ends; without a retention it
+// only waits. Prune works in short transactions, so polling and delivery go
+// on while it runs.
+func (j *retentionJob) run(ctx context.Context, db pruner, every time.Duration, now func() time.Time, log *slog.Logger) {
 	t := time.NewTimer(0)
 	defer t.Stop()
 	for {
@@ -144,6 +170,22 @@ func runRetention(ctx context.Context, db pruner, retention, every time.Duration
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-j.changed:
+			if !t.Stop() {
+				select {
+				case <-t.C:
+				default:
+				}
+			}
+		}
+		select {
+		case <-j.changed: // read below, with the rest
+		default:
+		}
+		retention := time.Duration(j.retention.Load())
+		if retention <= 0 {
+			t.Reset(every)
+			continue
 		}
 		start := time.Now()
 		st, err := db.Prune(ctx, now(), retention)

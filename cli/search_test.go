@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"herald/config"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -130,7 +131,7 @@ func TestRunRetention(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	ended := make(chan struct{})
 	go func() {
-		runRetention(ctx, f, 90*24*time.Hour, time.Millisecond, time.Now, slog.New(slog.DiscardHandler))
+		newRetentionJob(90*24*time.Hour).run(ctx, f, time.Millisecond, time.Now, slog.New(slog.DiscardHandler))
 		close(ended)
 	}()
 	select {
@@ -144,5 +145,64 @@ func TestRunRetention(t *testing.T) {
 	defer f.mu.Unlock()
 	if f.calls[0] != 90*24*time.Hour {
 		t.Errorf("pruned with %v", f.calls[0])
+	}
+}
+
+// A reload's retention applies at once: without one the job waits, and a
+// retention set later prunes without waiting for the day to pass.
+func TestRetentionFollowsReload(t *testing.T) {
+	f := &fakePruner{done: make(chan struct{})}
+	job := newRetentionJob(0)
+	ctx, cancel := context.WithCancel(t.Context())
+	ended := make(chan struct{})
+	go func() {
+		job.run(ctx, f, time.Hour, time.Now, slog.New(slog.DiscardHandler))
+		close(ended)
+	}()
+	calls := func() []time.Duration {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		return slices.Clone(f.calls)
+	}
+	waitCalls := func(n int) {
+		t.Helper()
+		for deadline := time.Now().Add(10 * time.Second); len(calls()) < n; time.Sleep(time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("pruned %v, want %d calls", calls(), n)
+			}
+		}
+	}
+	job.set(30 * 24 * time.Hour)
+	waitCalls(1)
+	job.set(30 * 24 * time.Hour) // the same: nothing to do
+	job.set(7 * 24 * time.Hour)
+	waitCalls(2)
+	cancel()
+	<-ended
+	if got := calls(); len(got) != 2 || got[0] != 30*24*time.Hour || got[1] != 7*24*time.Hour {
+		t.Errorf("pruned with %v; want 720h then 168h, and nothing while there was no retention", got)
+	}
+}
+
+func TestRestartKeys(t *testing.T) {
+	load := func(text string) *config.Config {
+		t.Helper()
+		cfg, err := config.Parse("config.yaml", []byte(text), func(string) string { return "" })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cfg
+	}
+	base := "feeds:\n  - name: a\n    url: https://a.example/rss\nwatchers:\n  per_host: 2\nretention: 30d\n"
+	old := load(base)
+	// Moved down two lines, with another feed, another retention: nothing
+	// that needs a restart.
+	same := load("# a comment\n\n" + strings.Replace(base, "retention: 30d", "retention: 7d", 1) + "")
+	if keys := restartKeys(old, same); len(keys) != 0 {
+		t.Errorf("restartKeys = %v for changes a reload applies", keys)
+	}
+	changed := load(strings.Replace(base, "per_host: 2", "per_host: 3", 1) + "database: other.db\nlisten: 127.0.0.1:9000\n")
+	if keys := restartKeys(old, changed); strings.Join(keys, " ") != "database watchers listen" {
+		t.Errorf("restartKeys = %v, want database, watchers and listen", keys)
 	}
 }
