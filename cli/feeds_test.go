@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -301,19 +300,8 @@ func TestRunServesHealthAndMetrics(t *testing.T) {
 	feeds := newFeedServer(t)
 	addr := freePort(t)
 	cfg := writeConfig(t, t.TempDir(), fmt.Sprintf("listen: %s\nfeeds:\n  - name: wire\n    url: %s/feed.xml\nrules:\n  - name: nuc\n    query: council\n    notify: [console]\n", addr, feeds.URL))
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
 	var out, logs syncBuffer
-	ready := make(chan struct{})
-	done := make(chan int, 1)
-	go func() {
-		done <- Main(ctx, []string{"run", "-config", cfg}, Env{Stdout: &out, Stderr: &logs, Ready: func() { close(ready) }})
-	}()
-	select {
-	case <-ready:
-	case code := <-done:
-		t.Fatalf("run exited early with %d:\n%s", code, logs.String())
-	}
+	cancel, done := startRun(t, cfg, Env{}, &out, &logs)
 	get := func(path string) (int, string) {
 		resp, err := http.Get("http://" + addr + path)
 		if err != nil {

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -35,19 +34,8 @@ func TestRunReloadsConfigOnEdit(t *testing.T) {
 	first := "rules:\n  - name: nuc\n    query: council\n    notify: [console]\n"
 	cfg := writeConfig(t, dir, first)
 
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
 	var out, logs syncBuffer
-	ready := make(chan struct{})
-	done := make(chan int, 1)
-	go func() {
-		done <- Main(ctx, []string{"run", "-config", cfg}, Env{
-			Stdout: &out, Stderr: &logs,
-			Now:   func() time.Time { return now },
-			Ready: func() { close(ready) },
-		})
-	}()
-	<-ready
+	cancel, done := startRun(t, cfg, Env{Now: func() time.Time { return now }}, &out, &logs)
 	dump := func() string { return "stdout:\n" + out.String() + "\nlogs:\n" + logs.String() }
 
 	// A bad edit is refused with its position; herald keeps running.

@@ -28,6 +28,25 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+// startRun starts `herald run -config cfg` with env, writing to out and
+// logs, and returns once it is polling and delivering; the test fails if it
+// exits first. cancel stops it; done then gets its exit code.
+func startRun(t *testing.T, cfg string, env Env, out, logs *syncBuffer) (cancel context.CancelFunc, done <-chan int) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	t.Cleanup(cancel)
+	ready := make(chan struct{})
+	exit := make(chan int, 1)
+	env.Stdout, env.Stderr, env.Ready = out, logs, func() { close(ready) }
+	go func() { exit <- Main(ctx, []string{"run", "-config", cfg}, env) }()
+	select {
+	case <-ready:
+	case code := <-exit:
+		t.Fatalf("run exited early with %d:\n%s", code, logs.String())
+	}
+	return cancel, exit
+}
+
 func TestRunDeliversAndStopsGracefully(t *testing.T) {
 	srv := newFeedServer(t)
 	cfg := writeConfig(t, t.TempDir(), fmt.Sprintf(`feeds:
@@ -41,23 +60,8 @@ rules:
     query: '@nuc'
     notify: [console]
 `, srv.URL))
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
 	var out, logs syncBuffer
-	ready := make(chan struct{})
-	done := make(chan int, 1)
-	go func() {
-		done <- Main(ctx, []string{"run", "-config", cfg}, Env{
-			Stdout: &out, Stderr: &logs,
-			Now:   func() time.Time { return now },
-			Ready: func() { close(ready) },
-		})
-	}()
-	select {
-	case <-ready:
-	case code := <-done:
-		t.Fatalf("run exited early with %d:\n%s", code, logs.String())
-	}
+	cancel, done := startRun(t, cfg, Env{Now: func() time.Time { return now }}, &out, &logs)
 	deadline := time.After(20 * time.Second)
 	for !strings.Contains(out.String(), "■ NATO-Ukraine Council meets on winter air defence") {
 		select {

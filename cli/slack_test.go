@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -64,19 +63,7 @@ slack:
 		t.Fatalf("once posted %+v\n%s", posts, logs.String())
 	}
 
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	ready := make(chan struct{})
-	done := make(chan int, 1)
-	go func() {
-		done <- Main(ctx, []string{"run", "-config", cfg}, Env{Stdout: &out, Stderr: &logs, Getenv: getenv,
-			Now: func() time.Time { return now }, Ready: func() { close(ready) }})
-	}()
-	select {
-	case <-ready:
-	case code := <-done:
-		t.Fatalf("run exited early with %d:\n%s", code, logs.String())
-	}
+	cancel, done := startRun(t, cfg, Env{Getenv: getenv, Now: func() time.Time { return now }}, &out, &logs)
 	if !fake.WaitConnections(20*time.Second, 1) {
 		t.Fatalf("no Socket Mode connection\n%s", logs.String())
 	}
@@ -96,7 +83,7 @@ slack:
 	// The same over HTTP, signed; the channel follows nuc already.
 	var resp *http.Response
 	for i := 0; i < 200; i++ { // the server starts with run
-		req, err := fake.CommandRequest(ctx, "http://"+listen+"/slack/commands", slacktest.Command{Channel: "C0DESK", User: "U0ANN", Text: "unsubscribe nuc"}, slacktest.Signing{})
+		req, err := fake.CommandRequest(t.Context(), "http://"+listen+"/slack/commands", slacktest.Command{Channel: "C0DESK", User: "U0ANN", Text: "unsubscribe nuc"}, slacktest.Signing{})
 		if err != nil {
 			t.Fatal(err)
 		}

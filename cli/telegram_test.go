@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"strings"
@@ -53,19 +52,7 @@ telegram:
 		t.Fatalf("once sent %+v\n%s", sent, logs.String())
 	}
 
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	ready := make(chan struct{})
-	done := make(chan int, 1)
-	go func() {
-		done <- Main(ctx, []string{"run", "-config", cfg}, Env{Stdout: &out, Stderr: &logs, Getenv: getenv,
-			Now: func() time.Time { return now }, Ready: func() { close(ready) }})
-	}()
-	select {
-	case <-ready:
-	case code := <-done:
-		t.Fatalf("run exited early with %d:\n%s", code, logs.String())
-	}
+	cancel, done := startRun(t, cfg, Env{Getenv: getenv, Now: func() time.Time { return now }}, &out, &logs)
 	fake.Say(telegramtest.Incoming{Chat: 42, From: telegramtest.User{ID: 42, FirstName: "Ann"}, Text: "/subscribe nuc"})
 	if !fake.Wait(20*time.Second, func(sent []telegramtest.Message) bool {
 		for _, m := range sent {
@@ -120,19 +107,7 @@ telegram:
 		return ""
 	}
 	var out, logs syncBuffer
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	ready := make(chan struct{})
-	done := make(chan int, 1)
-	go func() {
-		done <- Main(ctx, []string{"run", "-config", cfg}, Env{Stdout: &out, Stderr: &logs, Getenv: getenv,
-			Now: func() time.Time { return now }, Ready: func() { close(ready) }})
-	}()
-	select {
-	case <-ready:
-	case code := <-done:
-		t.Fatalf("run exited early with %d:\n%s", code, logs.String())
-	}
+	cancel, done := startRun(t, cfg, Env{Getenv: getenv, Now: func() time.Time { return now }}, &out, &logs)
 	replyTo := func(chat int64, text string) string {
 		t.Helper()
 		before := len(fake.SentTo(chat))

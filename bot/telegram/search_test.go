@@ -12,26 +12,35 @@ import (
 	"herald/search"
 )
 
-// TestSearchOverTelegram asks /search and /search more through the fake Bot
-// API: the reply is valid HTML with the titles linked and the matched words
-// bold, and more continues in the chat it was asked in.
-func TestSearchOverTelegram(t *testing.T) {
-	e := newEnv(t)
+// searchEnv is a client answering commands with search over seven stored
+// grain items, titled after title (with %d), newest "… 6"; stop ends it.
+func searchEnv(t *testing.T, title string) (e *env, stop func()) {
+	t.Helper()
+	e = newEnv(t)
 	addChats(e)
 	now := time.Now().UTC().Truncate(time.Second)
 	for i := range 7 {
-		it := news.Item{Feed: "wire", ID: fmt.Sprint(i), Title: fmt.Sprintf("Grain <report> %d", i), Link: fmt.Sprintf("https://wire.example/%d?a=1&b=2", i),
+		it := news.Item{Feed: "wire", ID: fmt.Sprint(i), Title: fmt.Sprintf(title, i), Link: fmt.Sprintf("https://wire.example/%d?a=1&b=2", i),
 			Text: "Shipments of grain & wheat rose.", Published: now.Add(-time.Duration(7-i) * time.Hour)}
 		if _, _, err := e.db.AddItem(t.Context(), it, now, nil, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
 	r := bot.NewRouter(e.db, testCatalog, nil, nil, bot.WithSearch(search.New(e.db, search.Config{}, nil)))
-	stop := e.run(r)
-	defer stop()
+	stop = e.run(r)
 	if !e.fake.WaitIdle(10 * time.Second) {
+		stop()
 		t.Fatal("the bot is not polling")
 	}
+	return e, stop
+}
+
+// TestSearchOverTelegram asks /search and /search more through the fake Bot
+// API: the reply is valid HTML with the titles linked and the matched words
+// bold, and more continues in the chat it was asked in.
+func TestSearchOverTelegram(t *testing.T) {
+	e, stop := searchEnv(t, "Grain <report> %d")
+	defer stop()
 	member := telegramtest.User{ID: memberUser, FirstName: "Max"}
 	got := say(t, e, telegramtest.Incoming{Chat: groupChat, From: member, Text: "/search grain"})
 	if !strings.Contains(got, "1. Grain <report> 6") || !strings.Contains(got, "5. Grain <report> 2") || !strings.Contains(got, "More: /search more") {
@@ -61,22 +70,8 @@ func TestSearchOverTelegram(t *testing.T) {
 // the press is answered, an old button says it has expired, and a forged
 // callback runs nothing.
 func TestSearchMoreButton(t *testing.T) {
-	e := newEnv(t)
-	addChats(e)
-	now := time.Now().UTC().Truncate(time.Second)
-	for i := range 7 {
-		it := news.Item{Feed: "wire", ID: fmt.Sprint(i), Title: fmt.Sprintf("Grain report %d", i), Link: fmt.Sprintf("https://wire.example/%d", i),
-			Text: "Shipments of grain rose.", Published: now.Add(-time.Duration(7-i) * time.Hour)}
-		if _, _, err := e.db.AddItem(t.Context(), it, now, nil, nil); err != nil {
-			t.Fatal(err)
-		}
-	}
-	r := bot.NewRouter(e.db, testCatalog, nil, nil, bot.WithSearch(search.New(e.db, search.Config{}, nil)))
-	stop := e.run(r)
+	e, stop := searchEnv(t, "Grain report %d")
 	defer stop()
-	if !e.fake.WaitIdle(10 * time.Second) {
-		t.Fatal("the bot is not polling")
-	}
 	member := telegramtest.User{ID: memberUser, FirstName: "Max"}
 	say(t, e, telegramtest.Incoming{Chat: groupChat, From: member, Text: "/search grain"})
 	sent := e.fake.SentTo(groupChat)

@@ -42,6 +42,17 @@ type incoming struct {
 	IsTopicMessage  bool `json:"is_topic_message"`
 }
 
+// destination is where a command written as m is answered, and where
+// subscriptions made by it go: its chat, and its forum topic if it has one.
+func (m *incoming) destination() (news.Destination, int) {
+	dest := news.Destination{Platform: news.Telegram, Chat: strconv.FormatInt(m.Chat.ID, 10)}
+	if m.IsTopicMessage && m.MessageThreadID > 0 {
+		dest.Thread = strconv.Itoa(m.MessageThreadID)
+		return dest, m.MessageThreadID
+	}
+	return dest, 0
+}
+
 // update is the part of an Update herald reads.
 type update struct {
 	UpdateID      int                         `json:"update_id"`
@@ -283,12 +294,7 @@ func (c *Client) handleCallback(ctx context.Context, r Router, q *callbackQuery,
 	log = log.With(keyChat, chat, "user", q.From.ID)
 	c.answerCallback(ctx, q.ID, "", log)
 	private := m.Chat.Type == "private"
-	dest := news.Destination{Platform: news.Telegram, Chat: strconv.FormatInt(chat, 10)}
-	thread := 0
-	if m.IsTopicMessage && m.MessageThreadID > 0 {
-		thread = m.MessageThreadID
-		dest.Thread = strconv.Itoa(thread)
-	}
+	dest, thread := m.destination()
 	req := bot.Request{
 		Dest:     dest,
 		User:     strconv.FormatInt(q.From.ID, 10),
@@ -354,12 +360,7 @@ func (c *Client) handleMessage(ctx context.Context, r Router, m *incoming, updat
 	} else if !private || strings.TrimSpace(m.Text) == "" {
 		return
 	}
-	dest := news.Destination{Platform: news.Telegram, Chat: strconv.FormatInt(chat, 10)}
-	thread := 0
-	if m.IsTopicMessage && m.MessageThreadID > 0 {
-		thread = m.MessageThreadID
-		dest.Thread = strconv.Itoa(thread)
-	}
+	dest, thread := m.destination()
 	req := bot.Request{
 		Dest:    dest,
 		Private: private,
