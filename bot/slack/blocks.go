@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
@@ -25,6 +26,20 @@ const (
 	// MaxFallback is the length of the notification text sent with blocks.
 	MaxFallback = 300
 )
+
+// Limits of the buttons under a message: Slack refuses an actions block of
+// more than 25 elements, a button label over 75 characters and a value
+// over 2000 (counted here in UTF-16 code units, as above).
+const (
+	MaxButtons     = 25
+	MaxButtonText  = 75
+	MaxButtonValue = 2000
+)
+
+// actionIDPrefix starts the action_id of herald's buttons; the action's
+// index in the message follows ("herald_action_0"). A press of a button
+// whose action_id does not start with it is not herald's.
+const actionIDPrefix = "herald_action_"
 
 var (
 	mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
@@ -246,18 +261,19 @@ func split(units []unit) []unit {
 // ellipsis is the section that says something was left out.
 var ellipsis = unit{kind: bot.KindParagraph, lines: []bot.Line{{bot.Plain("…")}}}
 
-// fit keeps a message within MaxBlocks blocks and MaxMessageText
-// characters. Units marked keep stay; the others are kept in order while
-// they fit, the first that does not is cut at a sentence boundary (else a
-// word boundary) and ends in "…", and the rest are dropped, with a "…"
-// section saying so when nothing was cut. Quotes are never cut to fit: a
+// fit keeps a message within the given number of blocks (MaxBlocks, less
+// the room an actions block needs) and MaxMessageText characters. Units
+// marked keep stay; the others are kept in order while they fit, the first
+// that does not is cut at a sentence boundary (else a word boundary) and
+// ends in "…", and the rest are dropped, with a "…" section saying so when
+// nothing was cut. Quotes are never cut to fit: a
 // cut quote would misquote. Only when the kept units alone are too long
 // are they cut too.
-func fit(units []unit) []unit {
-	if len(units) <= MaxBlocks && total(units) <= MaxMessageText {
+func fit(units []unit, blocks int) []unit {
+	if len(units) <= blocks && total(units) <= MaxMessageText {
 		return units
 	}
-	if out := fitUnits(units, MaxMessageText, MaxBlocks); len(out) <= MaxBlocks && total(out) <= MaxMessageText {
+	if out := fitUnits(units, MaxMessageText, blocks); len(out) <= blocks && total(out) <= MaxMessageText {
 		return out
 	}
 	all := make([]unit, len(units))
@@ -265,7 +281,7 @@ func fit(units []unit) []unit {
 		u.keep = false
 		all[i] = u
 	}
-	return fitUnits(all, MaxMessageText, MaxBlocks)
+	return fitUnits(all, MaxMessageText, blocks)
 }
 
 func total(units []unit) int {
@@ -438,9 +454,55 @@ type rendered struct {
 	mrkdwn string
 }
 
-// render lays m out as Block Kit within Slack's limits.
+// render lays m out as Block Kit within Slack's limits, its actions as
+// buttons in an actions block at the end (which the 50 blocks include).
 func render(m bot.Message) rendered {
-	return build(fit(split(unitsOf(m))), fallbackOf(m))
+	actions := actionsBlock(m.Actions)
+	blocks := MaxBlocks
+	if actions != nil {
+		blocks--
+	}
+	r := build(fit(split(unitsOf(m)), blocks), fallbackOf(m))
+	if actions != nil {
+		r.blocks = append(r.blocks, actions)
+	}
+	return r
+}
+
+// actionsBlock returns an actions block with a button for each action, or
+// nil when there are none. A button's value is the action's Data, which a
+// press sends back; its action_id is actionIDPrefix and the action's
+// index; its label is plain text, cut to MaxButtonText. The first
+// MaxButtons actions are shown; an action without a label, or whose Data
+// is empty or over MaxButtonValue, is left out (the message's text says
+// how to type each command anyway).
+func actionsBlock(actions []bot.Action) *slack.ActionBlock {
+	var buttons []slack.BlockElement
+	for i, a := range actions {
+		if len(buttons) == MaxButtons {
+			break
+		}
+		label, value := shortenUnits(bot.Clean(a.Label), MaxButtonText), a.Data()
+		if label == "" || strings.TrimSpace(value) == "" || textLen(value) > MaxButtonValue {
+			continue
+		}
+		text := slack.NewTextBlockObject(slack.PlainTextType, label, false, false)
+		buttons = append(buttons, slack.NewButtonBlockElement(actionIDPrefix+strconv.Itoa(i), value, text))
+	}
+	if len(buttons) == 0 {
+		return nil
+	}
+	return slack.NewActionBlock("", buttons...)
+}
+
+// shortenUnits is bot.Shorten for a limit in UTF-16 code units.
+func shortenUnits(s string, max int) string {
+	for n := max; n > 0; n-- {
+		if t := bot.Shorten(s, n); textLen(t) <= max {
+			return t
+		}
+	}
+	return ""
 }
 
 // renderAlert lays an alert out: its bold linked title, a context line
@@ -455,7 +517,7 @@ func renderAlert(a news.Alert, loc *time.Location) rendered {
 		units[1].lines = append(units[1].lines, units[n-1].lines...)
 		units = units[:n-1]
 	}
-	return build(fit(split(units)), fallbackOf(m))
+	return build(fit(split(units), MaxBlocks), fallbackOf(m))
 }
 
 // fallbackOf is the notification text of m: its first paragraph, lines

@@ -34,6 +34,8 @@ func backoff(n int) time.Duration {
 // Run answers chat commands through r until ctx ends: over Socket Mode
 // when an app token is set, and as signed HTTP requests to CommandPath on
 // Listen when a signing secret and Listen are set — both when both are.
+// Presses of the buttons under herald's replies come the same ways (at
+// InteractivePath in HTTP mode) and run their commands as if typed.
 // It also checks the bot token with auth.test until Slack accepts it,
 // learning the bot's user id for app mentions and resuming the
 // subscriptions a refused token paused. Failures are logged and retried
@@ -112,7 +114,7 @@ func (c *Client) modes() string {
 		m = append(m, "socket mode")
 	}
 	if c.opts.SigningSecret != "" && (c.opts.Listen != "" || c.listener != nil || c.opts.Mux != nil) {
-		m = append(m, "http "+c.opts.Listen+CommandPath)
+		m = append(m, "http "+c.opts.Listen+CommandPath+" and "+InteractivePath)
 	}
 	if len(m) == 0 {
 		return "off"
@@ -128,9 +130,10 @@ type command struct {
 	text string
 	// prefix is what users type before a command name.
 	prefix string
-	// responseURL answers a slash command.
+	// responseURL answers a slash command or a button press.
 	responseURL string
-	// thread is where an app mention was written, to reply there.
+	// thread is where an app mention was written, or the thread of the
+	// message whose button was pressed, to reply there.
 	thread string
 	// via names the way it came, for logs.
 	via string
@@ -239,9 +242,10 @@ func (c *Client) channelState(ctx context.Context, dest news.Destination, now ti
 	return b.String(), nil
 }
 
-// reply posts a command's answer: to the slash command's response_url, or
-// for an app mention with chat.postMessage (public) or chat.postEphemeral,
-// in the mention's thread.
+// reply posts a command's answer: to the slash command's or button press's
+// response_url (as a new message: slack-go sends replace_original false),
+// or for an app mention with chat.postMessage (public) or
+// chat.postEphemeral; in the mention's or the button's thread.
 func (c *Client) reply(ctx context.Context, cmd command, msg rendered, public bool) error {
 	cctx, cancel := c.callCtx(ctx)
 	defer cancel()
@@ -254,6 +258,9 @@ func (c *Client) reply(ctx context.Context, cmd command, msg rendered, public bo
 			kind = slack.ResponseTypeInChannel
 		}
 		opts = append(opts, slack.MsgOptionResponseURL(cmd.responseURL, kind))
+		if cmd.thread != "" {
+			opts = append(opts, slack.MsgOptionTS(cmd.thread)) // a button's message in a thread
+		}
 		_, _, err = c.api.PostMessageContext(cctx, cmd.channel, opts...)
 	case public:
 		if cmd.thread != "" {

@@ -22,12 +22,15 @@ import (
 const (
 	// maxCommandBody caps a slash command's body; Slack's are a few hundred bytes.
 	maxCommandBody = 64 << 10
+	// maxInteractionBody caps a button press's body, which carries the
+	// whole message the button is under (up to 50 blocks), URL-encoded.
+	maxInteractionBody = 1 << 20
 	// maxSkew is how far from now a request's timestamp may be: older
 	// requests may be replays.
 	maxSkew = 5 * time.Minute
 )
 
-// Why a slash command request is refused.
+// Why a request from Slack is refused.
 var (
 	errMissingHeaders = errors.New("no X-Slack-Request-Timestamp or X-Slack-Signature header")
 	errBadTimestamp   = errors.New("X-Slack-Request-Timestamp is not a unix time")
@@ -70,15 +73,22 @@ func validSignature(secret, ts string, body []byte, header string) bool {
 	return hmac.Equal(got, mac.Sum(nil))
 }
 
-// commandHandler receives slash commands at CommandPath. A request without
-// both headers, with a timestamp more than 5 minutes from now, or whose
-// signature does not match is answered 401 before its body is parsed, and
-// nothing else happens. A valid command is answered 200 with an empty body
-// at once — Slack wants an answer within 3 s — and the reply follows at the
-// command's response_url.
-func (c *Client) commandHandler(ctx context.Context, r Router, handlers *sync.WaitGroup) http.Handler {
+// httpHandler serves HTTP mode: slash commands at CommandPath and button
+// presses at InteractivePath. A request without both signature headers,
+// with a timestamp more than 5 minutes from now, or whose signature does
+// not match is answered 401 before its body is parsed, and nothing else
+// happens. A valid request is answered 200 with an empty body at once —
+// Slack wants an answer within 3 s — and the reply follows at the
+// request's response_url.
+func (c *Client) httpHandler(ctx context.Context, r Router, handlers *sync.WaitGroup) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		if req.URL.Path != CommandPath {
+		what, limit := "", int64(0)
+		switch req.URL.Path {
+		case CommandPath:
+			what, limit = "slash command", maxCommandBody
+		case InteractivePath:
+			what, limit = "interaction", maxInteractionBody
+		default:
 			http.NotFound(w, req)
 			return
 		}
@@ -87,27 +97,15 @@ func (c *Client) commandHandler(ctx context.Context, r Router, handlers *sync.Wa
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 			return
 		}
-		ts, err := c.checkTimestamp(req.Header)
-		if err != nil {
-			c.log.Warn("slash command request refused", "remote", req.RemoteAddr, "reason", err.Error())
-			http.Error(w, "unauthorized", http.StatusUnauthorized)
-			return
-		}
-		body, err := io.ReadAll(io.LimitReader(req.Body, maxCommandBody+1))
-		if err != nil {
-			http.Error(w, "cannot read the body", http.StatusBadRequest)
-			return
-		}
-		if len(body) > maxCommandBody {
-			http.Error(w, "too large", http.StatusRequestEntityTooLarge)
-			return
-		}
-		if !validSignature(c.opts.SigningSecret, ts, body, req.Header.Get("X-Slack-Signature")) {
-			c.log.Warn("slash command request refused", "remote", req.RemoteAddr, "reason", errBadSignature.Error())
-			http.Error(w, "unauthorized", http.StatusUnauthorized)
+		body, ok := c.readSigned(w, req, what, limit)
+		if !ok {
 			return
 		}
 		req.Body = io.NopCloser(bytes.NewReader(body))
+		if req.URL.Path == InteractivePath {
+			c.serveInteraction(ctx, w, req, r, handlers)
+			return
+		}
 		s, err := slack.SlashCommandParse(req)
 		if err != nil {
 			http.Error(w, "not a slash command", http.StatusBadRequest)
@@ -123,20 +121,52 @@ func (c *Client) commandHandler(ctx context.Context, r Router, handlers *sync.Wa
 	})
 }
 
-// serveMux answers slash commands at CommandPath of a server herald runs,
-// until ctx ends and the commands under way are answered.
+// readSigned reads the body of a request that says it comes from Slack,
+// at most limit bytes, and checks its signature. When the request is
+// refused it answers it (401, 413 or 400), logs why, and returns false.
+func (c *Client) readSigned(w http.ResponseWriter, req *http.Request, what string, limit int64) ([]byte, bool) {
+	ts, err := c.checkTimestamp(req.Header)
+	if err != nil {
+		c.log.Warn(what+" request refused", "remote", req.RemoteAddr, "reason", err.Error())
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+		return nil, false
+	}
+	body, err := io.ReadAll(io.LimitReader(req.Body, limit+1))
+	if err != nil {
+		c.log.Warn(what+" request: reading its body failed", "remote", req.RemoteAddr, keyErr, err)
+		http.Error(w, "cannot read the body", http.StatusBadRequest)
+		return nil, false
+	}
+	if int64(len(body)) > limit {
+		c.log.Warn(what+" request refused", "remote", req.RemoteAddr, "reason", fmt.Sprintf("a body over %d bytes", limit))
+		http.Error(w, "too large", http.StatusRequestEntityTooLarge)
+		return nil, false
+	}
+	if !validSignature(c.opts.SigningSecret, ts, body, req.Header.Get("X-Slack-Signature")) {
+		c.log.Warn(what+" request refused", "remote", req.RemoteAddr, "reason", errBadSignature.Error())
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+		return nil, false
+	}
+	return body, true
+}
+
+// serveMux answers slash commands at CommandPath and button presses at
+// InteractivePath of a server herald runs, until ctx ends and the commands
+// under way are answered.
 func (c *Client) serveMux(ctx context.Context, mux *http.ServeMux, r Router) {
 	var handlers sync.WaitGroup
-	mux.Handle(CommandPath, c.commandHandler(ctx, r, &handlers))
-	c.log.Info("serving slash commands", "listen", c.opts.Listen, "path", CommandPath)
+	h := c.httpHandler(ctx, r, &handlers)
+	mux.Handle(CommandPath, h)
+	mux.Handle(InteractivePath, h)
+	c.log.Info("serving slash commands and button presses", "listen", c.opts.Listen, "path", CommandPath, "interactive_path", InteractivePath)
 	<-ctx.Done()
 	handlers.Wait()
 }
 
-// serveHTTP serves slash commands on ln until ctx ends.
+// serveHTTP serves slash commands and button presses on ln until ctx ends.
 func (c *Client) serveHTTP(ctx context.Context, ln net.Listener, r Router) {
 	var handlers sync.WaitGroup
-	srv := &http.Server{Handler: c.commandHandler(ctx, r, &handlers), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: c.httpHandler(ctx, r, &handlers), ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -144,7 +174,7 @@ func (c *Client) serveHTTP(ctx context.Context, ln net.Listener, r Router) {
 			c.log.Error("the slash command server stopped", keyErr, err)
 		}
 	}()
-	c.log.Info("serving slash commands", "listen", ln.Addr().String(), "path", CommandPath)
+	c.log.Info("serving slash commands and button presses", "listen", ln.Addr().String(), "path", CommandPath, "interactive_path", InteractivePath)
 	<-ctx.Done()
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()

@@ -1,12 +1,13 @@
 // Package slack is herald's Slack adapter. It posts alerts as Block Kit
 // messages (bot.Sender) in which no feed text can make a link, a mention or
 // a broadcast; answers the chat commands of the platform-neutral router as
-// the slash command /herald and as app mentions, over Socket Mode or signed
-// HTTP requests; and turns every Web API failure into what the dispatcher
-// understands or handles it in place: rate limits are waited out, blocks
-// Slack refuses are resent as text, a channel that is gone, archived or
-// without the bot has its subscriptions paused, and a refused token pauses
-// every Slack subscription until it works again. It talks to Slack through
+// the slash command /herald, as app mentions and as presses of the buttons
+// under its replies, over Socket Mode or signed HTTP requests; and turns
+// every Web API failure into what the dispatcher understands or handles it
+// in place: rate limits are waited out, blocks Slack refuses are resent as
+// text, a channel that is gone, archived or without the bot has its
+// subscriptions paused, and a refused token pauses every Slack
+// subscription until it works again. It talks to Slack through
 // github.com/slack-go/slack and its socketmode package.
 package slack
 
@@ -84,14 +85,15 @@ type Options struct {
 	// AppToken is the app-level xapp- token; with it, Run answers commands
 	// over Socket Mode. It is never logged.
 	AppToken string
-	// SigningSecret verifies HTTP slash commands; with it and Listen, Run
-	// serves CommandPath on Listen. It is never logged.
+	// SigningSecret verifies HTTP slash commands and button presses; with
+	// it and Listen, Run serves CommandPath and InteractivePath on Listen.
+	// It is never logged.
 	SigningSecret string
 	// Listen is the address HTTP mode listens on, such as :8080.
 	Listen string
 	// Mux, when set, is the handler of a server herald already runs on
-	// Listen (with /healthz and /metrics): HTTP mode adds CommandPath to it
-	// instead of listening itself.
+	// Listen (with /healthz and /metrics): HTTP mode adds CommandPath and
+	// InteractivePath to it instead of listening itself.
 	Mux *http.ServeMux
 	// APIURL is the Web API base URL, ending in "/"; DefaultAPIURL when empty.
 	APIURL string

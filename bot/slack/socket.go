@@ -87,7 +87,9 @@ func (c *Client) onEvent(ctx, runCtx context.Context, sm *socketmode.Client, r R
 		}
 	case socketmode.EventTypeInvalidAuth:
 		c.log.Error("Slack refused the app-level token; check slack.app_token")
-	case socketmode.EventTypeIncomingError, socketmode.EventTypeErrorBadMessage, socketmode.EventTypeErrorWriteFailed:
+	case socketmode.EventTypeErrorBadMessage:
+		c.ack(runCtx, sm, c.badEnvelope(ev))
+	case socketmode.EventTypeIncomingError, socketmode.EventTypeErrorWriteFailed:
 		c.log.Warn("Socket Mode: a frame could not be read or written", "event", string(ev.Type))
 		c.ack(runCtx, sm, ev.Request)
 	case socketmode.EventTypeSlashCommand:
@@ -101,8 +103,11 @@ func (c *Client) onEvent(ctx, runCtx context.Context, sm *socketmode.Client, r R
 		if cmd, ok := c.mention(ev); ok {
 			handlers.Go(func() { c.handle(ctx, r, cmd) })
 		}
+	case socketmode.EventTypeInteractive:
+		c.ack(runCtx, sm, ev.Request)
+		c.onInteractive(ctx, r, ev, handlers)
 	default:
-		c.ack(runCtx, sm, ev.Request) // interactive payloads and what Slack adds later
+		c.ack(runCtx, sm, ev.Request) // what Slack adds later
 	}
 }
 

@@ -21,7 +21,7 @@ func Sign(secret string, timestamp int64, body []byte) string {
 	return "v0=" + hex.EncodeToString(mac.Sum(nil))
 }
 
-// Signing says how CommandRequest signs a slash command.
+// Signing says how CommandRequest and InteractionRequest sign a request.
 type Signing struct {
 	// Secret signs the request; the fake's SigningSecret when empty.
 	Secret string
@@ -43,7 +43,12 @@ func (s *Server) CommandRequest(ctx context.Context, target string, c Command, s
 	for k, v := range s.commandPayload(c) {
 		form.Set(k, v)
 	}
-	body := form.Encode()
+	return s.signedRequest(ctx, target, form.Encode(), sg, func(b string) string { return strings.Replace(b, "text=", "text=x", 1) })
+}
+
+// signedRequest returns a POST of the urlencoded body to target, signed as
+// sg says; tamper changes the body after signing when sg.Tamper is set.
+func (s *Server) signedRequest(ctx context.Context, target, body string, sg Signing, tamper func(string) string) (*http.Request, error) {
 	secret := sg.Secret
 	if secret == "" {
 		secret = s.opts.SigningSecret
@@ -54,7 +59,7 @@ func (s *Server) CommandRequest(ctx context.Context, target string, c Command, s
 	}
 	sig := Sign(secret, at.Unix(), []byte(body))
 	if sg.Tamper {
-		body = strings.Replace(body, "text=", "text=x", 1)
+		body = tamper(body)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, strings.NewReader(body))
 	if err != nil {

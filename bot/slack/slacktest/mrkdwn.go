@@ -162,10 +162,12 @@ type block struct {
 
 // CheckBlocks validates a blocks array as chat.postMessage does and reads
 // it as Slack shows it. It returns the block types, the rendering (the
-// text of every block, one block a line), and, when Slack would refuse the
-// blocks, the error code and response_metadata messages. Block types other
-// than section, context, header and divider are refused: herald uses no
-// others, and the fake checks no others.
+// text of every block, one block a line; an actions block's buttons as
+// "[label]"), and, when Slack would refuse the blocks, the error code and
+// response_metadata messages. Block types other than section, context,
+// header, divider and actions, and elements of an actions block other than
+// buttons, are refused: herald uses no others, and the fake checks no
+// others.
 func CheckBlocks(raw []byte) (types []string, r Rendering, code string, msgs []string) {
 	var list []json.RawMessage
 	if err := json.Unmarshal(raw, &list); err != nil {
@@ -226,6 +228,8 @@ func CheckBlocks(raw []byte) (types []string, r Rendering, code string, msgs []s
 			r.merge(checkText(*blk.Text, MaxHeaderText, ptr+"/text", errf))
 		case "divider":
 			r.merge(Rendering{Text: "---"})
+		case "actions":
+			r.merge(checkActions(blk.Elements, ptr, errf))
 		default:
 			errf("unsupported type `%s` [json-pointer:%s/type]", blk.Type, ptr)
 		}

@@ -1,17 +1,20 @@
 // Package slacktest is a fake Slack for tests: the Web API methods herald
-// calls, a Socket Mode WebSocket, response_url endpoints and a signer for
-// HTTP slash commands. It speaks the protocol as ../shared/PROTOCOLS.md part B
-// describes it — methods at POST /api/<method>, tokens in the form body or
-// an Authorization: Bearer header, {"ok":false,"error":…} answers with HTTP
-// 200, 429 with Retry-After — and checks what a client sends:
-// chat.postMessage validates Block Kit limits (50 blocks, 3000 characters a
-// section) the way Slack answers invalid_blocks, truncates text over 40,000
-// characters with a message_truncated warning, and reads every mrkdwn text
-// as Slack would, recording the links, mentions and broadcasts it would
-// make and every raw '<', '>' or '&' that was not escaped. Tests script
-// failures ("the next post answers 429"), archive channels or remove the bot
-// from them, revoke the token, push slash commands and app mentions over
-// Socket Mode, and read back every request, message, ack and response.
+// calls, a Socket Mode WebSocket, response_url endpoints, a signer for HTTP
+// slash commands and interactivity requests, and button presses. It speaks
+// the protocol as ../shared/PROTOCOLS.md part B describes it — methods at
+// POST /api/<method>, tokens in the form body or an Authorization: Bearer
+// header, {"ok":false,"error":…} answers with HTTP 200, 429 with
+// Retry-After — and checks what a client sends: chat.postMessage validates
+// Block Kit limits (50 blocks, 3000 characters a section, the limits of
+// buttons) the way Slack answers invalid_blocks, truncates text over
+// 40,000 characters with a message_truncated warning, and reads every
+// mrkdwn text as Slack would, recording the links, mentions and broadcasts
+// it would make and every raw '<', '>' or '&' that was not escaped. Tests
+// script failures ("the next post answers 429"), archive channels or remove
+// the bot from them, revoke the token, push slash commands and app
+// mentions over Socket Mode, press the buttons of messages the fake
+// accepted (over Socket Mode, or as signed interactivity requests), and
+// read back every request, message, ack and response.
 package slacktest
 
 import (
@@ -71,6 +74,14 @@ const (
 	ResponseURLUses = 5
 	// AckDeadline is how long Slack waits for a Socket Mode ack.
 	AckDeadline = 3 * time.Second
+	// MaxActionElements is the most elements of an actions block.
+	MaxActionElements = 25
+	// MaxButtonText, MaxButtonValue, MaxActionID and MaxButtonURL are the
+	// longest a button's label, value, action_id and url may be.
+	MaxButtonText  = 75
+	MaxButtonValue = 2000
+	MaxActionID    = 255
+	MaxButtonURL   = 3000
 )
 
 // Channel is a conversation the fake knows. Posts to any other id answer
@@ -161,6 +172,9 @@ type Message struct {
 	// Blocks is the blocks parameter, raw JSON; BlockTypes their types in order.
 	Blocks     string
 	BlockTypes []string
+	// Buttons are the buttons of its actions blocks, in order: what Press
+	// can press.
+	Buttons []Button
 	// Rendered is the blocks as Slack shows them, or the text when there
 	// are no blocks.
 	Rendered Rendering
@@ -177,6 +191,10 @@ type Message struct {
 	// ResponseURL names the URL it was posted to.
 	ResponseType string
 	ResponseURL  string
+	// Replaced is set when a button's response_url replaced the message
+	// (replace_original); it keeps its channel, ts, thread, who sees it
+	// and how it was posted.
+	Replaced bool
 }
 
 // UnfurlLinks reports the unfurl_links parameter: nil when not sent.
@@ -251,6 +269,9 @@ type Server struct {
 type responseURL struct {
 	channel, user string
 	uses          int
+	// ts is the message whose button was pressed, for replace_original
+	// and delete_original; empty for a slash command's.
+	ts string
 }
 
 // New starts a fake with opts' tokens and closes it when the test ends.
@@ -739,6 +760,7 @@ func checkContent(m *Message, blocks string, hasBlocks bool, attachments string)
 			return code, msgs
 		}
 		m.Blocks, m.BlockTypes, m.Rendered = blocks, types, r
+		m.Buttons = buttonsOf([]byte(blocks))
 	}
 	if m.Text == "" && len(m.BlockTypes) == 0 && strings.TrimSpace(attachments) == "" {
 		return ErrNoText, nil
@@ -771,15 +793,24 @@ func (s *Server) connectionsOpen(token string) apiAnswer {
 func (s *Server) newResponseURL(channel, user string) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.newResponseURLLocked(channel, user, "")
+}
+
+// newResponseURLLocked registers a response_url, for a press of a button
+// in the message ts when ts is set; s.mu must be held.
+func (s *Server) newResponseURLLocked(channel, user, ts string) string {
 	s.nextResp++
 	id := fmt.Sprintf("r%d", s.nextResp)
-	s.responses[id] = &responseURL{channel: channel, user: user}
+	s.responses[id] = &responseURL{channel: channel, user: user, ts: ts}
 	return s.URL + "/response/" + id
 }
 
 // serveResponse takes messages posted to a response_url: JSON
 // {text, blocks, response_type, replace_original, delete_original}, at most
-// ResponseURLUses times per URL.
+// ResponseURLUses times per URL. The response_url of a button press may
+// replace (replace_original: true) or delete (delete_original: true) the
+// message the button is in; otherwise, and always for a slash command's,
+// the message is a new one.
 func (s *Server) serveResponse(w http.ResponseWriter, r *http.Request) {
 	id := strings.TrimPrefix(r.URL.Path, "/response/")
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
@@ -839,6 +870,24 @@ func (s *Server) respond(r *http.Request, id string, body []byte, p url.Values, 
 		return a
 	}
 	ru.uses++
+	if ru.ts != "" && (p.Get("replace_original") == "true" || p.Get("delete_original") == "true") {
+		i := slices.IndexFunc(s.messages, func(o Message) bool { return o.Channel == ru.channel && o.TS == ru.ts })
+		if i < 0 {
+			a := fail("message_not_found")
+			a.status = http.StatusNotFound
+			return a
+		}
+		if p.Get("delete_original") == "true" {
+			s.messages = slices.Delete(s.messages, i, i+1)
+		} else {
+			o := s.messages[i]
+			m.TS, m.ThreadTS, m.Ephemeral, m.User, m.ResponseType, m.ResponseURL = o.TS, o.ThreadTS, o.Ephemeral, o.User, o.ResponseType, o.ResponseURL
+			m.Replaced = true
+			s.messages[i] = m
+		}
+		s.broadcast()
+		return ok(nil)
+	}
 	s.nextTS++
 	m.TS = fmt.Sprintf("1700000000.%06d", s.nextTS)
 	s.messages = append(s.messages, m)
