@@ -264,9 +264,18 @@ func (c *compiler) required(i int32) (weight int, ok bool) {
 }
 
 // finish builds the index from the keys of every rule: for each key, in
-// one flat slice, the rules that need it.
+// one flat slice, the rules that need it. The slice of a key also holds,
+// as ^atom, the atoms other than plain words and feed names that the key
+// is the key of: an article with the key has their occurrences found while
+// its candidates are marked, so that an atom found in no memo is known to
+// be absent, without a look at it (see matcher.tryPlan).
 func (c *compiler) finish() {
 	s, d := c.s, c.s.dict
+	for a := range d.atoms {
+		if at := &d.atoms[a]; at.kind != atomFeed && (at.kind != atomWord || at.exact) {
+			c.pairs = append(c.pairs, keyRule{at.key, ^int32(a)})
+		}
+	}
 	nw, np := int32(d.words.len()), int32(len(d.prefixStr))
 	s.prefixBase, s.feedBase = nw, nw+np
 	nkeys := nw + np + int32(len(d.feedStr))
@@ -281,10 +290,27 @@ func (c *compiler) finish() {
 	post := make([]int32, len(c.pairs))
 	fill := slices.Clone(offs[:nkeys])
 	for _, p := range c.pairs {
-		post[fill[p.key]] = p.rule
+		r := p.rule
+		if r >= 0 && s.decidedByWord(r) {
+			r += postWord
+		}
+		post[fill[p.key]] = r
 		fill[p.key]++
 	}
+	// Each key's entries in the order markKey reads them: atoms, rules to
+	// evaluate, rules the key decides.
+	for k := range nkeys {
+		slices.Sort(post[offs[k]:offs[k+1]])
+	}
 	s.offs, s.post = offs, post
+	for k := range s.plans {
+		p := &s.plans[k]
+		for j := range int(p.n) {
+			if p.op != planGeneral && p.x[j] < 0 {
+				p.x[j] = nw + ^p.x[j]
+			}
+		}
+	}
 	for k := range d.words.slots {
 		if sl := &d.words.slots[k]; sl.hash != 0 {
 			sl.post0, sl.post1 = offs[sl.id], offs[sl.id+1]
@@ -299,6 +325,15 @@ func (c *compiler) finish() {
 			s.streams |= e.mask
 		}
 	}
+}
+
+// decidedByWord reports whether rule r is one plain word, looked for in the
+// title and the text, written as the whole query: its word's presence in
+// those decides it, and its hits' term is the query (see postWord).
+func (s *Set) decidedByWord(r int32) bool {
+	p := &s.plans[r]
+	return r < postWord && p.op == planAnd && p.n == 1 && p.neg == 0 && p.x[0] >= 0 &&
+		p.mask[0] == kindTitle|kindText && p.raw[0] == uint32(len(s.query(r)))<<16
 }
 
 // denseKey turns a compile-time key into an index of offs.

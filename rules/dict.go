@@ -326,20 +326,45 @@ func (t *wordTable) len() int { return len(t.offs) - 1 }
 // wordLen returns the length of word id in bytes.
 func (t *wordTable) wordLen(id int32) int { return int(t.offs[id+1] - t.offs[id]) }
 
-// hashWord hashes a folded word: FNV-1a, then a finalizer that spreads the
-// bits, as linear probing wants.
+// hashWord hashes a folded word, eight bytes at a time (a word's last
+// bytes as two loads that may overlap), then mixes the bits, as linear
+// probing wants.
 func hashWord[S ~string | ~[]byte](w S) uint32 {
-	h := uint32(2166136261)
-	for i := 0; i < len(w); i++ {
-		h = (h ^ uint32(w[i])) * 16777619
+	const k = 0x9e3779b97f4a7c15
+	h := uint64(len(w)) * k
+	for len(w) > 8 {
+		h = (h ^ load64(w)) * k
+		h ^= h >> 32
+		w = w[8:]
 	}
-	h ^= h >> 16
-	h *= 0x85ebca6b
-	h ^= h >> 13
-	if h == 0 {
-		h = 1 // 0 marks a free slot
+	var v uint64
+	switch {
+	case len(w) >= 4:
+		v = uint64(load32(w)) | uint64(load32(w[len(w)-4:]))<<32
+	case len(w) > 0:
+		v = uint64(w[0]) | uint64(w[len(w)/2])<<8 | uint64(w[len(w)-1])<<16
 	}
-	return h
+	h = (h ^ v) * k
+	h ^= h >> 29
+	h *= 0xbf58476d1ce4e5b9
+	h ^= h >> 32
+	if uint32(h) == 0 {
+		return 1 // 0 marks a free slot
+	}
+	return uint32(h)
+}
+
+// load64 returns the first eight bytes of b, little-endian.
+func load64[S ~string | ~[]byte](b S) uint64 {
+	_ = b[7]
+	return uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+		uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
+}
+
+// load32 returns the first four bytes of b, little-endian.
+func load32[S ~string | ~[]byte](b S) uint32 {
+	_ = b[3]
+	return uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24
 }
 
 // findWord returns the slot of w, whose hash is h, or nil.

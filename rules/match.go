@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"cmp"
 	"math"
-	"math/bits"
 	"slices"
 
 	"herald/news"
@@ -115,8 +114,17 @@ type matcher struct {
 	nearA, nearB []nearSpan
 	refs         []hitRef
 	found        []found
-	cands        []int32
-	sink         int32 // keeps the prefetching loads of candidates from being optimised away
+	cands        []int32 // the rules to evaluate
+	atomQ        []int32 // the atoms to look for
+	fbuf         []found // scratch for sorting found
+	counts       []int32 // scratch for sorting found
+	// tt has a bit per plan operand (see plan): set when it occurs in the
+	// title or the text. It is a few kilobytes, where a byte or a map entry
+	// per word would be hundreds, so that deciding a plan's operands finds
+	// it cached; ttSet lists the operands set, to clear them.
+	tt    []uint64
+	ttSet []int32
+	sink  int32 // keeps the prefetching loads of candidates from being optimised away
 }
 
 // prefHit says that distinct word dw begins with a prefix; the hits of one
@@ -126,7 +134,9 @@ type prefHit struct {
 }
 
 func newMatcher(s *Set) *matcher {
-	return &matcher{s: s, bits: make([]uint64, (len(s.rules)+63)/64)}
+	m := &matcher{s: s, bits: make([]uint64, (len(s.plans)+63)/64)}
+	m.tt = make([]uint64, (s.dict.words.len()+len(s.dict.atoms)+64)/64)
+	return m
 }
 
 // load tokenizes the article and finds its distinct words in the dictionary.
@@ -154,6 +164,10 @@ func (m *matcher) load(d *Doc) {
 			m.add(kindAuthor, a)
 		}
 	}
+	for _, x := range m.ttSet {
+		m.tt[x>>6] = 0
+	}
+	m.ttSet = m.ttSet[:0]
 	m.distinct()
 	m.memo.reset(64)
 	m.memos, m.spans, m.refs, m.found = m.memos[:0], m.spans[:0], m.refs[:0], m.found[:0]
@@ -231,6 +245,9 @@ func (m *matcher) distinct() {
 		if sl := findWord(words, arena[dw.a:dw.b], dw.hash); sl != nil {
 			dw.id, dw.post0, dw.post1 = sl.id, sl.post0, sl.post1
 			m.ids.put(sl.id, int32(k))
+			if dw.mask&(kindTitle|kindText) != 0 {
+				m.setTT(sl.id)
+			}
 		}
 	}
 	for i := range toks {
@@ -238,103 +255,23 @@ func (m *matcher) distinct() {
 	}
 }
 
-// markCandidates sets the bits of the rules that the article's words,
-// prefixes and feed may make true, and of those that have no index key.
-func (m *matcher) markCandidates() {
-	s := m.s
-	for k := range m.dws {
-		if dw := &m.dws[k]; dw.id >= 0 {
-			m.mark(s.post[dw.post0:dw.post1])
-		}
-	}
-	if len(m.prefHits) > 0 {
-		m.prefs.each(func(p, _ int32) {
-			k := s.prefixBase + p
-			m.mark(s.post[s.offs[k]:s.offs[k+1]])
-		})
-	}
-	if m.feedID >= 0 {
-		k := s.feedBase + m.feedID
-		m.mark(s.post[s.offs[k]:s.offs[k+1]])
-	}
-	m.mark(s.always)
-}
-
-// candidates returns the marked rules in order and clears the marks.
-func (m *matcher) candidates() []int32 {
-	m.cands = m.cands[:0]
-	for w, set := range m.bits {
-		if set == 0 {
-			continue
-		}
-		m.bits[w] = 0
-		for ; set != 0; set &= set - 1 {
-			m.cands = append(m.cands, int32(w*64+bits.TrailingZeros64(set)))
-		}
-	}
-	// Reading each candidate's nodes in a loop of its own lets the processor
-	// fetch many of them from memory at once, where evaluating the rules one
-	// after the other would wait for each in turn: with 100,000 rules the
-	// nodes are megabytes, and most candidates' are not in the cache.
-	s, sink := m.s, int32(0)
-	for _, r := range m.cands {
-		if hd := &s.heads[r]; hd.word < 0 {
-			sink += s.nodes[hd.node+s.nodes[hd.node].size-1].size + s.nodes[hd.node+1].size
-		}
-	}
-	m.sink = sink
-	return m.cands
-}
-
-func (m *matcher) mark(rules []int32) {
-	for _, r := range rules {
-		m.bits[r>>6] |= 1 << (r & 63)
-	}
-}
-
 // try evaluates rule r and records it with its hits when it matches.
 func (m *matcher) try(r int32) {
 	s := m.s
-	head := &s.heads[r]
-	if head.word >= 0 {
-		m.tryWord(r, head)
+	p := &s.plans[r]
+	if p.op != planGeneral {
+		m.tryPlan(r, p)
 		return
 	}
-	h := head.node
+	h := p.x[0]
 	hd := &s.nodes[h]
 	if hd.cnt >= 0 && !appliesTo(s.feeds[hd.cnt], m.feed) || !m.eval(h+1) || hd.arg >= 0 && m.eval(hd.arg) {
 		return
 	}
 	r0 := int32(len(m.refs))
 	m.explain(h + 1)
-	refs := m.refs[r0:]
-	if len(refs) > 1 {
-		slices.SortFunc(refs, func(a, b hitRef) int {
-			switch {
-			case a.first != b.first:
-				return cmp.Compare(a.first, b.first)
-			case a.last != b.last:
-				return cmp.Compare(a.last, b.last)
-			}
-			return cmp.Compare(a.raw0, b.raw0)
-		})
-		m.refs = m.refs[:int(r0)+len(slices.Compact(refs))]
-	}
-	m.found = append(m.found, found{rule: r, r0: r0, r1: int32(len(m.refs))})
-}
-
-// tryWord is try for a rule that is one word.
-func (m *matcher) tryWord(r int32, head *ruleHead) {
-	dw, ok := m.ids.get(head.word)
-	if !ok || m.dws[dw].mask&(kindTitle|kindText) == 0 {
-		return
-	}
-	r0 := int32(len(m.refs))
-	toks := m.tk.toks
-	for p := m.dws[dw].head; p >= 0; p = toks[p].next {
-		if m.insts[toks[p].inst].kind&(kindTitle|kindText) != 0 {
-			m.refs = append(m.refs, hitRef{span{p, p}, head.raw0, head.raw1})
-		}
+	if len(m.refs)-int(r0) > 1 {
+		m.sortRefs(r0)
 	}
 	m.found = append(m.found, found{rule: r, r0: r0, r1: int32(len(m.refs))})
 }
@@ -352,20 +289,26 @@ func (m *matcher) output() []news.Match {
 	if len(m.found) == 0 {
 		return nil
 	}
+	m.sortFound()
 	hits := make([]news.Hit, len(m.refs))
 	out := make([]news.Match, len(m.found))
 	toks := m.tk.toks
-	sink := 0
+	s := m.s
+	sink := uint32(0)
 	for _, f := range m.found {
-		sink += len(m.s.rules[f.rule].name) // fetch ahead, as in candidates
+		sink += s.text[2*f.rule] // fetch ahead, as in tryCandidates
 	}
 	m.sink += int32(sink)
 	for k, f := range m.found {
-		rule := &m.s.rules[f.rule]
+		query := s.query(f.rule)
 		for j := f.r0; j < f.r1; j++ {
 			r := &m.refs[j]
 			h := &hits[j]
-			h.Term = rule.query[r.raw0:r.raw1]
+			if r.raw1 < 0 {
+				h.Term = query // see tryWord
+			} else {
+				h.Term = query[r.raw0:r.raw1]
+			}
 			if r.first == feedHit {
 				h.Field, h.Text = FieldFeed, m.feed
 				continue
@@ -373,7 +316,7 @@ func (m *matcher) output() []news.Match {
 			in := &m.insts[toks[r.first].inst]
 			h.Field, h.Text = streamName(in.kind), in.src[toks[r.first].start:toks[r.last].end]
 		}
-		out[k] = news.Match{Rule: rule.name, Hits: hits[f.r0:f.r1:f.r1]}
+		out[k] = news.Match{Rule: s.name(f.rule), Hits: hits[f.r0:f.r1:f.r1]}
 	}
 	return out
 }
@@ -462,6 +405,9 @@ func (m *matcher) occurrences(a int32) memo {
 		mo.mask |= m.insts[m.tk.toks[sp.first].inst].kind
 	}
 	m.memo.put(a, int32(len(m.memos)))
+	if mo.mask&(kindTitle|kindText) != 0 {
+		m.setTT(int32(m.s.dict.words.len()) + a)
+	}
 	m.memos = append(m.memos, mo)
 	return mo
 }
@@ -583,33 +529,49 @@ func (m *matcher) explain(i int32) {
 
 // termHits appends the hits of atom a of the term e.
 func (m *matcher) termHits(e *enode, a int32) {
-	toks := m.tk.toks
 	if e.plain {
-		// A plain word: its tokens are chained.
-		dw, ok := m.ids.get(e.cnt)
-		if !ok || m.dws[dw].mask&e.mask == 0 {
-			return
-		}
-		for p := m.dws[dw].head; p >= 0; p = toks[p].next {
-			if m.insts[toks[p].inst].kind&e.mask != 0 {
-				m.refs = append(m.refs, hitRef{span{p, p}, e.raw0, e.raw1})
-			}
-		}
+		m.wordHits(e.cnt, e.mask, e.raw0, e.raw1)
 		return
 	}
-	if at := &m.s.dict.atoms[a]; at.kind == atomFeed {
+	m.atomHits(a, e.mask, e.raw0, e.raw1)
+}
+
+// wordHits appends the hits of the plain word id in the streams of mask,
+// with the term raw0:raw1 of the query.
+func (m *matcher) wordHits(id int32, mask uint8, raw0, raw1 int32) {
+	dw, ok := m.ids.get(id)
+	if !ok || m.dws[dw].mask&mask == 0 {
+		return
+	}
+	toks := m.tk.toks
+	for p := m.dws[dw].head; p >= 0; p = toks[p].next {
+		if m.insts[toks[p].inst].kind&mask != 0 {
+			m.refs = append(m.refs, hitRef{span{p, p}, raw0, raw1})
+		}
+	}
+}
+
+// atomHits appends the hits of atom a in the streams of mask, with the term
+// raw0:raw1 of the query.
+func (m *matcher) atomHits(a int32, mask uint8, raw0, raw1 int32) {
+	var mo memo
+	if k, ok := m.memo.get(a); ok {
+		mo = m.memos[k]
+	} else if at := &m.s.dict.atoms[a]; at.kind == atomFeed {
 		if m.s.dict.atomWords[at.w0] == m.feedID {
-			m.refs = append(m.refs, hitRef{span{feedHit, feedHit}, e.raw0, e.raw1})
+			m.refs = append(m.refs, hitRef{span{feedHit, feedHit}, raw0, raw1})
 		}
 		return
+	} else {
+		mo = m.occurrences(a)
 	}
-	mo := m.occurrences(a)
-	if mo.mask&e.mask == 0 {
+	if mo.mask&mask == 0 {
 		return
 	}
+	toks := m.tk.toks
 	for _, sp := range m.spans[mo.off : mo.off+mo.n] {
-		if m.insts[toks[sp.first].inst].kind&e.mask != 0 {
-			m.refs = append(m.refs, hitRef{sp, e.raw0, e.raw1})
+		if m.insts[toks[sp.first].inst].kind&mask != 0 {
+			m.refs = append(m.refs, hitRef{sp, raw0, raw1})
 		}
 	}
 }
@@ -747,6 +709,12 @@ func (m *matcher) atomSpans(dst []nearSpan, e *enode, a, node int32) []nearSpan 
 		}
 	}
 	return dst
+}
+
+// setTT sets the bit of plan operand x in m.tt.
+func (m *matcher) setTT(x int32) {
+	m.tt[x>>6] |= 1 << (x & 63)
+	m.ttSet = append(m.ttSet, x)
 }
 
 // idMap maps int32 keys to int32 values with open addressing. It is the

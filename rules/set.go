@@ -2,6 +2,7 @@ package rules
 
 import (
 	"slices"
+	"strings"
 	"sync"
 
 	"herald/news"
@@ -28,49 +29,33 @@ type Rule struct {
 // All rules share one dictionary of words and phrases, and an index from
 // each word, prefix and feed name to the rules that cannot match without
 // it. Matching an article tokenizes it once, looks each distinct word up
-// once, and evaluates only the rules that one of them may make true.
+// once, and evaluates only the rules that one of them may make true: most
+// by a plan of a few operands (see plan), one-word rules by their word's
+// presence alone, the others by walking their nodes.
 type Set struct {
-	rules    []ruleText // by rule index, as configured
-	heads    []ruleHead // by rule index
-	feeds    [][]string // the feed lists of the rules limited to some, by their eRule node's cnt
-	dict     *dictionary
-	nodes    []enode
-	atomList []int32 // the atoms of eTerm nodes
+	// The rules' names and queries, each back to back in one string, so
+	// that the collector has two pointers to follow rather than two per
+	// rule: text[2*r] and text[2*r+1] are where rule r's name and query
+	// start in names and queries, and each ends where the next rule's
+	// starts (text ends with the lengths).
+	names, queries string
+	text           []uint32
+	plans          []plan     // by rule index: how each rule is decided
+	feeds          [][]string // the feed lists of the rules limited to some, by their eRule node's cnt
+	dict           *dictionary
+	nodes          []enode
+	atomList       []int32 // the atoms of eTerm nodes
 
 	// The index: post[offs[k]:offs[k+1]] are the rules that need key k, where
 	// a word's key is its ID, a prefix's is prefixBase plus its ID and a feed
-	// name's feedBase plus its ID.
+	// name's feedBase plus its ID, and the atoms keyed by it; see postWord
+	// for how the entries are written.
 	offs, post           []int32
 	prefixBase, feedBase int32
 	always               []int32 // rules that have no key, checked on every article
 	streams              uint8   // the streams some term is looked for in
 
 	pool sync.Pool // of *matcher
-}
-
-// ruleHead is where matching a rule starts. Most rules are one word; for
-// them it holds all that deciding the rule and finding its hits need, so
-// that the rule's nodes stay in memory rather than in the cache.
-type ruleHead struct {
-	node       int32 // the rule's eRule node
-	word       int32 // for a rule that is one word, looked for in the title and the text: the word; else -1
-	raw0, raw1 int32 // for such a rule, the word as written: a range of its query
-}
-
-// head returns the ruleHead of the rule whose eRule node is h.
-func (s *Set) head(h int32) ruleHead {
-	hd, root := &s.nodes[h], &s.nodes[h+1]
-	if hd.arg < 0 && hd.cnt < 0 && root.op == eAtom && root.plain && root.mask == kindTitle|kindText {
-		return ruleHead{node: h, word: root.cnt, raw0: root.raw0, raw1: root.raw1}
-	}
-	return ruleHead{node: h, word: -1}
-}
-
-// ruleText is what a match needs of a rule beyond its nodes: its name, and
-// its query, of which the hits' terms are ranges. It is kept apart from the
-// nodes so that rules that do not match do not bring it into the cache.
-type ruleText struct {
-	name, query string
 }
 
 // Compile parses every rule's query and exclude against the entities and
@@ -90,10 +75,17 @@ func Compile(rules []Rule, entities []Entity) (*Set, error) {
 func compile(rules []Rule, ents *entityTable) (*Set, Errors) {
 	s := &Set{
 		dict:  newDictionary(len(rules)),
-		rules: make([]ruleText, 0, len(rules)),
-		heads: make([]ruleHead, 0, len(rules)),
+		text:  make([]uint32, 0, 2*len(rules)+2),
+		plans: make([]plan, 0, len(rules)),
 		nodes: make([]enode, 0, 3*len(rules)),
 	}
+	var names, queries strings.Builder
+	nlen, qlen := 0, 0
+	for _, r := range rules {
+		nlen, qlen = nlen+len(r.Name), qlen+len(r.Query)
+	}
+	names.Grow(nlen)
+	queries.Grow(qlen)
 	p := &parser{entities: ents}
 	c := &compiler{s: s, p: p, entities: make(map[int32][2]int32), pairs: make([]keyRule, 0, len(rules)+len(rules)/2)}
 	var errs Errors
@@ -124,13 +116,17 @@ func compile(rules []Rule, ents *entityTable) (*Set, Errors) {
 			s.feeds = append(s.feeds, slices.Clone(r.Feeds))
 		}
 		s.nodes[head].size = int32(len(s.nodes)) - head
-		c.index(int32(len(s.rules)), root)
-		s.heads = append(s.heads, s.head(head))
-		s.rules = append(s.rules, ruleText{name: r.Name, query: r.Query})
+		c.index(int32(len(s.plans)), root)
+		s.text = append(s.text, uint32(names.Len()), uint32(queries.Len()))
+		names.WriteString(r.Name)
+		queries.WriteString(r.Query)
+		s.plans = append(s.plans, s.planOf(head))
 	}
 	if len(errs) > 0 {
 		return nil, errs
 	}
+	s.text = append(s.text, uint32(names.Len()), uint32(queries.Len()))
+	s.names, s.queries = names.String(), queries.String()
 	c.finish()
 	s.pool.New = func() any { return newMatcher(s) }
 	return s, nil
@@ -141,37 +137,46 @@ func (s *Set) Len() int {
 	if s == nil {
 		return 0
 	}
-	return len(s.rules)
+	return len(s.plans)
 }
+
+// name returns the name of rule r.
+func (s *Set) name(r int32) string { return s.names[s.text[2*r]:s.text[2*r+2]] }
+
+// query returns the query of rule r.
+func (s *Set) query(r int32) string { return s.queries[s.text[2*r+1]:s.text[2*r+3]] }
 
 // Match returns the rules that match d, in configuration order, each with
 // the hits that explain it: every occurrence of every term outside a NOT that
 // helped make the rule true, in field order (title, text, tags, authors,
 // feed) and text order. A nil Set matches nothing.
 func (s *Set) Match(d Doc) []news.Match {
-	if s == nil || len(s.rules) == 0 {
+	if s == nil || len(s.plans) == 0 {
 		return nil
 	}
 	m := s.pool.Get().(*matcher)
 	defer s.pool.Put(m)
 	m.load(&d)
 	m.markCandidates()
-	for _, r := range m.candidates() {
-		m.try(r)
-	}
+	m.tryCandidates()
 	return m.output()
 }
 
 // matchEach is Match without the index: it evaluates every rule, one by
 // one, on the tokenized article. Tests compare the two; benchmarks time it.
 func (s *Set) matchEach(d Doc) []news.Match {
-	if s == nil || len(s.rules) == 0 {
+	if s == nil || len(s.plans) == 0 {
 		return nil
 	}
 	m := s.pool.Get().(*matcher)
 	defer s.pool.Put(m)
 	m.load(&d)
-	for r := range s.rules {
+	// Marking finds the atoms' occurrences, which the rules' plans need;
+	// what it collects and records is dropped.
+	m.markCandidates()
+	m.clearMarks()
+	m.refs, m.found = m.refs[:0], m.found[:0]
+	for r := range s.plans {
 		m.try(int32(r))
 	}
 	return m.output()

@@ -1,0 +1,89 @@
+package rules
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+	"testing"
+)
+
+// withoutPlans makes every rule of s planGeneral and none decided by its
+// word, so that matching walks the rules' nodes: the way plans must agree
+// with.
+func withoutPlans(s *Set) {
+	h := int32(0)
+	for r := range s.plans {
+		s.plans[r] = plan{op: planGeneral, x: [maxPlanOps]int32{h}}
+		h += s.nodes[h].size
+	}
+	for k, r := range s.post {
+		if r >= postWord {
+			s.post[k] = r - postWord
+		}
+	}
+}
+
+// TestPlansAgreeWithNodes checks that deciding rules by their plans, and
+// by their word while marking, gives the matches and hits that walking
+// their nodes gives: on random rules of every shape, and on the benchmark's
+// rules and articles.
+func TestPlansAgreeWithNodes(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 5))
+	ents := []Entity{
+		{ID: "nuc", Name: "NATO-Ukraine Council", Aliases: []string{"NUC"}},
+		{ID: "who", Name: "World Health Organization", Aliases: []string{"case:WHO"}},
+		{ID: "sea", Name: "Black Sea"},
+	}
+	sets := 200
+	if testing.Short() {
+		sets = 40
+	}
+	for set := range sets {
+		var rules []Rule
+		for len(rules) < 30 {
+			rule := Rule{Name: fmt.Sprintf("r%d", len(rules)), Query: genQuery(r, 0)}
+			switch r.IntN(6) {
+			case 0:
+				rule.Query = genTerm(r, false) // the shapes plans have
+			case 1:
+				rule.Query = genTerm(r, false) + " " + genTerm(r, false)
+			case 2:
+				rule.Query = genTerm(r, false) + " OR " + genTerm(r, false) + " OR " + genTerm(r, false)
+			case 3:
+				rule.Query = genTerm(r, false) + " -" + genTerm(r, false)
+			}
+			if r.IntN(8) == 0 {
+				rule.Exclude = genQuery(r, 1)
+			}
+			if _, err := Compile([]Rule{rule}, ents); err != nil {
+				continue
+			}
+			rules = append(rules, rule)
+		}
+		planned, err := Compile(rules, ents)
+		if err != nil {
+			t.Fatal(err)
+		}
+		nodes, _ := Compile(rules, ents)
+		withoutPlans(nodes)
+		for range 20 {
+			d := genDoc(r)
+			if got, want := planned.Match(d), nodes.Match(d); !reflect.DeepEqual(got, want) {
+				t.Fatalf("set %d, doc %+v:\nplans %+v\nnodes %+v", set, d, got, want)
+			}
+		}
+	}
+	c := benchmarkCorpus()
+	n := 5000
+	planned, err := Compile(c.specs[:n], nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nodes, _ := Compile(c.specs[:n], nil)
+	withoutPlans(nodes)
+	for i, d := range c.docs {
+		if got, want := planned.Match(d), nodes.Match(d); !reflect.DeepEqual(got, want) {
+			t.Fatalf("article %d:\nplans %+v\nnodes %+v", i, got, want)
+		}
+	}
+}
