@@ -119,8 +119,10 @@ func (p *Pipeline) Ingest(ctx context.Context, feed news.Feed, items []news.Item
 	b := &batch{p: p, t: p.topics.Load(), now: p.now(), feed: feed}
 	var errs []error
 	var pending []store.NewItem
+	queued := 0 // res.Queued at the last flush
 	// flush stores the pending items in one call (one transaction, see
-	// store.AddItems) and counts what it did.
+	// store.AddItems), counts what it did, and wakes the dispatcher for the
+	// alerts it queued.
 	flush := func() error {
 		if len(pending) == 0 {
 			return nil
@@ -145,6 +147,10 @@ func (p *Pipeline) Ingest(ctx context.Context, feed news.Feed, items []news.Item
 			}
 			res.Queued += len(n.Alerts)
 		}
+		if res.Queued > queued && p.Notify != nil {
+			p.Notify()
+		}
+		queued = res.Queued
 		pending = pending[:0]
 		return nil
 	}
@@ -177,9 +183,6 @@ func (p *Pipeline) Ingest(ctx context.Context, feed news.Feed, items []news.Item
 	}
 	if err := flush(); err != nil {
 		errs = append(errs, err)
-	}
-	if res.Queued > 0 && p.Notify != nil {
-		p.Notify()
 	}
 	return res, errors.Join(errs...)
 }

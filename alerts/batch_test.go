@@ -94,6 +94,9 @@ func TestIngestFullTextStoresEachBeforeFetching(t *testing.T) {
 	p.Articles = articlesFunc(func(link string) (string, error) {
 		return "<p>The full article: the NATO-Ukraine Council met.</p>", nil
 	})
+	// The dispatcher is woken as each alert is stored, not at the end.
+	var woken []int32
+	p.Notify = func() { woken = append(woken, cs.adds.Load()) }
 	items := []news.Item{
 		item("x1", "First", "<p>Teaser.</p>", now.Add(-time.Minute)),
 		item("x2", "Second", "<p>Teaser.</p>", now),
@@ -104,6 +107,9 @@ func TestIngestFullTextStoresEachBeforeFetching(t *testing.T) {
 	}
 	if res.Queued != 2 || cs.adds.Load() != 2 {
 		t.Errorf("result %+v in %d AddItems calls; want 2 queued, stored one by one", res, cs.adds.Load())
+	}
+	if fmt.Sprint(woken) != "[1 2]" {
+		t.Errorf("dispatcher woken after AddItems calls %v; want after each: [1 2]", woken)
 	}
 }
 
