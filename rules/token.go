@@ -138,15 +138,22 @@ func (t *tokenizer) run(s string, inst int32) {
 			if !t.inWord {
 				t.inWord, t.n0, t.start = true, len(t.arena), i
 			}
-			j := i + 1
-			for j < len(s) && asciiFold[s[j]] != 0 {
-				j++
-			}
+			// Room for the rest of s, folded byte for byte, lets one loop
+			// find the run's end, fold it and copy it.
 			n := len(t.arena)
-			t.arena = append(t.arena, s[i:j]...)
-			for k := n; k < len(t.arena); k++ {
-				t.arena[k] = asciiFold[t.arena[k]]
+			if cap(t.arena)-n < len(s)-i {
+				t.arena = append(t.arena, make([]byte, len(s)-i)...)[:n]
 			}
+			dst := t.arena[n:cap(t.arena)]
+			j := i
+			for ; j < len(s); j++ {
+				f := asciiFold[s[j]]
+				if f == 0 || j-i >= len(dst) {
+					break
+				}
+				dst[j-i] = f
+			}
+			t.arena = t.arena[:n+j-i]
 			t.end = j
 			i = j
 			continue
