@@ -314,8 +314,11 @@ func TestRunServesHealthAndMetrics(t *testing.T) {
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		code, body := get("/metrics")
-		if code == 200 && strings.Contains(body, `herald_polls_total{outcome="ok"} 1`) && strings.Contains(body, "herald_items_new_total 3") {
-			for _, want := range []string{`herald_feeds{health="ok"} 1`, "herald_outbox_pending", "herald_poll_duration_seconds_bucket", "herald_matches_total"} {
+		// The feed's health comes from its saved state, which is written
+		// just after the poll's items are counted: wait for both.
+		if code == 200 && strings.Contains(body, `herald_polls_total{outcome="ok"} 1`) && strings.Contains(body, "herald_items_new_total 3") &&
+			strings.Contains(body, `herald_feeds{health="ok"} 1`) {
+			for _, want := range []string{"herald_outbox_pending", "herald_poll_duration_seconds_bucket", "herald_matches_total"} {
 				if !strings.Contains(body, want) {
 					t.Errorf("/metrics lacks %s", want)
 				}
