@@ -171,8 +171,10 @@ func TestPollMovedFeedIsPolledAtItsNewURL(t *testing.T) {
 		http.Redirect(w, r, "/feed", http.StatusMovedPermanently)
 	})
 	srv := serve(t, mux)
-	store, rec := newMemStore(), &recorder{}
-	w := watchers.New(store, rec.handle, testOptions(nil))
+	store, rec, nt := newMemStore(), &recorder{}, &notices{}
+	opts := testOptions(nil)
+	opts.Notices = nt
+	w := watchers.New(store, rec.handle, opts)
 	feed := news.Feed{Name: "m", URL: srv.URL + "/moved", Interval: time.Hour}
 	for range 3 {
 		if rep, err := w.PollAll(t.Context(), []news.Feed{feed}); err != nil || rep.Failed > 0 {
@@ -187,6 +189,23 @@ func TestPollMovedFeedIsPolledAtItsNewURL(t *testing.T) {
 	}
 	if h := o.request(2); h.Get("If-None-Match") != `"m"` {
 		t.Errorf("polls at the new URL are not conditional: %v", h)
+	}
+	if k := nt.kinds(); len(k) != 1 || k[0] != watchers.NoticeMoved {
+		t.Errorf("notices %v, want one moved", k)
+	}
+
+	// The config adopts the new URL (herald writes it after the notice):
+	// the same feed goes on, validators and all.
+	moved := feed
+	moved.URL = srv.URL + "/feed"
+	if _, err := w.PollAll(t.Context(), []news.Feed{moved}); err != nil {
+		t.Fatal(err)
+	}
+	if h := o.request(3); h.Get("If-None-Match") != `"m"` {
+		t.Errorf("the poll after the config adopted the new URL is not conditional: %v", h)
+	}
+	if st := store.get("m"); st.URL != moved.URL || st.ConfigURL != moved.URL || !st.Seeded {
+		t.Errorf("state %+v; want both URLs the new one, and still seeded (no first-poll backfill)", st)
 	}
 
 	// The config now names another URL: herald starts again there, without

@@ -89,6 +89,10 @@ const (
 	NoticeGone NoticeKind = "gone"
 	// NoticeRecovered: a feed reported dead answered again.
 	NoticeRecovered NoticeKind = "recovered"
+	// NoticeMoved: the feed answered with a permanent redirect (301, 308);
+	// herald polls it at Notice.URL from now on, and the config may be
+	// updated to name that URL. Given once per move.
+	NoticeMoved NoticeKind = "moved"
 )
 
 // Notice is news about a feed's health for the admin.
@@ -96,7 +100,8 @@ type Notice struct {
 	Kind NoticeKind
 	// Feed is the feed as configured.
 	Feed news.Feed
-	// URL is where the feed was polled.
+	// URL is where the feed was polled; for NoticeMoved, where it moved to
+	// (Feed.URL is the configured URL it was reached from).
 	URL string
 	// Since is when the run of failures began; At is when this was noticed.
 	Since, At time.Time
@@ -275,15 +280,20 @@ type pollResult struct {
 
 // target returns the feed as it is to be fetched, and brings st in line
 // with the configured URL: a feed is fetched where a permanent redirect led
-// as long as the config still names the URL it was reached from. When the
-// config names another URL, the state starts again from it: no validators,
-// not seeded (the backfill window applies again), healthy, and enabled.
+// as long as the config still names the URL it was reached from, or names
+// that new URL. When the config names another URL, the state starts again
+// from it: no validators, not seeded (the backfill window applies again),
+// healthy, and enabled.
 func target(feed news.Feed, st *news.FeedState) news.Feed {
 	switch {
 	case st.ConfigURL == feed.URL:
 		if st.URL != "" {
 			feed.URL = st.URL
 		}
+	case st.ConfigURL != "" && st.URL == feed.URL:
+		// The config now names where the feed moved to (as herald writes
+		// it after a permanent redirect): the same feed, state and all.
+		st.ConfigURL = feed.URL
 	case st.ConfigURL != "":
 		*st = news.FeedState{URL: feed.URL, ConfigURL: feed.URL, LastPoll: st.LastPoll, LastOK: st.LastOK, Interval: st.Interval}
 	default:
@@ -353,8 +363,9 @@ func (w *Watcher) poll(ctx context.Context, feed news.Feed) pollResult {
 
 	if f.URL != st.URL {
 		if !feed.IsFile() && f.URL != feed.URL {
-			log.Info("feed moved permanently; herald polls it at its new URL, update its url in the config to match",
+			log.Info("feed moved permanently; herald polls it at its new URL",
 				keyURL, redact(feed.URL), "moved_to", redact(f.URL))
+			w.notify(ctx, log, Notice{Kind: NoticeMoved, Feed: feed, URL: f.URL, At: now})
 		}
 		st.URL = f.URL
 	}
