@@ -54,9 +54,9 @@ type service struct {
 	now func() time.Time
 	// search answers /search; reload gives it the new entities and tags.
 	search *search.Engine
-	// feedAdder answers /feeds add: it appends to the config file, which
-	// the reload then brings into force.
-	feedAdder *chatFeeds
+	// editor changes the config file for /feeds add and for feeds that
+	// moved; the reload then brings each change into force.
+	editor *configEditor
 	// retention prunes old items; reload changes its retention.
 	retention *retentionJob
 	// cfg is the config in force, for reload to tell what changed.
@@ -117,7 +117,7 @@ func start(ctx context.Context, c *cmdContext, cfg *config.Config, log *slog.Log
 		return nil, err
 	}
 	s := &service{db: db, log: log, wake: make(chan struct{}, 1), metrics: metrics.New(), admin: cfg.Watchers.AdminDest, now: c.env.Now,
-		feedAdder: &chatFeeds{c: c}, retention: newRetentionJob(time.Duration(cfg.Retention))}
+		editor: &configEditor{c: c}, retention: newRetentionJob(time.Duration(cfg.Retention))}
 	s.cfg.Store(cfg)
 	if cfg.Listen != "" {
 		s.mux = http.NewServeMux()
@@ -266,7 +266,7 @@ func cmdRun(ctx context.Context, c *cmdContext) int {
 		}
 	})
 	if s.telegram != nil {
-		router := bot.NewRouter(s.db, func() bot.Catalog { return *s.catalog.Load() }, c.env.Now, nil, bot.WithSearch(s.search), bot.WithFeedAdder(s.feedAdder))
+		router := bot.NewRouter(s.db, func() bot.Catalog { return *s.catalog.Load() }, c.env.Now, nil, bot.WithSearch(s.search), bot.WithFeedAdder(s.editor))
 		wg.Go(func() {
 			if err := s.telegram.Run(ctx, router); err != nil {
 				log.Error("Telegram commands stopped; alerts are still sent", "err", err)
@@ -274,7 +274,7 @@ func cmdRun(ctx context.Context, c *cmdContext) int {
 		})
 	}
 	if s.slack != nil {
-		router := bot.NewRouter(s.db, func() bot.Catalog { return *s.catalog.Load() }, c.env.Now, nil, bot.WithSearch(s.search), bot.WithFeedAdder(s.feedAdder))
+		router := bot.NewRouter(s.db, func() bot.Catalog { return *s.catalog.Load() }, c.env.Now, nil, bot.WithSearch(s.search), bot.WithFeedAdder(s.editor))
 		wg.Go(func() {
 			if err := s.slack.Run(ctx, router); err != nil {
 				log.Error("Slack commands stopped; alerts are still sent", "err", err)

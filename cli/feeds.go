@@ -280,15 +280,16 @@ func addFeed(ctx context.Context, c *cmdContext, cfg *config.Config, raw, name s
 	return nf, d, nil
 }
 
-// chatFeeds adds feeds for /feeds add in chat, one at a time, to the config
-// file herald runs with; the config's reload then polls them.
-type chatFeeds struct {
+// configEditor changes the config file herald runs with, one change at a
+// time: it adds feeds for /feeds add in chat, and writes a moved feed's new
+// URL; the config's reload then brings each change into force.
+type configEditor struct {
 	c  *cmdContext
 	mu sync.Mutex
 }
 
 // AddFeed implements bot.FeedAdder.
-func (a *chatFeeds) AddFeed(ctx context.Context, raw, name string) (bot.AddedFeed, error) {
+func (a *configEditor) AddFeed(ctx context.Context, raw, name string) (bot.AddedFeed, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	data, err := os.ReadFile(a.c.configPath)
@@ -680,6 +681,12 @@ func appendToConfig(c *cmdContext, feeds []newFeed) error {
 	if _, err := config.Parse(path, out, c.env.Getenv); err != nil {
 		return fmt.Errorf("the config would not load with the new feeds, so it was left as it was:\n%w", err)
 	}
+	return replaceFile(path, out)
+}
+
+// replaceFile replaces the file at path with data, atomically (a file
+// written beside it and renamed over it), keeping its permissions.
+func replaceFile(path string, data []byte) error {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return err
@@ -689,7 +696,7 @@ func appendToConfig(c *cmdContext, feeds []newFeed) error {
 		return err
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(out); err != nil {
+	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
 		return err
 	}

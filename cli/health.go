@@ -29,14 +29,25 @@ func (p pollMetrics) ObservePoll(ev watchers.PollEvent) {
 // FeedNotice queues a notice about a feed's health for the admin chat
 // (watchers.admin) through the outbox, where it is delivered like an alert.
 // Without an admin chat the watcher's log line is the notice.
+//
+// A feed that moved permanently has its new URL written into the config
+// (see moveFeedURL), when that can be done without asking; the notice says
+// which happened.
 func (s *service) FeedNotice(ctx context.Context, n watchers.Notice) error {
 	s.metrics.Notice(string(n.Kind))
+	moved := ""
+	if n.Kind == watchers.NoticeMoved {
+		moved = s.moveFeed(ctx, n)
+	}
 	if s.admin == nil {
 		return nil
 	}
-	a := noticeAlert(n)
+	a := noticeAlert(n, moved)
 	a.Destination = *s.admin
 	key := fmt.Sprintf("%s/%s/%d", n.Kind, n.Feed.Name, n.Since.Unix())
+	if n.Kind == watchers.NoticeMoved {
+		key = fmt.Sprintf("%s/%s/%s", n.Kind, n.Feed.Name, redactURL(n.URL))
+	}
 	added, err := s.db.AddNotice(ctx, n.At, key, a)
 	if err != nil {
 		return err
@@ -50,8 +61,24 @@ func (s *service) FeedNotice(ctx context.Context, n watchers.Notice) error {
 	return nil
 }
 
-// noticeAlert writes a notice as the alert the admin chat gets.
-func noticeAlert(n watchers.Notice) news.Alert {
+// moveFeed writes a moved feed's new URL into the config and returns what
+// the admin's notice should say of it.
+func (s *service) moveFeed(ctx context.Context, n watchers.Notice) string {
+	log := s.log.With("feed", n.Feed.Name, "url", redactURL(n.Feed.URL), "moved_to", redactURL(n.URL))
+	if s.editor == nil {
+		return "Update its url in the config to the new one."
+	}
+	if err := s.editor.MoveFeed(ctx, n.Feed.Name, n.Feed.URL, n.URL); err != nil {
+		log.Warn("a feed moved, and its url in the config could not be updated; update it by hand", "reason", err.Error())
+		return fmt.Sprintf("Its url in the config was left as it is (%v): update it by hand.", err)
+	}
+	log.Info("a feed moved; its url in the config is updated")
+	return "Its url in the config is updated to the new one."
+}
+
+// noticeAlert writes a notice as the alert the admin chat gets; moved is
+// what became of the config, for NoticeMoved.
+func noticeAlert(n watchers.Notice, moved string) news.Alert {
 	a := news.Alert{Published: n.At}
 	if !n.Feed.IsFile() {
 		a.Link = redactURL(n.URL)
@@ -67,6 +94,9 @@ func noticeAlert(n watchers.Notice) news.Alert {
 	case watchers.NoticeRecovered:
 		a.Title = fmt.Sprintf("Feed %s is back", n.Feed.Name)
 		a.Summary = fmt.Sprintf("It answered again, after failing since %s.", since)
+	case watchers.NoticeMoved:
+		a.Title = fmt.Sprintf("Feed %s moved to %s", n.Feed.Name, redactURL(n.URL))
+		a.Summary = fmt.Sprintf("%s answered with a permanent redirect; herald polls the feed at its new URL. %s", redactURL(n.Feed.URL), moved)
 	default:
 		a.Title = fmt.Sprintf("Feed %s: %s", n.Feed.Name, n.Kind)
 		a.Summary = n.Err
