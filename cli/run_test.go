@@ -1,32 +1,16 @@
 package cli
 
 import (
-	"bytes"
 	"context"
 	"fmt"
+	"herald/internal/testkit"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
 
-// syncBuffer is a bytes.Buffer safe for the daemon's goroutines and the test.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer is a log buffer safe for concurrent writers.
+type syncBuffer = testkit.SyncBuffer
 
 // startRun starts `herald run -config cfg` with env, writing to out and
 // logs, and returns once it is polling and delivering; the test fails if it

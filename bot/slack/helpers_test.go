@@ -1,9 +1,9 @@
 package slack
 
 import (
-	"bytes"
 	"context"
 	"errors"
+	"herald/internal/testkit"
 	"log/slog"
 	"net"
 	"path/filepath"
@@ -32,47 +32,11 @@ const (
 	dmChannel   = "D0ANN"
 )
 
-// syncBuffer is a bytes.Buffer safe for concurrent writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
+// syncBuffer is a log buffer safe for concurrent writers.
+type syncBuffer = testkit.SyncBuffer
 
 // sleeper records the waits it is asked for and returns at once.
-type sleeper struct {
-	mu    sync.Mutex
-	waits []time.Duration
-}
-
-func (s *sleeper) Sleep(ctx context.Context, d time.Duration) error {
-	s.mu.Lock()
-	s.waits = append(s.waits, d)
-	s.mu.Unlock()
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	// Yield a little so loops that back off do not spin the CPU.
-	time.Sleep(time.Millisecond)
-	return ctx.Err()
-}
-
-func (s *sleeper) Waits() []time.Duration {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]time.Duration(nil), s.waits...)
-}
+type sleeper = testkit.Sleeper
 
 // clock is a settable clock.
 type clock struct {
