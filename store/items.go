@@ -125,6 +125,9 @@ func (db *DB) AddItems(ctx context.Context, fetchedAt time.Time, items []NewItem
 		return out, nil
 	}
 
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("store: add %d items: %w", ready, err)
+	}
 	req := &addRequest{ctx: ctx, fetchedAt: fetchedAt, items: items, rows: rows, out: out, ready: ready, done: make(chan struct{})}
 	if err := db.writer.submit(ctx, req); err != nil {
 		return nil, fmt.Errorf("store: add %d items: %w", ready, err)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -113,7 +114,7 @@ func (w *writer) write(group []*addRequest) {
 	live := group[:0:0]
 	for _, req := range group {
 		if err := req.ctx.Err(); err != nil {
-			w.answer(req, err) // its caller has gone; the items stay new
+			w.answer(req, fmt.Errorf("store: add items: %w", err)) // its caller has gone; the items stay new
 			continue
 		}
 		live = append(live, req)
