@@ -373,6 +373,13 @@ func TestRefusedBotTokenAtStart(t *testing.T) {
 func post(t *testing.T, e *env, target string, c slacktest.Command, sg slacktest.Signing) (int, string) {
 	t.Helper()
 	req, err := e.fake.CommandRequest(t.Context(), target, c, sg)
+	return do(t, req, err)
+}
+
+// do sends a request built for the bot's HTTP endpoint and returns the
+// answer's status and body.
+func do(t *testing.T, req *http.Request, err error) (int, string) {
+	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}

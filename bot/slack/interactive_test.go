@@ -3,7 +3,6 @@ package slack
 import (
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -213,16 +212,7 @@ func interactiveURL(commands string) string {
 func postInteraction(t *testing.T, e *env, target string, payload any, sg slacktest.Signing) (int, string) {
 	t.Helper()
 	req, err := e.fake.InteractionRequest(t.Context(), target, payload, sg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(body)
+	return do(t, req, err)
 }
 
 // TestButtonOverHTTP presses "More results" in HTTP mode: a signed press

@@ -1,14 +1,11 @@
 package slacktest
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -195,22 +192,7 @@ func TestInteractionRequestMatchesSlackGo(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got slack.InteractionCallback
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		sv, err := slack.NewSecretsVerifier(r.Header, secret)
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusUnauthorized)
-			return
-		}
-		sv.Write(body)
-		if err := sv.Ensure(); err != nil {
-			http.Error(w, err.Error(), http.StatusUnauthorized)
-			return
-		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		got, _ = slack.InteractionCallbackParse(r)
-	}))
-	defer srv.Close()
+	srv := verifyingServer(t, func(r *http.Request) { got, _ = slack.InteractionCallbackParse(r) })
 	for name, tc := range map[string]struct {
 		sg   Signing
 		want int
