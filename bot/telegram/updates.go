@@ -290,33 +290,43 @@ func (c *Client) handleCallback(ctx context.Context, r Router, q *callbackQuery,
 		c.answerCallback(ctx, q.ID, "This button no longer works; send the command again.", log)
 		return
 	}
-	chat := m.Chat.ID
-	log = log.With(keyChat, chat, "user", q.From.ID)
+	log = log.With(keyChat, m.Chat.ID, "user", q.From.ID)
 	c.answerCallback(ctx, q.ID, "", log)
-	private := m.Chat.Type == "private"
-	dest, thread := m.destination()
-	req := bot.Request{
-		Dest:     dest,
-		User:     strconv.FormatInt(q.From.ID, 10),
-		Private:  private,
-		Command:  a.Command,
-		Args:     a.Args,
-		Prefix:   "/",
-		Operator: slices.Contains(c.opts.Admins, q.From.ID),
+	// Whose press it is decides, not who the message is from (the bot).
+	req := c.request(m, q.From, false)
+	req.Command, req.Args = a.Command, a.Args
+	c.respond(ctx, r, req, m, log, "button")
+}
+
+// request is a command written, or a button pressed, by from under or as
+// the message m: its destination, its user and what they may change.
+// anonymous says the group wrote it through an anonymous administrator.
+func (c *Client) request(m *incoming, from *tgbotapi.User, anonymous bool) bot.Request {
+	dest, _ := m.destination()
+	req := bot.Request{Dest: dest, Private: m.Chat.Type == "private", Prefix: "/"}
+	if from != nil {
+		req.User = strconv.FormatInt(from.ID, 10)
+		req.Operator = slices.Contains(c.opts.Admins, from.ID)
 	}
-	if !private {
-		// Whose press it is decides, not who the message is from (the bot).
-		pressed := tgbotapi.Message{From: q.From, Chat: m.Chat}
-		req.IsAdmin = func(ctx context.Context) (bool, error) { return c.isAdmin(ctx, &pressed, false) }
+	if !req.Private {
+		who := tgbotapi.Message{From: from, Chat: m.Chat}
+		req.IsAdmin = func(ctx context.Context) (bool, error) { return c.isAdmin(ctx, &who, anonymous) }
 	}
+	return req
+}
+
+// respond runs req through the router and posts the reply where m is
+// (its chat and forum topic); what names the request in the log.
+func (c *Client) respond(ctx context.Context, r Router, req bot.Request, m *incoming, log *slog.Logger, what string) {
 	reply, err := r.Handle(ctx, req)
 	if err != nil {
-		log.Error("button command failed", keyErr, err)
+		log.Error(what+" failed", keyErr, err)
 	} else {
-		log.Info("button", "command", a.Data())
+		log.Info(what)
 	}
-	if err := c.post(ctx, dest, chat, thread, reply); err != nil {
-		log.Error("could not reply to a button", keyErr, err)
+	_, thread := m.destination()
+	if err := c.post(ctx, req.Dest, m.Chat.ID, thread, reply); err != nil {
+		log.Error("could not reply to a "+what, keyErr, err)
 	}
 }
 
@@ -360,31 +370,9 @@ func (c *Client) handleMessage(ctx context.Context, r Router, m *incoming, updat
 	} else if !private || strings.TrimSpace(m.Text) == "" {
 		return
 	}
-	dest, thread := m.destination()
-	req := bot.Request{
-		Dest:    dest,
-		Private: private,
-		Command: name,
-		Args:    args,
-		Prefix:  "/",
-	}
-	if m.From != nil {
-		req.User = strconv.FormatInt(m.From.ID, 10)
-		req.Operator = slices.Contains(c.opts.Admins, m.From.ID)
-	}
-	if !private {
-		req.IsAdmin = func(ctx context.Context) (bool, error) { return c.isAdmin(ctx, &m.Message, anonymousAdmin) }
-	}
-	log := c.log.With(keyChat, chat, "user", req.User, "command", name, keyUpdate, updateID)
-	reply, err := r.Handle(ctx, req)
-	if err != nil {
-		log.Error("command failed", keyErr, err)
-	} else {
-		log.Info("command")
-	}
-	if err := c.post(ctx, dest, chat, thread, reply); err != nil {
-		log.Error("could not reply to a command", keyErr, err)
-	}
+	req := c.request(m, m.From, anonymousAdmin)
+	req.Command, req.Args = name, args
+	c.respond(ctx, r, req, m, c.log.With(keyChat, chat, "user", req.User, "command", name, keyUpdate, updateID), "command")
 }
 
 // isAdmin says whether the author of m may change its group's
