@@ -135,9 +135,8 @@ func (db *DB) AddItems(ctx context.Context, fetchedAt time.Time, items []NewItem
 	return req.out, req.err
 }
 
-// writeItems stores the prepared items of reqs in one transaction. A
-// request whose context ended before the transaction began is answered with
-// its error and left out.
+// writeItems stores the prepared items of reqs in one transaction and
+// records each item's id and whether it was added in its request's out.
 func (db *DB) writeItems(reqs []*addRequest) error {
 	ctx := context.Background() // the transaction is shared: no one caller may cancel it
 	tx, err := db.w.BeginTx(ctx, nil)
@@ -151,7 +150,7 @@ func (db *DB) writeItems(reqs []*addRequest) error {
 			if req.out[i].Err != nil {
 				continue
 			}
-			id, doc, added, err := db.insert(&req.rows[i], ctx, tx, &req.items[i], req.fetchedAt)
+			id, doc, added, err := db.insert(ctx, tx, &req.rows[i], &req.items[i], req.fetchedAt)
 			if err != nil {
 				return err
 			}
@@ -244,7 +243,7 @@ func (r *itemRow) prepare(n *NewItem, fetchedAt time.Time) error {
 // insert writes one prepared item inside tx: the item, its matches and its
 // outbox rows, and returns its id and doc key; the caller writes its index
 // row. An item stored already is left as it is.
-func (db *DB) insert(r *itemRow, ctx context.Context, tx *sql.Tx, n *NewItem, fetchedAt time.Time) (itemID, doc int64, added bool, err error) {
+func (db *DB) insert(ctx context.Context, tx *sql.Tx, r *itemRow, n *NewItem, fetchedAt time.Time) (itemID, doc int64, added bool, err error) {
 	it := &n.Item
 	// The doc key (see docBase) is the next free one of the item's second.
 	base := docBase(docDate(it.Published, fetchedAt))

@@ -91,12 +91,13 @@ func (db *DB) indexRows(ctx context.Context, tx *sql.Tx, rows []indexRow) error 
 		for _, r := range rows[:n] {
 			args = append(append(args, r.doc), r.fields.Values()...)
 		}
-		stmt := insertFTS + strings.Repeat(", "+ftsValues, n-1)
+		var err error
 		if n == 1 {
-			if _, err := tx.StmtContext(ctx, db.insertFTS).ExecContext(ctx, args...); err != nil {
-				return err
-			}
-		} else if _, err := tx.ExecContext(ctx, stmt, args...); err != nil {
+			_, err = tx.StmtContext(ctx, db.insertFTS).ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, insertFTS+strings.Repeat(", "+ftsValues, n-1), args...)
+		}
+		if err != nil {
 			return err
 		}
 		rows = rows[n:]

@@ -122,16 +122,12 @@ func (w *writer) write(group []*addRequest) {
 	if len(live) == 0 {
 		return
 	}
-	err := w.db.writeItems(live)
-	w.count(live, err)
+	err := w.commit(live)
 	if err != nil && len(live) > 1 {
 		// One call's items may be what failed: try each alone, so that
 		// the others are stored all the same.
 		for _, req := range live {
-			clearOut(req)
-			err := w.db.writeItems([]*addRequest{req})
-			w.count([]*addRequest{req}, err)
-			w.answer(req, err)
+			w.answer(req, w.commit([]*addRequest{req}))
 		}
 		return
 	}
@@ -143,27 +139,21 @@ func (w *writer) write(group []*addRequest) {
 // answer gives req its result. A request that failed has no ids.
 func (w *writer) answer(req *addRequest, err error) {
 	if err != nil {
-		clearOut(req)
-		req.err = err
-		req.out = nil
+		req.err, req.out = err, nil
 	}
 	close(req.done)
 }
 
-// clearOut forgets what a rolled-back transaction said of req's items.
-func clearOut(req *addRequest) {
-	for i := range req.out {
-		req.out[i].ID, req.out[i].Added = 0, false
-	}
-}
-
-// count records a transaction that committed.
-func (w *writer) count(group []*addRequest, err error) {
-	if err != nil {
-		return
+// commit writes a group in one transaction and counts it when it commits.
+// A failed try leaves nothing to undo in the requests: writing them again
+// sets every id they report.
+func (w *writer) commit(group []*addRequest) error {
+	if err := w.db.writeItems(group); err != nil {
+		return err
 	}
 	w.txs.Add(1)
 	for _, req := range group {
 		w.items.Add(int64(req.ready))
 	}
+	return nil
 }
