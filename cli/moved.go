@@ -45,32 +45,35 @@ func moveFeedURL(data []byte, name, oldURL, newURL string) ([]byte, error) {
 	line := lines[val.Line-1]
 	// Columns count characters; find the byte offset of the value.
 	at := byteOffset(line, val.Column-1)
-	var written string
+	// How a URL is written in the value's style.
+	var write func(u string) string
 	switch val.Style {
 	case 0:
-		written = oldURL
+		write = func(u string) string { return u }
 	case yaml.SingleQuotedStyle:
-		written = "'" + strings.ReplaceAll(oldURL, "'", "''") + "'"
+		write = func(u string) string { return "'" + strings.ReplaceAll(u, "'", "''") + "'" }
 	case yaml.DoubleQuotedStyle:
-		written = `"` + oldURL + `"`
+		write = func(u string) string { return `"` + u + `"` }
 	default:
 		return nil, errors.New("its url is written in a block style")
 	}
+	written := write(oldURL)
 	if at < 0 || !strings.HasPrefix(line[at:], written) || val.Value != oldURL {
 		return nil, errors.New("its url is not written there as it was polled (an environment variable, or escapes)")
 	}
-	replacement := strings.Replace(written, oldURL, newURL, 1)
-	if val.Style == yaml.SingleQuotedStyle {
-		replacement = "'" + strings.ReplaceAll(newURL, "'", "''") + "'"
+	lines[val.Line-1] = line[:at] + write(newURL) + line[at+len(written):]
+	out := []byte(strings.Join(lines, ""))
+	// The file must read back with exactly the new URL: a space and '#'
+	// would start a comment in a plain value, a backslash an escape in a
+	// double-quoted one.
+	var back yaml.Node
+	if err := yaml.Unmarshal(out, &back); err != nil {
+		return nil, fmt.Errorf("the new URL would need quotes or escapes there: %w", err)
 	}
-	if val.Style == yaml.DoubleQuotedStyle && strings.ContainsAny(newURL, `"\`) {
-		return nil, errors.New("the new URL would need escapes in its double quotes")
+	if v := feedURLNode(&back, name); v == nil || v.Value != newURL {
+		return nil, errors.New("the new URL would need quotes or escapes there")
 	}
-	if val.Style == 0 && strings.ContainsAny(newURL, " #") {
-		return nil, errors.New("the new URL would need quotes")
-	}
-	lines[val.Line-1] = line[:at] + replacement + line[at+len(written):]
-	return []byte(strings.Join(lines, "")), nil
+	return out, nil
 }
 
 // feedURLNode finds the url value of the feed named name in a config document.

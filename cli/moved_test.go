@@ -38,6 +38,7 @@ rules: []
 		{"downgrade", "wire", "https://old.example/rss", "http://new.example/rss", "error: it moved from https to http"},
 		{"credentials", "wire", "https://old.example/rss", "https://u:p@new.example/rss", "error: the URL carries credentials"},
 		{"needs quotes", "wire", "https://old.example/rss", "https://new.example/a #b", "error: the new URL would need quotes"},
+		{"needs escapes", "double", "https://old.example/d", `https://new.example/d\q`, "error: the new URL would need quotes or escapes"},
 	} {
 		out, err := moveFeedURL([]byte(cfg), tc.feed, tc.old, tc.new)
 		if want, ok := strings.CutPrefix(tc.want, "error: "); ok {
