@@ -669,17 +669,30 @@ func hostOf(raw string) string {
 // rest of the file as it was, checks that the result loads, and replaces
 // the file. A running herald sees the change and polls the new feeds.
 func appendToConfig(c *cmdContext, feeds []newFeed) error {
+	return editConfig(c, "the new feeds", func(data []byte) ([]byte, error) {
+		out, err := appendFeeds(data, feeds)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", c.configPath, err)
+		}
+		return out, nil
+	})
+}
+
+// editConfig changes the config file at c.configPath with edit, checks that
+// the result loads (what names the change in the error when it does not),
+// and replaces the file; on any error the file stays as it was.
+func editConfig(c *cmdContext, what string, edit func([]byte) ([]byte, error)) error {
 	path := c.configPath
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
-	out, err := appendFeeds(data, feeds)
+	out, err := edit(data)
 	if err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+		return err
 	}
 	if _, err := config.Parse(path, out, c.env.Getenv); err != nil {
-		return fmt.Errorf("the config would not load with the new feeds, so it was left as it was:\n%w", err)
+		return fmt.Errorf("the config would not load with %s, so it was left as it was:\n%w", what, err)
 	}
 	return replaceFile(path, out)
 }

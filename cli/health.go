@@ -65,9 +65,6 @@ func (s *service) FeedNotice(ctx context.Context, n watchers.Notice) error {
 // the admin's notice should say of it.
 func (s *service) moveFeed(ctx context.Context, n watchers.Notice) string {
 	log := s.log.With("feed", n.Feed.Name, "url", redactURL(n.Feed.URL), "moved_to", redactURL(n.URL))
-	if s.editor == nil {
-		return "Update its url in the config to the new one."
-	}
 	if err := s.editor.MoveFeed(ctx, n.Feed.Name, n.Feed.URL, n.URL); err != nil {
 		log.Warn("a feed moved, and its url in the config could not be updated; update it by hand", "reason", err.Error())
 		return fmt.Sprintf("Its url in the config was left as it is (%v): update it by hand.", err)

@@ -5,12 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"os"
 	"strings"
 
 	"gopkg.in/yaml.v3"
-
-	"herald/config"
 )
 
 // moveFeedURL returns config text in which the url of the feed named name
@@ -125,17 +122,7 @@ func byteOffset(line string, col int) int {
 func (a *configEditor) MoveFeed(_ context.Context, name, oldURL, newURL string) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	path := a.c.configPath
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	out, err := moveFeedURL(data, name, oldURL, newURL)
-	if err != nil {
-		return err
-	}
-	if _, err := config.Parse(path, out, a.c.env.Getenv); err != nil {
-		return fmt.Errorf("the config would not load with the new url, so it was left as it was:\n%w", err)
-	}
-	return replaceFile(path, out)
+	return editConfig(a.c, "the new url", func(data []byte) ([]byte, error) {
+		return moveFeedURL(data, name, oldURL, newURL)
+	})
 }
