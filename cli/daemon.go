@@ -372,8 +372,11 @@ func sameSetting(a, b any) bool {
 }
 
 func sameExported(a, b reflect.Value) bool {
-	if a.IsValid() != b.IsValid() || !a.IsValid() || a.Type() != b.Type() {
+	if !a.IsValid() || !b.IsValid() {
 		return a.IsValid() == b.IsValid()
+	}
+	if a.Type() != b.Type() {
+		return false // two interfaces holding different types
 	}
 	switch a.Kind() {
 	case reflect.Pointer, reflect.Interface:
