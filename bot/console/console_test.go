@@ -10,29 +10,18 @@ import (
 	"testing"
 	"time"
 
+	"herald/alerts/alertstest"
 	"herald/news"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
+// sampleAlert is the adapters' shared sample alert (alertstest.Sample),
+// with a third hit, so that hits of one term in one field read as a list.
 func sampleAlert() news.Alert {
-	return news.Alert{
-		Rule:      "nato-ukraine",
-		Feed:      "sample-wire",
-		Title:     "NATO–Ukraine Council agrees to speed up air-defence deliveries before winter",
-		Link:      "https://wire.example.org/2026/11/18/nuc-air-defence",
-		Published: time.Date(2026, 11, 18, 16, 40, 0, 0, time.UTC),
-		Summary:   "Foreign ministers of the Alliance agreed on Wednesday to speed up deliveries of air-defence interceptors to Ukraine before the coldest months, after a meeting of the NATO-Ukraine Council in Brussels.",
-		Quotes: []news.Quote{
-			{Text: "Every interceptor that arrives in December protects a power station in January. We are not going to wait for the spring to act,", Speaker: "Ilse Marander"},
-			{Text: "We need dates, not declarations."},
-		},
-		Hits: []news.Hit{
-			{Term: "@nuc", Field: "title", Text: "NATO–Ukraine Council"},
-			{Term: "@nuc", Field: "text", Text: "NATO-Ukraine\nCouncil"},
-			{Term: "@nuc", Field: "text", Text: "NATO-Ukraine Council"},
-		},
-	}
+	a := alertstest.Sample(news.Destination{Platform: news.Console})
+	a.Hits = append(a.Hits, news.Hit{Term: "@nuc", Field: "text", Text: "NATO-Ukraine Council"})
+	return a
 }
 
 func TestFormatGolden(t *testing.T) {
