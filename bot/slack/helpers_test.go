@@ -216,25 +216,13 @@ func isPermanent(err error) bool { return errors.Is(err, bot.ErrPermanent) }
 
 func subscribe(t *testing.T, e *env, d news.Destination, rules ...string) {
 	t.Helper()
-	for _, r := range rules {
-		if _, err := e.db.Subscribe(t.Context(), news.Subscription{Destination: d, Rule: r}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	testkit.Subscribe(t, e.db, d, rules...)
 }
 
 // subs returns d's subscriptions, rule → paused.
 func subs(t *testing.T, e *env, d news.Destination) map[string]bool {
 	t.Helper()
-	got, err := e.db.SubscriptionsOf(t.Context(), d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]bool{}
-	for _, s := range got {
-		out[s.Rule] = s.Paused
-	}
-	return out
+	return testkit.Subscriptions(t, e.db, d)
 }
 
 // inert fails the test when a message makes any mention or broadcast,

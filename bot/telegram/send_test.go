@@ -3,6 +3,7 @@ package telegram
 import (
 	"errors"
 	"fmt"
+	"herald/internal/testkit"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -70,24 +71,13 @@ func TestLinkPreviewOption(t *testing.T) {
 
 func subscribe(t *testing.T, e *env, d news.Destination, rules ...string) {
 	t.Helper()
-	for _, r := range rules {
-		if _, err := e.db.Subscribe(t.Context(), news.Subscription{Destination: d, Rule: r}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	testkit.Subscribe(t, e.db, d, rules...)
 }
 
+// subs returns d's subscriptions, rule → paused.
 func subs(t *testing.T, e *env, d news.Destination) map[string]bool {
 	t.Helper()
-	got, err := e.db.SubscriptionsOf(t.Context(), d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out := map[string]bool{}
-	for _, s := range got {
-		out[s.Rule] = s.Paused
-	}
-	return out
+	return testkit.Subscriptions(t, e.db, d)
 }
 
 func TestSendFailures(t *testing.T) {

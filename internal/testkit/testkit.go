@@ -1,13 +1,18 @@
 // Package testkit holds the small helpers that the tests of several herald
-// packages share: a log buffer safe for concurrent writers and a sleeper
-// that records waits instead of taking them.
+// packages share: a log buffer safe for concurrent writers, a sleeper that
+// records waits instead of taking them, and subscriptions set and read
+// through the store.
 package testkit
 
 import (
 	"bytes"
 	"context"
 	"sync"
+	"testing"
 	"time"
+
+	"herald/news"
+	"herald/store"
 )
 
 // SyncBuffer is a bytes.Buffer safe for concurrent writers, such as a
@@ -56,4 +61,28 @@ func (s *Sleeper) Waits() []time.Duration {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]time.Duration(nil), s.waits...)
+}
+
+// Subscribe subscribes d to each of rules in db, failing the test on error.
+func Subscribe(t testing.TB, db *store.DB, d news.Destination, rules ...string) {
+	t.Helper()
+	for _, r := range rules {
+		if _, err := db.Subscribe(t.Context(), news.Subscription{Destination: d, Rule: r}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// Subscriptions returns d's subscriptions in db, rule → paused.
+func Subscriptions(t testing.TB, db *store.DB, d news.Destination) map[string]bool {
+	t.Helper()
+	got, err := db.SubscriptionsOf(t.Context(), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]bool{}
+	for _, s := range got {
+		out[s.Rule] = s.Paused
+	}
+	return out
 }
