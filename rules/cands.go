@@ -2,34 +2,83 @@ package rules
 
 import "math/bits"
 
-// The candidates of an article are the rules that its words, prefixes and
-// feed index. Marking them reads the posting list of each of those keys,
-// whose entries are, in this order (see compiler.finish):
+// Deciding which rules match an article reads the posting list of each
+// index key the article has. A key's entries are, in this order (see
+// compiler.finish):
 //
-//	r < 0                       the atom ^r, to look for
-//	0 ≤ r < postWord            rule r, to evaluate
-//	r ≥ postWord                rule r-postWord, which is one plain word
-//	                            looked for in the title and the text, the
-//	                            whole query: the key's word decides it
+//	atomFloor ≤ v < 0    the atom ^v, to look for
+//	0 ≤ v < postWord     rule v, to evaluate
+//	v ≥ postWord         rule v-postWord, which is one plain word looked
+//	                     for in the title and the text, the whole query:
+//	                     the key's word decides it
+//	v < atomFloor        an inline plan: four values, the rule with the
+//	                     plan's form (see inlinePlan), then its three
+//	                     operands
 //
-// A rule decided by its word is recorded as a match while marking, with
-// no look at its plan; the others are collected once each, a bit per rule
-// saying which already are, then evaluated. Matches are recorded in no
-// particular order and sorted by rule at the end. Each kind of entry has
-// a loop of its own, without branches that depend on the rule: at 100,000
-// rules an article has hundreds of candidates, and mispredicted branches,
-// like cache misses, would cost more than the work.
+// Rules decided by their word or by an inline plan are decided while their
+// key's list is read, with no look at the rule itself: at 100,000 rules an
+// article has hundreds of candidates, and fetching each rule's plan from
+// megabytes of them would cost more than deciding it. The other rules are
+// collected once each, a bit per rule saying which already are, then
+// evaluated. Each kind of entry has a loop of its own, without branches
+// that depend on the rule, since which rules match is not predictable and a
+// mispredicted branch costs as much as deciding a rule.
+//
+// The rules that match are bits of m.matched, with a bit per word of it in
+// m.summary, so that they are listed in order, each once, without sorting
+// and without reading the whole bitset.
 //
 // A Set has fewer than postWord rules: a billion rules would not fit in
-// memory anyway.
-const postWord = 1 << 30
+// memory anyway. Inline plans are for the first maxInlineRule rules.
+const (
+	postWord      = 1 << 30
+	atomFloor     = -1 << 29
+	maxInlineRule = 1 << 25
+)
 
-// markCandidates collects the rules that the article's words, prefixes and
-// feed may make true, and those that have no index key, records those that
-// their key decides, and finds the occurrences of the atoms keyed by them.
+// An inline plan's first value is the rule, with the plan's form in its
+// high bits: inlineTag (which makes it less than atomFloor), inlineOr for
+// an OR, and in the three bits from inlineNegShift the operands that are
+// negated. Its operands are what a plan's are, as bits of m.tt (see plan);
+// a plan with fewer than three repeats a positive one.
+const (
+	inlineTag      = 1 << 31
+	inlineOr       = 1 << 28
+	inlineNegShift = 25
+)
+
+// inlinePlan returns the four values of rule r's inline plan, and whether
+// the rule has one: its plan is not general and every operand is looked
+// for in the title and the text.
+func inlinePlan(r int32, p *plan) ([4]int32, bool) {
+	if p.op == planGeneral || !p.tt || r >= maxInlineRule {
+		return [4]int32{}, false
+	}
+	head := uint32(r) | inlineTag | uint32(p.neg)<<inlineNegShift
+	if p.op == planOr {
+		head |= inlineOr
+	}
+	pad := 0
+	for pad < int(p.n) && p.neg>>pad&1 != 0 {
+		pad++
+	}
+	if pad == int(p.n) {
+		return [4]int32{}, false // no positive operand: not a rule that parses
+	}
+	v := [4]int32{int32(head), p.x[pad], p.x[pad], p.x[pad]}
+	copy(v[1:], p.x[:p.n])
+	return v, true
+}
+
+// markCandidates finds the rules that match the article, without their
+// hits, and leaves them in m.matched: it reads the posting lists of the
+// article's words, prefixes and feed, finds the occurrences of the atoms
+// keyed by them, decides the rules with inline plans, then evaluates the
+// others that a key made candidates, and those that have no index key.
 func (m *matcher) markCandidates() {
 	s := m.s
 	m.cands = m.cands[:0]
+	m.planQ = m.planQ[:0]
 	// Touch the posting lists first, for the processor to fetch them all
 	// at once rather than one after the other (as in tryCandidates).
 	if last := int32(len(s.post)) - 1; last >= 0 {
@@ -41,20 +90,20 @@ func (m *matcher) markCandidates() {
 	}
 	for k := range m.dws {
 		if dw := &m.dws[k]; dw.id >= 0 {
-			m.markKey(s.post[dw.post0:dw.post1], int32(k))
+			m.markKey(s.post[dw.post0:dw.post1], dw.mask&(kindTitle|kindText) != 0)
 		}
 	}
 	if len(m.prefHits) > 0 {
 		m.prefs.each(func(p, _ int32) {
 			k := s.prefixBase + p
-			m.markKey(s.post[s.offs[k]:s.offs[k+1]], -1)
+			m.markKey(s.post[s.offs[k]:s.offs[k+1]], false)
 		})
 	}
 	if m.feedID >= 0 {
 		k := s.feedBase + m.feedID
-		m.markKey(s.post[s.offs[k]:s.offs[k+1]], -1)
+		m.markKey(s.post[s.offs[k]:s.offs[k+1]], false)
 	}
-	m.markKey(s.always, -1)
+	m.markKey(s.always, false)
 	// The atoms' occurrences are found once their data is fetched, in
 	// loops of their own for the loads to overlap: an atom, then its words.
 	d, sink := s.dict, int32(0)
@@ -69,13 +118,16 @@ func (m *matcher) markCandidates() {
 		m.occurrences(a)
 	}
 	m.atomQ = m.atomQ[:0]
+	m.decideInline()
+	m.tryCandidates()
 }
 
-// markKey reads the posting list of a key the article has; dw is the key's
-// distinct word, or -1 for a prefix or a feed name.
-func (m *matcher) markKey(post []int32, dw int32) {
+// markKey reads the posting list of a key the article has; tt says whether
+// the key is a word that occurs in the title or the text, which decides
+// the rules that are that word alone.
+func (m *matcher) markKey(post []int32, tt bool) {
 	i := 0
-	for ; i < len(post) && post[i] < 0; i++ {
+	for ; i < len(post) && post[i] < 0 && post[i] >= atomFloor; i++ {
 		m.atomQ = append(m.atomQ, ^post[i])
 	}
 	// Every rule is written to the end of cands, which grows by one only
@@ -85,7 +137,7 @@ func (m *matcher) markKey(post []int32, dw int32) {
 		m.cands = append(m.cands[:n], make([]int32, need-n)...)
 	}
 	cands, marks := m.cands[:cap(m.cands)], m.bits
-	for ; i < len(post) && post[i] < postWord; i++ {
+	for ; i < len(post) && post[i] >= 0 && post[i] < postWord; i++ {
 		r := post[i]
 		w, b := r>>6, uint(r&63)
 		old := marks[w]
@@ -94,11 +146,50 @@ func (m *matcher) markKey(post []int32, dw int32) {
 		n += int(old>>b&1 ^ 1)
 	}
 	m.cands = cands[:n]
-	if i < len(post) && dw >= 0 && m.dws[dw].mask&(kindTitle|kindText) != 0 {
-		for _, r := range post[i:] {
-			m.tryWord(r-postWord, dw)
+	for ; i < len(post) && post[i] >= postWord; i++ {
+		if tt {
+			m.setMatched(post[i] - postWord)
 		}
 	}
+	if i < len(post) {
+		m.planQ = append(m.planQ, post[i:])
+	}
+}
+
+// decideInline decides the rules with inline plans of the keys marked,
+// once every atom keyed by them has been looked for.
+func (m *matcher) decideInline() {
+	tt, matched, summary := m.tt, m.matched, m.summary
+	// Fetch the plans first, all at once (as in markCandidates).
+	sink := int32(0)
+	for _, q := range m.planQ {
+		sink += q[0] + q[len(q)-1]
+	}
+	m.sink += sink
+	for _, q := range m.planQ {
+		for ; len(q) >= 4; q = q[4:] {
+			head, x0, x1, x2 := uint32(q[0]), q[1], q[2], q[3]
+			t := uint32(tt[x0>>6]>>(x0&63)&1) | uint32(tt[x1>>6]>>(x1&63)&1)<<1 | uint32(tt[x2>>6]>>(x2&63)&1)<<2
+			var and, or uint32
+			if t^(head>>inlineNegShift&7) == 7 {
+				and = 1
+			}
+			if t != 0 {
+				or = 1
+			}
+			isOr := head >> 28 & 1
+			ok := and ^ (and^or)&isOr
+			r := head & (maxInlineRule - 1)
+			matched[r>>6] |= uint64(ok) << (r & 63)
+			summary[r>>12] |= uint64(ok) << (r >> 6 & 63)
+		}
+	}
+}
+
+// setMatched records that rule r matches.
+func (m *matcher) setMatched(r int32) {
+	m.matched[r>>6] |= 1 << (r & 63)
+	m.summary[r>>12] |= 1 << (r >> 6 & 63)
 }
 
 // tryCandidates evaluates the collected candidates and clears their bits.
@@ -106,84 +197,49 @@ func (m *matcher) tryCandidates() {
 	plans, marks := m.s.plans, m.bits
 	// Reading each candidate's plan in a loop of its own lets the processor
 	// fetch many of them from memory at once, where evaluating the rules one
-	// after the other would wait for each in turn: with 100,000 rules the
-	// plans are megabytes, and most candidates' are not in the cache.
+	// after the other would wait for each in turn.
 	sink := int32(0)
 	for _, r := range m.cands {
 		sink += plans[r].x[0]
 		marks[r>>6] = 0
 	}
-	m.sink = sink
+	m.sink += sink
 	for _, r := range m.cands {
-		if p := &plans[r]; p.op != planGeneral {
-			m.tryPlan(r, p)
-		} else {
-			m.try(r)
+		if m.holds(r) {
+			m.setMatched(r)
 		}
 	}
 }
 
-// clearMarks clears the bits of the collected candidates.
-func (m *matcher) clearMarks() {
-	for _, r := range m.cands {
-		m.bits[r>>6] = 0
-	}
-}
-
-// tryWord records rule r, one plain word looked for in the title and the
-// text that occurs there as distinct word dw, with its hits. Their term is
-// the whole query, which raw1 -1 stands for.
-func (m *matcher) tryWord(r, dw int32) {
-	r0 := int32(len(m.refs))
-	toks := m.tk.toks
-	for p := m.dws[dw].head; p >= 0; p = toks[p].next {
-		if m.insts[toks[p].inst].kind&(kindTitle|kindText) != 0 {
-			m.refs = append(m.refs, hitRef{span{p, p}, 0, -1})
+// takeMatched appends the rules that match, in order, to dst and clears
+// them.
+func takeMatched[T int | int32](m *matcher, dst []T) []T {
+	for si, sw := range m.summary {
+		if sw == 0 {
+			continue
 		}
-	}
-	m.found = append(m.found, found{rule: r, r0: r0, r1: int32(len(m.refs))})
-}
-
-// sortFound sorts m.found by rule: a few by insertion, more by a radix sort
-// on the bits that rule indices have, in passes of at most 11 bits.
-func (m *matcher) sortFound() {
-	f := m.found
-	if len(f) <= 32 {
-		for i := 1; i < len(f); i++ {
-			for j := i; j > 0 && f[j].rule < f[j-1].rule; j-- {
-				f[j], f[j-1] = f[j-1], f[j]
+		m.summary[si] = 0
+		for ; sw != 0; sw &= sw - 1 {
+			w := si<<6 | bits.TrailingZeros64(sw)
+			word := m.matched[w]
+			m.matched[w] = 0
+			for ; word != 0; word &= word - 1 {
+				dst = append(dst, T(w<<6|bits.TrailingZeros64(word)))
 			}
 		}
-		return
 	}
-	width := bits.Len32(uint32(len(m.s.plans) - 1))
-	passes := (width + 10) / 11
-	digit := (width + passes - 1) / passes
-	if cap(m.fbuf) < len(f) {
-		m.fbuf = make([]found, len(f), cap(f))
+	return dst
+}
+
+// recordAll records the rules in m.rules, which hold, with their hits.
+func (m *matcher) recordAll() {
+	// Fetch their plans and names first, all at once.
+	s, sink := m.s, int32(0)
+	for _, r := range m.rules {
+		sink += s.plans[r].x[0] + int32(s.text[2*r])
 	}
-	buf := m.fbuf[:len(f)]
-	if len(m.counts) < 1<<digit {
-		m.counts = make([]int32, 1<<digit)
+	m.sink += sink
+	for _, r := range m.rules {
+		m.record(r)
 	}
-	counts := m.counts[:1<<digit]
-	mask := uint32(1)<<digit - 1
-	for shift := 0; shift < width; shift += digit {
-		clear(counts)
-		for k := range f {
-			counts[uint32(f[k].rule)>>shift&mask]++
-		}
-		sum := int32(0)
-		for k, n := range counts {
-			counts[k] = sum
-			sum += n
-		}
-		for k := range f {
-			d := uint32(f[k].rule) >> shift & mask
-			buf[counts[d]] = f[k]
-			counts[d]++
-		}
-		f, buf = buf, f
-	}
-	m.found, m.fbuf = f, buf
 }

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"cmp"
 	"slices"
 	"strings"
 )
@@ -268,7 +269,7 @@ func (c *compiler) required(i int32) (weight int, ok bool) {
 // as ^atom, the atoms other than plain words and feed names that the key
 // is the key of: an article with the key has their occurrences found while
 // its candidates are marked, so that an atom found in no memo is known to
-// be absent, without a look at it (see matcher.tryPlan).
+// be absent, without a look at it (see matcher.planTruth).
 func (c *compiler) finish() {
 	s, d := c.s, c.s.dict
 	for a := range d.atoms {
@@ -277,32 +278,6 @@ func (c *compiler) finish() {
 		}
 	}
 	nw, np := int32(d.words.len()), int32(len(d.prefixStr))
-	s.prefixBase, s.feedBase = nw, nw+np
-	nkeys := nw + np + int32(len(d.feedStr))
-	offs := make([]int32, nkeys+1)
-	for k := range c.pairs {
-		c.pairs[k].key = s.denseKey(c.pairs[k].key)
-		offs[c.pairs[k].key+1]++
-	}
-	for k := int32(1); k <= nkeys; k++ {
-		offs[k] += offs[k-1]
-	}
-	post := make([]int32, len(c.pairs))
-	fill := slices.Clone(offs[:nkeys])
-	for _, p := range c.pairs {
-		r := p.rule
-		if r >= 0 && s.decidedByWord(r) {
-			r += postWord
-		}
-		post[fill[p.key]] = r
-		fill[p.key]++
-	}
-	// Each key's entries in the order markKey reads them: atoms, rules to
-	// evaluate, rules the key decides.
-	for k := range nkeys {
-		slices.Sort(post[offs[k]:offs[k+1]])
-	}
-	s.offs, s.post = offs, post
 	for k := range s.plans {
 		p := &s.plans[k]
 		for j := range int(p.n) {
@@ -311,6 +286,68 @@ func (c *compiler) finish() {
 			}
 		}
 	}
+	s.prefixBase, s.feedBase = nw, nw+np
+	nkeys := nw + np + int32(len(d.feedStr))
+	// Each key's entries, in the order markKey reads them: atoms, rules to
+	// evaluate, rules the key decides, inline plans; an entry's sort key
+	// puts it in its place.
+	type entry struct {
+		order int64
+		v     [4]int32
+		n     int32
+	}
+	entries := make([]entry, len(c.pairs))
+	offs := make([]int32, nkeys+1)
+	for k := range c.pairs {
+		key := s.denseKey(c.pairs[k].key)
+		c.pairs[k].key = key
+		e := entry{n: 1}
+		switch r := c.pairs[k].rule; {
+		case r < 0:
+			e.order, e.v[0] = int64(r), r
+		case s.decidedByWord(r):
+			e.order, e.v[0] = 2<<32|int64(r), r+postWord
+		default:
+			if v, ok := inlinePlan(r, &s.plans[r]); ok {
+				e.order, e.v, e.n = 3<<32|int64(r), v, 4
+			} else {
+				e.order, e.v[0] = 1<<32|int64(r), r
+			}
+		}
+		entries[k] = e
+		offs[key+1] += e.n
+	}
+	for k := int32(1); k <= nkeys; k++ {
+		offs[k] += offs[k-1]
+	}
+	// Bucket the entries by key, then put each key's in order.
+	byKey := make([]int32, len(c.pairs))
+	fill := make([]int32, nkeys+1)
+	for k := range c.pairs {
+		fill[c.pairs[k].key+1]++
+	}
+	for k := int32(1); k <= nkeys; k++ {
+		fill[k] += fill[k-1]
+	}
+	for k := range c.pairs {
+		key := c.pairs[k].key
+		byKey[fill[key]] = int32(k)
+		fill[key]++
+	}
+	post := make([]int32, offs[nkeys])
+	at, from := 0, int32(0)
+	for key := range nkeys {
+		group := byKey[from:fill[key]]
+		from = fill[key]
+		if len(group) > 1 {
+			slices.SortFunc(group, func(a, b int32) int { return cmp.Compare(entries[a].order, entries[b].order) })
+		}
+		for _, k := range group {
+			e := &entries[k]
+			at += copy(post[at:], e.v[:e.n])
+		}
+	}
+	s.offs, s.post = offs, post
 	for k := range d.words.slots {
 		if sl := &d.words.slots[k]; sl.hash != 0 {
 			sl.post0, sl.post1 = offs[sl.id], offs[sl.id+1]
@@ -332,7 +369,7 @@ func (c *compiler) finish() {
 // those decides it, and its hits' term is the query (see postWord).
 func (s *Set) decidedByWord(r int32) bool {
 	p := &s.plans[r]
-	return r < postWord && p.op == planAnd && p.n == 1 && p.neg == 0 && p.x[0] >= 0 &&
+	return r < postWord && p.op == planAnd && p.n == 1 && p.neg == 0 && p.x[0] >= 0 && p.x[0] < int32(s.dict.words.len()) &&
 		p.mask[0] == kindTitle|kindText && p.raw[0] == uint32(len(s.query(r)))<<16
 }
 

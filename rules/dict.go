@@ -383,6 +383,14 @@ func findWord[S ~string | ~[]byte](t *wordTable, w S, h uint32) *wslot {
 
 // slotHolds reports whether sl holds w, which has the slot's length.
 func slotHolds[S ~string | ~[]byte](t *wordTable, sl *wslot, w S) bool {
+	// Most words are 4 to 12 bytes long: two loads each, which may overlap,
+	// compare them without a call.
+	switch n := len(w); {
+	case n >= 8 && n <= wslotBytes:
+		return load64(sl.head[:]) == load64(w) && load32(sl.head[n-4:]) == load32(w[n-4:])
+	case n >= 4 && n < 8:
+		return load32(sl.head[:]) == load32(w) && load32(sl.head[n-4:]) == load32(w[n-4:])
+	}
 	n := min(len(w), wslotBytes)
 	if string(sl.head[:n]) != string(w[:n]) {
 		return false

@@ -105,19 +105,21 @@ type matcher struct {
 	prefHits []prefHit
 	prefs    idMap // prefix ID → index+1 in prefHits of its last hit
 
-	bits  []uint64 // candidate rules
-	memo  idMap    // atom → index in memos
-	memos []memo
-	spans []span
-	cased []byte
+	bits    []uint64 // candidate rules
+	matched []uint64 // matching rules (see markCandidates)
+	summary []uint64 // a bit per word of matched that is not 0
+	memo    idMap    // atom → index in memos
+	memos   []memo
+	spans   []span
+	cased   []byte
 
 	nearA, nearB []nearSpan
 	refs         []hitRef
 	found        []found
-	cands        []int32 // the rules to evaluate
-	atomQ        []int32 // the atoms to look for
-	fbuf         []found // scratch for sorting found
-	counts       []int32 // scratch for sorting found
+	cands        []int32   // the rules to evaluate
+	planQ        [][]int32 // the inline plans of the keys marked
+	rules        []int32   // the rules that match, in order
+	atomQ        []int32   // the atoms to look for
 	// tt has a bit per plan operand (see plan): set when it occurs in the
 	// title or the text. It is a few kilobytes, where a byte or a map entry
 	// per word would be hundreds, so that deciding a plan's operands finds
@@ -134,7 +136,8 @@ type prefHit struct {
 }
 
 func newMatcher(s *Set) *matcher {
-	m := &matcher{s: s, bits: make([]uint64, (len(s.plans)+63)/64)}
+	words := (len(s.plans) + 63) / 64
+	m := &matcher{s: s, bits: make([]uint64, words), matched: make([]uint64, words), summary: make([]uint64, (words+63)/64)}
 	m.tt = make([]uint64, (s.dict.words.len()+len(s.dict.atoms)+64)/64)
 	return m
 }
@@ -255,21 +258,31 @@ func (m *matcher) distinct() {
 	}
 }
 
-// try evaluates rule r and records it with its hits when it matches.
-func (m *matcher) try(r int32) {
+// holds reports whether rule r is true of the article. The atoms keyed by
+// the article's keys must have been looked for (see markCandidates).
+func (m *matcher) holds(r int32) bool {
 	s := m.s
 	p := &s.plans[r]
 	if p.op != planGeneral {
-		m.tryPlan(r, p)
-		return
+		_, ok := m.planTruth(p)
+		return ok
 	}
 	h := p.x[0]
 	hd := &s.nodes[h]
-	if hd.cnt >= 0 && !appliesTo(s.feeds[hd.cnt], m.feed) || !m.eval(h+1) || hd.arg >= 0 && m.eval(hd.arg) {
+	return (hd.cnt < 0 || appliesTo(s.feeds[hd.cnt], m.feed)) && m.eval(h+1) && !(hd.arg >= 0 && m.eval(hd.arg))
+}
+
+// record records rule r, which holds, with its hits.
+func (m *matcher) record(r int32) {
+	s := m.s
+	p := &s.plans[r]
+	if p.op != planGeneral {
+		use, _ := m.planTruth(p)
+		m.planHits(r, p, use)
 		return
 	}
 	r0 := int32(len(m.refs))
-	m.explain(h + 1)
+	m.explain(p.x[0] + 1)
 	if len(m.refs)-int(r0) > 1 {
 		m.sortRefs(r0)
 	}
@@ -289,7 +302,6 @@ func (m *matcher) output() []news.Match {
 	if len(m.found) == 0 {
 		return nil
 	}
-	m.sortFound()
 	hits := make([]news.Hit, len(m.refs))
 	out := make([]news.Match, len(m.found))
 	toks := m.tk.toks
@@ -304,11 +316,7 @@ func (m *matcher) output() []news.Match {
 		for j := f.r0; j < f.r1; j++ {
 			r := &m.refs[j]
 			h := &hits[j]
-			if r.raw1 < 0 {
-				h.Term = query // see tryWord
-			} else {
-				h.Term = query[r.raw0:r.raw1]
-			}
+			h.Term = query[r.raw0:r.raw1]
 			if r.first == feedHit {
 				h.Field, h.Text = FieldFeed, m.feed
 				continue

@@ -101,15 +101,10 @@ func (p *plan) add(e *enode, neg bool, d *dictionary) bool {
 	return true
 }
 
-// tryPlan evaluates rule r by its plan, which is not planGeneral, and
-// records it with its hits when it matches: those of its true operands
-// outside a NOT, in text order, as explain and try give them.
-//
-// The operands of the common plan, all looked for in the title and the
-// text, are looked up without branches, each a bit of m.tt (an unused one
-// reads operand 0, masked off): which rules match is not predictable, and a
-// mispredicted branch costs as much as the rest of deciding a rule.
-func (m *matcher) tryPlan(r int32, p *plan) {
+// planTruth decides a rule by its plan p, which is not planGeneral: ok
+// says whether it holds, and use has a bit for each operand whose hits
+// explain it, those true outside a NOT.
+func (m *matcher) planTruth(p *plan) (use uint32, ok bool) {
 	var t uint32 // bit k: operand k is true
 	if p.tt {
 		tt := m.tt
@@ -124,14 +119,9 @@ func (m *matcher) tryPlan(r int32, p *plan) {
 	}
 	valid := uint32(1)<<p.n - 1
 	if p.op == planAnd {
-		if (t^uint32(p.neg))&valid != valid {
-			return
-		}
-		t &^= uint32(p.neg)
-	} else if t&valid == 0 {
-		return
+		return t &^ uint32(p.neg) & valid, (t^uint32(p.neg))&valid == valid
 	}
-	m.planHits(r, p, t&valid)
+	return t & valid, t&valid != 0
 }
 
 // operandTrue reports whether plan operand x occurs in the streams of mask.

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"herald/news"
 )
 
 // TestIndexAgreesWithReference checks, on random rules and articles, that
@@ -59,6 +61,7 @@ func TestIndexAgreesWithReference(t *testing.T) {
 			if each := s.matchEach(d); !reflect.DeepEqual(got, each) {
 				t.Fatalf("set %d, doc %+v:\nindexed %+v\neach    %+v", set, d, got, each)
 			}
+			checkMatching(t, s, d, got, r)
 			rd := newRefDoc(d)
 			var want []string
 			for i, rule := range rules {
@@ -327,4 +330,34 @@ func (rd *refDoc) spans(n Node) []refSpan {
 		}
 	}
 	return out
+}
+
+// checkMatching checks that Matching finds the rules of Match, got, and
+// that Explain gives the matches of any of the rules, matching or not.
+func checkMatching(t *testing.T, s *Set, d Doc, got []news.Match, r *rand.Rand) {
+	t.Helper()
+	var names []string
+	for _, i := range s.Matching(d, nil) {
+		names = append(names, s.Name(i))
+	}
+	var want []string
+	for _, m := range got {
+		want = append(want, m.Rule)
+	}
+	if !slices.Equal(names, want) {
+		t.Fatalf("doc %+v: Matching = %q, Match = %q", d, names, want)
+	}
+	var some []int
+	var wantSome []news.Match
+	for i := range s.Len() {
+		if r.IntN(2) == 0 {
+			some = append(some, i)
+			if k := slices.IndexFunc(got, func(m news.Match) bool { return m.Rule == s.Name(i) }); k >= 0 {
+				wantSome = append(wantSome, got[k])
+			}
+		}
+	}
+	if ex := s.Explain(d, some); !reflect.DeepEqual(ex, wantSome) {
+		t.Fatalf("doc %+v: Explain(%v) = %+v, want %+v", d, some, ex, wantSome)
+	}
 }

@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -150,6 +151,10 @@ func (s *Set) query(r int32) string { return s.queries[s.text[2*r+1]:s.text[2*r+
 // the hits that explain it: every occurrence of every term outside a NOT that
 // helped make the rule true, in field order (title, text, tags, authors,
 // feed) and text order. A nil Set matches nothing.
+//
+// Finding the hits costs more than deciding which rules match: a caller
+// that needs the hits of only some of the rules that match should call
+// Matching, then Explain.
 func (s *Set) Match(d Doc) []news.Match {
 	if s == nil || len(s.plans) == 0 {
 		return nil
@@ -158,28 +163,93 @@ func (s *Set) Match(d Doc) []news.Match {
 	defer s.pool.Put(m)
 	m.load(&d)
 	m.markCandidates()
-	m.tryCandidates()
+	m.rules = takeMatched(m, m.rules[:0])
+	m.recordAll()
 	return m.output()
 }
 
+// Matching appends to dst the indices of the rules that match d, in
+// configuration order, and returns it: what Match finds, without the hits.
+// Name gives a rule's name, Explain the hits. A nil Set matches nothing.
+func (s *Set) Matching(d Doc, dst []int) []int {
+	if s == nil || len(s.plans) == 0 {
+		return dst
+	}
+	m := s.pool.Get().(*matcher)
+	defer s.pool.Put(m)
+	m.load(&d)
+	m.markCandidates()
+	dst = takeMatched(m, dst)
+	m.release()
+	return dst
+}
+
+// Explain returns the matches of those of the rules, given by index in
+// increasing order, that match d, with their hits, as Match gives them.
+// It panics when an index is out of range.
+func (s *Set) Explain(d Doc, rules []int) []news.Match {
+	if s == nil || len(rules) == 0 {
+		return nil
+	}
+	for k, r := range rules {
+		if r < 0 || r >= len(s.plans) || k > 0 && r <= rules[k-1] {
+			panic(fmt.Sprintf("rules: Explain: rule index %d out of range or out of order", r))
+		}
+	}
+	m := s.pool.Get().(*matcher)
+	defer s.pool.Put(m)
+	m.load(&d)
+	// Marking looks for the atoms that the rules' plans read.
+	m.markCandidates()
+	m.rules = takeMatched(m, m.rules[:0])
+	for _, r := range rules {
+		if _, ok := slices.BinarySearch(m.rules, int32(r)); ok {
+			m.record(int32(r))
+		}
+	}
+	return m.output()
+}
+
+// Name returns the name of rule i, an index that Matching gives.
+func (s *Set) Name(i int) string { return s.name(int32(i)) }
+
 // matchEach is Match without the index: it evaluates every rule, one by
-// one, on the tokenized article. Tests compare the two; benchmarks time it.
+// one, on the tokenized article. Tests compare the two.
 func (s *Set) matchEach(d Doc) []news.Match {
 	if s == nil || len(s.plans) == 0 {
 		return nil
 	}
 	m := s.pool.Get().(*matcher)
 	defer s.pool.Put(m)
-	m.load(&d)
-	// Marking finds the atoms' occurrences, which the rules' plans need;
-	// what it collects and records is dropped.
-	m.markCandidates()
-	m.clearMarks()
-	m.refs, m.found = m.refs[:0], m.found[:0]
-	for r := range s.plans {
-		m.try(int32(r))
-	}
+	m.each(&d)
+	m.recordAll()
 	return m.output()
+}
+
+// matchingEach is Matching without the index, for benchmarks to compare.
+func (s *Set) matchingEach(d Doc, dst []int) []int {
+	m := s.pool.Get().(*matcher)
+	defer s.pool.Put(m)
+	m.each(&d)
+	for _, r := range m.rules {
+		dst = append(dst, int(r))
+	}
+	m.release()
+	return dst
+}
+
+// each leaves in m.rules the rules that hold of d, evaluating every one.
+func (m *matcher) each(d *Doc) {
+	m.load(d)
+	// Marking finds the atoms' occurrences, which the rules' plans need;
+	// which rules it finds matching is dropped.
+	m.markCandidates()
+	m.rules = takeMatched(m, m.rules[:0])[:0]
+	for r := range m.s.plans {
+		if m.holds(int32(r)) {
+			m.rules = append(m.rules, int32(r))
+		}
+	}
 }
 
 // Query is one parsed query, such as a chat user's search.
