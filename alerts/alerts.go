@@ -242,15 +242,18 @@ type batch struct {
 	// by story key ("link " or "title " and the key), which the store does
 	// not know of until the batch is stored.
 	stories map[string][]string
+	// matched and explain are scratch for match: the rules that match an
+	// item, and those of them whose hits are wanted.
+	matched, explain []int
 }
 
 // evaluate matches one item and builds an alert per rule per destination.
 func (b *batch) evaluate(ctx context.Context, it *news.Item) ([]news.Match, []news.Alert, error) {
 	p, t := b.p, b.t
 	Prepare(it)
-	matches := t.Set.Match(Doc(*it, t.Tags[b.feed.Name]))
-	if len(matches) == 0 {
-		return nil, nil, nil
+	matches, err := b.match(ctx, Doc(*it, t.Tags[b.feed.Name]))
+	if err != nil || len(matches) == 0 {
+		return nil, nil, err
 	}
 	quotes := summary.Quotes(it.Text)
 	var alerts []news.Alert
@@ -319,6 +322,38 @@ func (b *batch) evaluate(ctx context.Context, it *news.Item) ([]news.Match, []ne
 		}
 	}
 	return matches, alerts, nil
+}
+
+// match returns the rules that match d. Only the rules that have
+// destinations get their hits, which their alerts show: finding hits costs
+// more than deciding which rules match, and with many rules most that
+// match may have no one to tell.
+func (b *batch) match(ctx context.Context, d rules.Doc) ([]news.Match, error) {
+	set := b.t.Set
+	b.matched = set.Matching(d, b.matched[:0])
+	if len(b.matched) == 0 {
+		return nil, nil
+	}
+	matches := make([]news.Match, len(b.matched))
+	b.explain = b.explain[:0]
+	for k, r := range b.matched {
+		matches[k].Rule = set.Name(r)
+		dests, err := b.destinations(ctx, matches[k].Rule)
+		if err != nil {
+			return nil, err
+		}
+		if len(dests) > 0 {
+			b.explain = append(b.explain, r)
+		}
+	}
+	explained := set.Explain(d, b.explain)
+	for k, e := 0, 0; e < len(explained) && k < len(matches); k++ {
+		if matches[k].Rule == explained[e].Rule {
+			matches[k].Hits = explained[e].Hits
+			e++
+		}
+	}
+	return matches, nil
 }
 
 // storyKeys are the keys an item's story is known by within a batch.

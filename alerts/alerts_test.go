@@ -1,6 +1,7 @@
 package alerts_test
 
 import (
+	"database/sql"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -178,5 +179,58 @@ func TestIngestBatchedRule(t *testing.T) {
 	due, _ := db.Pending(t.Context(), now.Add(10*time.Minute), 10)
 	if len(due) != 1 || !due[0].Digest {
 		t.Errorf("at the window's end: %+v, want the alert marked for the digest", due)
+	}
+}
+
+// TestIngestHitsOnlyWhereWanted: every rule that matches is recorded, but
+// only those with a destination have their hits found, for their alerts.
+func TestIngestHitsOnlyWhereWanted(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "h.db")
+	db, err := store.Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	set, err := rules.Compile([]rules.Rule{
+		{Name: "told", Query: "council"},
+		{Name: "untold", Query: `council OR ministers`},
+	}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	topics := &alerts.Topics{Set: set, Notify: map[string][]news.Destination{"told": {{Platform: news.Console}}}}
+	p := alerts.New(db, topics, func() time.Time { return now }, nil)
+	it := item("c", "Council meets", "<p>Ministers met in council.</p>", now)
+	if _, err := p.Ingest(t.Context(), news.Feed{Name: "wire", Backfill: time.Hour}, []news.Item{it}, true); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	rows, err := raw.QueryContext(t.Context(), `SELECT rule, hits FROM matches ORDER BY rule`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []string
+	for rows.Next() {
+		var rule, hits string
+		if err := rows.Scan(&rule, &hits); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, rule+" "+hits)
+	}
+	want := []string{
+		`told [{"term":"council","field":"title","text":"Council"},{"term":"council","field":"text","text":"council"}]`,
+		`untold []`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("matches:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	pending, _ := db.Pending(t.Context(), now, 10)
+	if len(pending) != 1 || pending[0].Rule != "told" || len(pending[0].Hits) != 2 {
+		t.Errorf("outbox = %+v, want one alert of rule told with two hits", pending)
 	}
 }
