@@ -288,8 +288,8 @@ func (c *compiler) finish() {
 	}
 	s.prefixBase, s.feedBase = nw, nw+np
 	nkeys := nw + np + int32(len(d.feedStr))
-	// Each key's entries, in the order markKey reads them: atoms, rules to
-	// evaluate, rules the key decides, inline plans; an entry's sort key
+	// Each key's entries, in the order markKey reads them: inline plans,
+	// atoms, rules to evaluate, rules the key decides; an entry's sort key
 	// puts it in its place.
 	type entry struct {
 		order int64
@@ -309,7 +309,7 @@ func (c *compiler) finish() {
 			e.order, e.v[0] = 2<<32|int64(r), r+postWord
 		default:
 			if v, ok := inlinePlan(r, &s.plans[r]); ok {
-				e.order, e.v, e.n = 3<<32|int64(r), v, 4
+				e.order, e.v, e.n = -3<<32|int64(r), v, 4
 			} else {
 				e.order, e.v[0] = 1<<32|int64(r), r
 			}

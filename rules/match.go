@@ -97,7 +97,8 @@ type matcher struct {
 	insts  []inst
 	dws    []dword
 	slots  []int32 // open-addressing table of dws by hash: index+1, 0 when free
-	ids    idMap   // dictionary word ID → index in dws
+	ids      idMap // dictionary word ID → index in dws, once idsBuilt
+	idsBuilt bool
 	feedID int32   // the article's feed among the dictionary's names, or -1
 	name   []byte
 	nameTk tokenizer
@@ -119,7 +120,7 @@ type matcher struct {
 	cands        []int32   // the rules to evaluate
 	planQ        [][]int32 // the inline plans of the keys marked
 	rules        []int32   // the rules that match, in order
-	atomQ        []int32   // the atoms to look for
+	atomQ        []atomAt  // the atoms to look for
 	// tt has a bit per plan operand (see plan): set when it occurs in the
 	// title or the text. It is a few kilobytes, where a byte or a map entry
 	// per word would be hundreds, so that deciding a plan's operands finds
@@ -242,12 +243,11 @@ func (m *matcher) distinct() {
 		sink += words.slots[m.dws[k].hash&mask].hash
 	}
 	m.sink += int32(sink)
-	m.ids.reset(len(m.dws))
+	m.idsBuilt = false
 	for k := range m.dws {
 		dw := &m.dws[k]
 		if sl := findWord(words, arena[dw.a:dw.b], dw.hash); sl != nil {
 			dw.id, dw.post0, dw.post1 = sl.id, sl.post0, sl.post1
-			m.ids.put(sl.id, int32(k))
 			if dw.mask&(kindTitle|kindText) != 0 {
 				m.setTT(sl.id)
 			}
@@ -336,7 +336,7 @@ func (m *matcher) eval(i int32) bool {
 	switch e.op {
 	case eAtom:
 		if e.cnt >= 0 {
-			dw, ok := m.ids.get(e.cnt)
+			dw, ok := m.dwOf(e.cnt)
 			if !ok || m.dws[dw].mask&e.mask == 0 {
 				return false
 			}
@@ -380,7 +380,7 @@ func (m *matcher) atomMask(a int32) uint8 {
 	switch {
 	case at.kind == atomWord && !at.exact:
 		// The common case needs no memo: the word's streams are known.
-		if dw, ok := m.ids.get(m.s.dict.atomWords[at.w0]); ok {
+		if dw, ok := m.dwOf(m.s.dict.atomWords[at.w0]); ok {
 			return m.dws[dw].mask
 		}
 		return 0
@@ -393,8 +393,27 @@ func (m *matcher) atomMask(a int32) uint8 {
 	return m.occurrences(a).mask
 }
 
+// dwOf returns the distinct word of the article whose dictionary ID is id.
+// The map is built on first use: deciding most rules does not need it.
+func (m *matcher) dwOf(id int32) (int32, bool) {
+	if !m.idsBuilt {
+		m.idsBuilt = true
+		m.ids.reset(len(m.dws))
+		for k := range m.dws {
+			if dw := &m.dws[k]; dw.id >= 0 {
+				m.ids.put(dw.id, int32(k))
+			}
+		}
+	}
+	return m.ids.get(id)
+}
+
 // occurrences returns where atom a occurs, finding it on first use.
-func (m *matcher) occurrences(a int32) memo {
+func (m *matcher) occurrences(a int32) memo { return m.occurrencesAt(a, -1) }
+
+// occurrencesAt is occurrences where key, when not -1, is the distinct word
+// that is the atom's index key.
+func (m *matcher) occurrencesAt(a, key int32) memo {
 	if k, ok := m.memo.get(a); ok {
 		return m.memos[k]
 	}
@@ -402,9 +421,9 @@ func (m *matcher) occurrences(a int32) memo {
 	at := &m.s.dict.atoms[a]
 	switch at.kind {
 	case atomWord:
-		m.findWord(at)
+		m.findWord(at, key)
 	case atomPhrase:
-		m.findPhrase(at)
+		m.findPhrase(at, key)
 	case atomPrefix:
 		m.findPrefix(at)
 	}
@@ -420,11 +439,14 @@ func (m *matcher) occurrences(a int32) memo {
 	return mo
 }
 
-// findWord appends the occurrences of a one-word atom.
-func (m *matcher) findWord(at *atom) {
-	dw, ok := m.ids.get(m.s.dict.atomWords[at.w0])
-	if !ok {
-		return
+// findWord appends the occurrences of a one-word atom; dw is its word's
+// distinct word, or -1 when not known yet.
+func (m *matcher) findWord(at *atom, dw int32) {
+	if dw < 0 {
+		var ok bool
+		if dw, ok = m.dwOf(m.s.dict.atomWords[at.w0]); !ok {
+			return
+		}
 	}
 	toks := m.tk.toks
 	for p := m.dws[dw].head; p >= 0; p = toks[p].next {
@@ -435,24 +457,34 @@ func (m *matcher) findWord(at *atom) {
 	}
 }
 
-// findPhrase appends the occurrences of a phrase: the tokens of its first
-// word that the others follow in the same stream.
-func (m *matcher) findPhrase(at *atom) {
+// findPhrase appends the occurrences of a phrase: where its words follow
+// each other in one stream. It walks the occurrences of its key word,
+// whose distinct word is key, or when key is -1, of its first word.
+func (m *matcher) findPhrase(at *atom, key int32) {
 	ids := m.s.dict.atomWordIDs(at)
-	for _, id := range ids {
-		if _, ok := m.ids.get(id); !ok {
-			return // a word of the phrase is not in the article
+	j := int32(0) // the key's place in the phrase
+	dw := key
+	if key >= 0 {
+		for ids[j] != at.key {
+			j++
 		}
+	} else {
+		for _, id := range ids {
+			if _, ok := m.dwOf(id); !ok {
+				return // a word of the phrase is not in the article
+			}
+		}
+		dw, _ = m.dwOf(ids[0])
 	}
-	dw, _ := m.ids.get(ids[0])
 	toks := m.tk.toks
 	last := int32(len(ids) - 1)
 next:
-	for p := m.dws[dw].head; p >= 0; p = toks[p].next {
-		if int(p+last) >= len(toks) || toks[p+last].inst != toks[p].inst {
+	for q := m.dws[dw].head; q >= 0; q = toks[q].next {
+		p := q - j
+		if p < 0 || int(p+last) >= len(toks) || toks[p].inst != toks[q].inst || toks[p+last].inst != toks[q].inst {
 			continue
 		}
-		for k := int32(1); k <= last; k++ {
+		for k := int32(0); k <= last; k++ {
 			if toks[p+k].id != ids[k] {
 				continue next
 			}
@@ -547,7 +579,7 @@ func (m *matcher) termHits(e *enode, a int32) {
 // wordHits appends the hits of the plain word id in the streams of mask,
 // with the term raw0:raw1 of the query.
 func (m *matcher) wordHits(id int32, mask uint8, raw0, raw1 int32) {
-	dw, ok := m.ids.get(id)
+	dw, ok := m.dwOf(id)
 	if !ok || m.dws[dw].mask&mask == 0 {
 		return
 	}
@@ -702,7 +734,7 @@ func (m *matcher) atomSpans(dst []nearSpan, e *enode, a, node int32) []nearSpan 
 	toks := m.tk.toks
 	at := &m.s.dict.atoms[a]
 	if at.kind == atomWord && !at.exact {
-		dw, _ := m.ids.get(m.s.dict.atomWords[at.w0])
+		dw, _ := m.dwOf(m.s.dict.atomWords[at.w0])
 		for p := m.dws[dw].head; p >= 0; p = toks[p].next {
 			if m.insts[toks[p].inst].kind&e.mask != 0 {
 				dst = append(dst, nearSpan{span{p, p}, node})

@@ -130,7 +130,7 @@ func (m *matcher) planTruth(p *plan) (use uint32, ok bool) {
 func (m *matcher) operandTrue(x int32, mask uint8) bool {
 	nw := int32(m.s.dict.words.len())
 	if x < nw {
-		dw, ok := m.ids.get(x)
+		dw, ok := m.dwOf(x)
 		return ok && m.dws[dw].mask&mask != 0
 	}
 	k, ok := m.memo.get(x - nw)
