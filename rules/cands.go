@@ -6,43 +6,40 @@ import "math/bits"
 // index key the article has. A key's entries are, in this order (see
 // compiler.finish):
 //
+//	atomFloor ≤ v < 0    the atom ^v, to look for
+//	0 ≤ v < maxRules     rule v, to evaluate
 //	v < atomFloor        an inline plan: four values, the rule with the
 //	                     plan's form (see inlinePlan), then its three
 //	                     operands
-//	atomFloor ≤ v < 0    the atom ^v, to look for
-//	0 ≤ v < postWord     rule v, to evaluate
-//	v ≥ postWord         rule v-postWord, which is one plain word looked
-//	                     for in the title and the text, the whole query:
-//	                     the key's word decides it
 //
-// The inline plans come first, in the cache line that is fetched for the
-// list's start, as they are read again once the atoms are found.
-// Rules decided by their word or by an inline plan are decided while their
-// key's list is read, with no look at the rule itself: at 100,000 rules an
-// article has hundreds of candidates, and fetching each rule's plan from
-// megabytes of them would cost more than deciding it. The other rules are
-// collected once each, a bit per rule saying which already are, then
-// evaluated. Each kind of entry has a loop of its own, without branches
-// that depend on the rule, since which rules match is not predictable and a
-// mispredicted branch costs as much as deciding a rule.
+// Most rules have an inline plan: they are decided from their key's list,
+// with no look at the rule itself. At 100,000 rules an article has
+// hundreds of candidates, and fetching each one's plan from megabytes of
+// them would cost more than deciding it. The other rules are collected
+// once each, a bit per rule saying which already are, then evaluated.
+// Every inline plan is decided the same way, without branches that depend
+// on the rule: which rules match is not predictable, and a mispredicted
+// branch costs as much as deciding a rule. Atoms and rules to evaluate are
+// rare, and the loops that read them end at once on most lists.
 //
 // The rules that match are bits of m.matched, with a bit per word of it in
 // m.summary, so that they are listed in order, each once, without sorting
 // and without reading the whole bitset.
 //
-// A Set has fewer than postWord rules: a billion rules would not fit in
-// memory anyway. Inline plans are for the first maxInlineRule rules.
+// Inline plans are for the first maxInlineRule rules; a Set has fewer than
+// maxRules.
 const (
-	postWord      = 1 << 30
 	atomFloor     = -1 << 29
 	maxInlineRule = 1 << 25
+	maxRules      = 1 << 30
 )
 
 // An inline plan's first value is the rule, with the plan's form in its
 // high bits: inlineTag (which makes it less than atomFloor), inlineOr for
 // an OR, and in the three bits from inlineNegShift the operands that are
 // negated. Its operands are what a plan's are, as bits of m.tt (see plan);
-// a plan with fewer than three repeats a positive one.
+// a plan with fewer than three repeats a positive one. A rule that is one
+// word is a plan of that word alone.
 const (
 	inlineTag      = 1 << 31
 	inlineOr       = 1 << 28
@@ -94,20 +91,20 @@ func (m *matcher) markCandidates() {
 	}
 	for k := range m.dws {
 		if dw := &m.dws[k]; dw.id >= 0 {
-			m.markKey(s.post[dw.post0:dw.post1], int32(k), dw.mask&(kindTitle|kindText) != 0)
+			m.markKey(s.post[dw.post0:dw.post1], int32(k))
 		}
 	}
 	if len(m.prefHits) > 0 {
 		m.prefs.each(func(p, _ int32) {
 			k := s.prefixBase + p
-			m.markKey(s.post[s.offs[k]:s.offs[k+1]], -1, false)
+			m.markKey(s.post[s.offs[k]:s.offs[k+1]], -1)
 		})
 	}
 	if m.feedID >= 0 {
 		k := s.feedBase + m.feedID
-		m.markKey(s.post[s.offs[k]:s.offs[k+1]], -1, false)
+		m.markKey(s.post[s.offs[k]:s.offs[k+1]], -1)
 	}
-	m.markKey(s.always, -1, false)
+	m.markKey(s.always, -1)
 	// The atoms' occurrences are found once their data is fetched, in
 	// loops of their own for the loads to overlap: an atom, then its words.
 	d, sink := s.dict, int32(0)
@@ -127,28 +124,30 @@ func (m *matcher) markCandidates() {
 }
 
 // markKey reads the posting list of a key the article has: distinct word
-// dw, or -1 for a prefix or a feed name. tt says whether the key is a word
-// that occurs in the title or the text, which decides the rules that are
-// that word alone.
-func (m *matcher) markKey(post []int32, dw int32, tt bool) {
+// dw, or -1 for a prefix or a feed name.
+func (m *matcher) markKey(post []int32, dw int32) {
 	i := 0
-	for i < len(post) && post[i] < atomFloor {
-		i += 4
-	}
-	if i > 0 {
-		m.planQ = append(m.planQ, post[:i])
-	}
-	for ; i < len(post) && post[i] < 0; i++ {
+	for ; i < len(post) && post[i] < 0 && post[i] >= atomFloor; i++ {
 		m.atomQ = append(m.atomQ, atomAt{^post[i], dw})
 	}
-	// Every rule is written to the end of cands, which grows by one only
-	// when the rule's bit was clear.
+	if i < len(post) && post[i] >= 0 {
+		i = m.markRules(post, i)
+	}
+	if i < len(post) {
+		m.planQ = append(m.planQ, post[i:])
+	}
+}
+
+// markRules collects the rules to evaluate from post[i:] and returns where
+// they end. Every rule is written to the end of cands, which grows by one
+// only when the rule's bit was clear.
+func (m *matcher) markRules(post []int32, i int) int {
 	n := len(m.cands)
 	if need := n + len(post) - i; need > cap(m.cands) {
 		m.cands = append(m.cands[:n], make([]int32, need-n)...)
 	}
 	cands, marks := m.cands[:cap(m.cands)], m.bits
-	for ; i < len(post) && post[i] >= 0 && post[i] < postWord; i++ {
+	for ; i < len(post) && post[i] >= 0; i++ {
 		r := post[i]
 		w, b := r>>6, uint(r&63)
 		old := marks[w]
@@ -157,11 +156,7 @@ func (m *matcher) markKey(post []int32, dw int32, tt bool) {
 		n += int(old>>b&1 ^ 1)
 	}
 	m.cands = cands[:n]
-	if tt {
-		for _, r := range post[i:] {
-			m.setMatched(r - postWord)
-		}
-	}
+	return i
 }
 
 // decideInline decides the rules with inline plans of the keys marked,

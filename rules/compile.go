@@ -288,34 +288,30 @@ func (c *compiler) finish() {
 	}
 	s.prefixBase, s.feedBase = nw, nw+np
 	nkeys := nw + np + int32(len(d.feedStr))
-	// Each key's entries, in the order markKey reads them: inline plans,
-	// atoms, rules to evaluate, rules the key decides; an entry's sort key
-	// puts it in its place.
-	type entry struct {
-		order int64
-		v     [4]int32
-		n     int32
+	// Each key's entries, in the order markKey reads them: atoms, rules to
+	// evaluate, inline plans (four values each).
+	inline := make([]bool, len(s.plans))
+	for r := range s.plans {
+		_, inline[r] = inlinePlan(int32(r), &s.plans[r])
 	}
-	entries := make([]entry, len(c.pairs))
+	order := func(r int32) int64 {
+		switch {
+		case r < 0:
+			return -1<<32 | int64(^r)
+		case inline[r]:
+			return 1<<32 | int64(r)
+		}
+		return int64(r)
+	}
 	offs := make([]int32, nkeys+1)
 	for k := range c.pairs {
 		key := s.denseKey(c.pairs[k].key)
 		c.pairs[k].key = key
-		e := entry{n: 1}
-		switch r := c.pairs[k].rule; {
-		case r < 0:
-			e.order, e.v[0] = int64(r), r
-		case s.decidedByWord(r):
-			e.order, e.v[0] = 2<<32|int64(r), r+postWord
-		default:
-			if v, ok := inlinePlan(r, &s.plans[r]); ok {
-				e.order, e.v, e.n = -3<<32|int64(r), v, 4
-			} else {
-				e.order, e.v[0] = 1<<32|int64(r), r
-			}
+		size := int32(1)
+		if r := c.pairs[k].rule; r >= 0 && inline[r] {
+			size = 4
 		}
-		entries[k] = e
-		offs[key+1] += e.n
+		offs[key+1] += size
 	}
 	for k := int32(1); k <= nkeys; k++ {
 		offs[k] += offs[k-1]
@@ -331,20 +327,26 @@ func (c *compiler) finish() {
 	}
 	for k := range c.pairs {
 		key := c.pairs[k].key
-		byKey[fill[key]] = int32(k)
+		byKey[fill[key]] = c.pairs[k].rule
 		fill[key]++
 	}
+	c.pairs = nil
 	post := make([]int32, offs[nkeys])
 	at, from := 0, int32(0)
 	for key := range nkeys {
 		group := byKey[from:fill[key]]
 		from = fill[key]
 		if len(group) > 1 {
-			slices.SortFunc(group, func(a, b int32) int { return cmp.Compare(entries[a].order, entries[b].order) })
+			slices.SortFunc(group, func(a, b int32) int { return cmp.Compare(order(a), order(b)) })
 		}
-		for _, k := range group {
-			e := &entries[k]
-			at += copy(post[at:], e.v[:e.n])
+		for _, r := range group {
+			if r >= 0 && inline[r] {
+				v, _ := inlinePlan(r, &s.plans[r])
+				at += copy(post[at:], v[:])
+			} else {
+				post[at] = r
+				at++
+			}
 		}
 	}
 	s.offs, s.post = offs, post
@@ -362,15 +364,6 @@ func (c *compiler) finish() {
 			s.streams |= e.mask
 		}
 	}
-}
-
-// decidedByWord reports whether rule r is one plain word, looked for in the
-// title and the text, written as the whole query: its word's presence in
-// those decides it, and its hits' term is the query (see postWord).
-func (s *Set) decidedByWord(r int32) bool {
-	p := &s.plans[r]
-	return r < postWord && p.op == planAnd && p.n == 1 && p.neg == 0 && p.x[0] >= 0 && p.x[0] < int32(s.dict.words.len()) &&
-		p.mask[0] == kindTitle|kindText && p.raw[0] == uint32(len(s.query(r)))<<16
 }
 
 // denseKey turns a compile-time key into an index of offs.

@@ -93,15 +93,15 @@ type matcher struct {
 	s    *Set
 	feed string // the article's feed, as given
 
-	tk     tokenizer
-	insts  []inst
-	dws    []dword
-	slots  []int32 // open-addressing table of dws by hash: index+1, 0 when free
-	ids      idMap // dictionary word ID → index in dws, once idsBuilt
+	tk       tokenizer
+	insts    []inst
+	dws      []dword
+	slots    []int32 // open-addressing table of dws by hash: index+1, 0 when free
+	ids      idMap   // dictionary word ID → index in dws, once idsBuilt
 	idsBuilt bool
-	feedID int32   // the article's feed among the dictionary's names, or -1
-	name   []byte
-	nameTk tokenizer
+	feedID   int32 // the article's feed among the dictionary's names, or -1
+	name     []byte
+	nameTk   tokenizer
 
 	prefHits []prefHit
 	prefs    idMap // prefix ID → index+1 in prefHits of its last hit

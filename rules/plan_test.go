@@ -4,21 +4,44 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"testing"
 )
 
-// withoutPlans makes every rule of s planGeneral and none decided by its
-// word, so that matching walks the rules' nodes: the way plans must agree
-// with.
+// withoutPlans makes every rule of s planGeneral, with no inline plan in
+// the index, so that matching walks the rules' nodes: the way plans must
+// agree with.
 func withoutPlans(s *Set) {
 	h := int32(0)
 	for r := range s.plans {
 		s.plans[r] = plan{op: planGeneral, x: [maxPlanOps]int32{h}}
 		h += s.nodes[h].size
 	}
-	for k, r := range s.post {
-		if r >= postWord {
-			s.post[k] = r - postWord
+	// Each inline plan becomes its rule, to evaluate, after the atoms.
+	post := make([]int32, 0, len(s.post))
+	offs := make([]int32, 1, len(s.offs))
+	for k := range len(s.offs) - 1 {
+		list := s.post[s.offs[k]:s.offs[k+1]]
+		var rules []int32
+		for i := 0; i < len(list); i++ {
+			switch v := list[i]; {
+			case v < atomFloor:
+				rules = append(rules, int32(uint32(v)&(maxInlineRule-1)))
+				i += 3
+			case v < 0:
+				post = append(post, v)
+			default:
+				rules = append(rules, v)
+			}
+		}
+		slices.Sort(rules)
+		post = append(post, rules...)
+		offs = append(offs, int32(len(post)))
+	}
+	s.post, s.offs = post, offs
+	for k := range s.dict.words.slots {
+		if sl := &s.dict.words.slots[k]; sl.hash != 0 {
+			sl.post0, sl.post1 = offs[sl.id], offs[sl.id+1]
 		}
 	}
 }

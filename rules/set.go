@@ -49,8 +49,8 @@ type Set struct {
 
 	// The index: post[offs[k]:offs[k+1]] are the rules that need key k, where
 	// a word's key is its ID, a prefix's is prefixBase plus its ID and a feed
-	// name's feedBase plus its ID, and the atoms keyed by it; see postWord
-	// for how the entries are written.
+	// name's feedBase plus its ID, and the atoms keyed by it; see
+	// markCandidates for how the entries are written.
 	offs, post           []int32
 	prefixBase, feedBase int32
 	always               []int32 // rules that have no key, checked on every article
