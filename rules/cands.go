@@ -30,20 +30,20 @@ import "math/bits"
 // maxRules.
 const (
 	atomFloor     = -1 << 29
-	maxInlineRule = 1 << 25
+	maxInlineRule = 1 << inlineTableShift
 	maxRules      = 1 << 30
 )
 
-// An inline plan's first value is the rule, with the plan's form in its
-// high bits: inlineTag (which makes it less than atomFloor), inlineOr for
-// an OR, and in the three bits from inlineNegShift the operands that are
-// negated. Its operands are what a plan's are, as bits of m.tt (see plan);
-// a plan with fewer than three repeats a positive one. A rule that is one
-// word is a plan of that word alone.
+// An inline plan's first value is the rule, with inlineTag set (which
+// makes it less than atomFloor) and the plan as a truth table in the eight
+// bits from inlineTableShift: bit t is set when the rule holds with t's
+// bits 0, 1 and 2 saying which operands are true. Its operands are what a
+// plan's are, as bits of m.tt (see plan); a plan with fewer than three
+// repeats a positive one. A rule that is one word is a plan of that word
+// alone.
 const (
-	inlineTag      = 1 << 31
-	inlineOr       = 1 << 28
-	inlineNegShift = 25
+	inlineTag        = 1 << 31
+	inlineTableShift = 21
 )
 
 // inlinePlan returns the four values of rule r's inline plan, and whether
@@ -53,10 +53,6 @@ func inlinePlan(r int32, p *plan) ([4]int32, bool) {
 	if p.op == planGeneral || !p.tt || r >= maxInlineRule {
 		return [4]int32{}, false
 	}
-	head := uint32(r) | inlineTag | uint32(p.neg)<<inlineNegShift
-	if p.op == planOr {
-		head |= inlineOr
-	}
 	pad := 0
 	for pad < int(p.n) && p.neg>>pad&1 != 0 {
 		pad++
@@ -64,7 +60,14 @@ func inlinePlan(r int32, p *plan) ([4]int32, bool) {
 	if pad == int(p.n) {
 		return [4]int32{}, false // no positive operand: not a rule that parses
 	}
-	v := [4]int32{int32(head), p.x[pad], p.x[pad], p.x[pad]}
+	// An AND holds when its operands are true and its negated ones false,
+	// the repeats of the positive one true with it: at one t. An OR holds
+	// when any is.
+	table := uint32(1) << (7 ^ uint32(p.neg))
+	if p.op == planOr {
+		table = 0xfe
+	}
+	v := [4]int32{int32(uint32(r) | inlineTag | table<<inlineTableShift), p.x[pad], p.x[pad], p.x[pad]}
 	copy(v[1:], p.x[:p.n])
 	return v, true
 }
@@ -173,16 +176,8 @@ func (m *matcher) decideInline() {
 	for _, q := range m.planQ {
 		for ; len(q) >= 4; q = q[4:] {
 			head, x0, x1, x2 := uint32(q[0]), q[1], q[2], q[3]
-			t := uint32(tt[x0>>6]>>(x0&63)&1) | uint32(tt[x1>>6]>>(x1&63)&1)<<1 | uint32(tt[x2>>6]>>(x2&63)&1)<<2
-			var and, or uint32
-			if t^(head>>inlineNegShift&7) == 7 {
-				and = 1
-			}
-			if t != 0 {
-				or = 1
-			}
-			isOr := head >> 28 & 1
-			ok := and ^ (and^or)&isOr
+			t := tt[x0>>6]>>(x0&63)&1 | tt[x1>>6]>>(x1&63)&1<<1 | tt[x2>>6]>>(x2&63)&1<<2
+			ok := head >> (inlineTableShift + t) & 1
 			r := head & (maxInlineRule - 1)
 			matched[r>>6] |= uint64(ok) << (r & 63)
 			summary[r>>12] |= uint64(ok) << (r >> 6 & 63)
