@@ -7,13 +7,16 @@ import "math/bits"
 // compiler.finish):
 //
 //	atomFloor ≤ v < 0    the atom ^v, to look for
-//	0 ≤ v < maxRules     rule v, to evaluate
+//	0 ≤ v < postWord     rule v, to evaluate
+//	v ≥ postWord         rule v-postWord, which is one plain word looked
+//	                     for in the title and the text, the whole query:
+//	                     the key's word decides it
 //	v < atomFloor        an inline plan: four values, the rule with the
 //	                     plan's form (see inlinePlan), then its three
 //	                     operands
 //
-// Most rules have an inline plan: they are decided from their key's list,
-// with no look at the rule itself. At 100,000 rules an article has
+// Most rules are decided by their key's word or by an inline plan, from
+// their key's list, with no look at the rule itself. At 100,000 rules an article has
 // hundreds of candidates, and fetching each one's plan from megabytes of
 // them would cost more than deciding it. The other rules are collected
 // once each, a bit per rule saying which already are, then evaluated.
@@ -27,12 +30,31 @@ import "math/bits"
 // and without reading the whole bitset.
 //
 // Inline plans are for the first maxInlineRule rules; a Set has fewer than
-// maxRules.
+// postWord rules: a billion rules would not fit in memory anyway.
 const (
 	atomFloor     = -1 << 29
 	maxInlineRule = 1 << inlineTableShift
-	maxRules      = 1 << 30
+	postWord      = 1 << 30
 )
+
+// The kinds of index entries of rules, in the order of a posting list.
+const (
+	entryGeneral = iota // evaluated
+	entryWord           // decided by the key's word
+	entryInline         // decided by its inline plan
+)
+
+// entryKind returns the kind of index entry of rule r, whose plan is p, in
+// a dictionary of nw words.
+func entryKind(r int32, p *plan, nw int32) uint8 {
+	switch {
+	case p.op == planAnd && p.n == 1 && p.neg == 0 && p.tt && p.x[0] < nw:
+		return entryWord
+	case func() bool { _, ok := inlinePlan(r, p); return ok }():
+		return entryInline
+	}
+	return entryGeneral
+}
 
 // An inline plan's first value is the rule, with inlineTag set (which
 // makes it less than atomFloor) and the plan as a truth table in the eight
@@ -94,20 +116,20 @@ func (m *matcher) markCandidates() {
 	}
 	for k := range m.dws {
 		if dw := &m.dws[k]; dw.id >= 0 {
-			m.markKey(s.post[dw.post0:dw.post1], int32(k))
+			m.markKey(dw.post0, dw.post1, int32(k), uint64(dw.mask|dw.mask>>1)&1) // kindTitle is 1, kindText 2
 		}
 	}
 	if len(m.prefHits) > 0 {
 		m.prefs.each(func(p, _ int32) {
 			k := s.prefixBase + p
-			m.markKey(s.post[s.offs[k]:s.offs[k+1]], -1)
+			m.markKey(s.offs[k], s.offs[k+1], -1, 0)
 		})
 	}
 	if m.feedID >= 0 {
 		k := s.feedBase + m.feedID
-		m.markKey(s.post[s.offs[k]:s.offs[k+1]], -1)
+		m.markKey(s.offs[k], s.offs[k+1], -1, 0)
 	}
-	m.markKey(s.always, -1)
+	m.markRules(s.always, 0)
 	// The atoms' occurrences are found once their data is fetched, in
 	// loops of their own for the loads to overlap: an atom, then its words.
 	d, sink := s.dict, int32(0)
@@ -126,18 +148,26 @@ func (m *matcher) markCandidates() {
 	m.tryCandidates()
 }
 
-// markKey reads the posting list of a key the article has: distinct word
-// dw, or -1 for a prefix or a feed name.
-func (m *matcher) markKey(post []int32, dw int32) {
-	i := 0
+// markKey reads the posting list of a key the article has, Set.post[lo:hi],
+// whose key is distinct word dw, or -1 for a prefix or a feed name; tt is 1
+// when the key is a word that occurs in the title or the text, else 0.
+func (m *matcher) markKey(lo, hi, dw int32, tt uint64) {
+	post := m.s.post[:hi]
+	i := int(lo)
 	for ; i < len(post) && post[i] < 0 && post[i] >= atomFloor; i++ {
 		m.atomQ = append(m.atomQ, atomAt{^post[i], dw})
 	}
-	if i < len(post) && post[i] >= 0 {
+	if i < len(post) && post[i] >= 0 && post[i] < postWord {
 		i = m.markRules(post, i)
 	}
+	matched, summary := m.matched, m.summary
+	for ; i < len(post) && post[i] >= postWord; i++ {
+		r := post[i] - postWord
+		matched[r>>6] |= tt << (r & 63)
+		summary[r>>12] |= tt << (r >> 6 & 63)
+	}
 	if i < len(post) {
-		m.planQ = append(m.planQ, post[i:])
+		m.planQ = append(m.planQ, int32(i), hi)
 	}
 }
 
@@ -150,7 +180,7 @@ func (m *matcher) markRules(post []int32, i int) int {
 		m.cands = append(m.cands[:n], make([]int32, need-n)...)
 	}
 	cands, marks := m.cands[:cap(m.cands)], m.bits
-	for ; i < len(post) && post[i] >= 0; i++ {
+	for ; i < len(post) && post[i] >= 0 && post[i] < postWord; i++ {
 		r := post[i]
 		w, b := r>>6, uint(r&63)
 		old := marks[w]
@@ -165,16 +195,17 @@ func (m *matcher) markRules(post []int32, i int) int {
 // decideInline decides the rules with inline plans of the keys marked,
 // once every atom keyed by them has been looked for.
 func (m *matcher) decideInline() {
-	tt, matched, summary := m.tt, m.matched, m.summary
+	post, tt, matched, summary, pq := m.s.post, m.tt, m.matched, m.summary, m.planQ
 	// The plans' first lines were fetched with their lists; fetch the
 	// last of the longer lists, all at once (as in markCandidates).
 	sink := int32(0)
-	for _, q := range m.planQ {
-		sink += q[len(q)-1]
+	for k := 1; k < len(pq); k += 2 {
+		sink += post[pq[k]-1]
 	}
 	m.sink += sink
-	for _, q := range m.planQ {
-		for ; len(q) >= 4; q = q[4:] {
+	for k := 0; k+1 < len(pq); k += 2 {
+		for i, end := int(pq[k]), int(pq[k+1]); i < end; i += 4 {
+			q := (*[4]int32)(post[i:])
 			head, x0, x1, x2 := uint32(q[0]), q[1], q[2], q[3]
 			t := tt[x0>>6]>>(x0&63)&1 | tt[x1>>6]>>(x1&63)&1<<1 | tt[x2>>6]>>(x2&63)&1<<2
 			ok := head >> (inlineTableShift + t) & 1

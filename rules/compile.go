@@ -289,26 +289,24 @@ func (c *compiler) finish() {
 	s.prefixBase, s.feedBase = nw, nw+np
 	nkeys := nw + np + int32(len(d.feedStr))
 	// Each key's entries, in the order markKey reads them: atoms, rules to
-	// evaluate, inline plans (four values each).
-	inline := make([]bool, len(s.plans))
+	// evaluate, rules the key's word decides, inline plans (four values
+	// each).
+	kinds := make([]uint8, len(s.plans))
 	for r := range s.plans {
-		_, inline[r] = inlinePlan(int32(r), &s.plans[r])
+		kinds[r] = entryKind(int32(r), &s.plans[r], nw)
 	}
 	order := func(r int32) int64 {
-		switch {
-		case r < 0:
+		if r < 0 {
 			return -1<<32 | int64(^r)
-		case inline[r]:
-			return 1<<32 | int64(r)
 		}
-		return int64(r)
+		return int64(kinds[r])<<32 | int64(r)
 	}
 	offs := make([]int32, nkeys+1)
 	for k := range c.pairs {
 		key := s.denseKey(c.pairs[k].key)
 		c.pairs[k].key = key
 		size := int32(1)
-		if r := c.pairs[k].rule; r >= 0 && inline[r] {
+		if r := c.pairs[k].rule; r >= 0 && kinds[r] == entryInline {
 			size = 4
 		}
 		offs[key+1] += size
@@ -340,10 +338,14 @@ func (c *compiler) finish() {
 			slices.SortFunc(group, func(a, b int32) int { return cmp.Compare(order(a), order(b)) })
 		}
 		for _, r := range group {
-			if r >= 0 && inline[r] {
+			switch {
+			case r >= 0 && kinds[r] == entryInline:
 				v, _ := inlinePlan(r, &s.plans[r])
 				at += copy(post[at:], v[:])
-			} else {
+			case r >= 0 && kinds[r] == entryWord:
+				post[at] = r + postWord
+				at++
+			default:
 				post[at] = r
 				at++
 			}

@@ -117,10 +117,10 @@ type matcher struct {
 	nearA, nearB []nearSpan
 	refs         []hitRef
 	found        []found
-	cands        []int32   // the rules to evaluate
-	planQ        [][]int32 // the inline plans of the keys marked
-	rules        []int32   // the rules that match, in order
-	atomQ        []atomAt  // the atoms to look for
+	cands        []int32  // the rules to evaluate
+	planQ        []int32  // the inline plans of the keys marked: Set.post[planQ[2k]:planQ[2k+1]]
+	rules        []int32  // the rules that match, in order
+	atomQ        []atomAt // the atoms to look for
 	// tt has a bit per plan operand (see plan): set when it occurs in the
 	// title or the text. It is a few kilobytes, where a byte or a map entry
 	// per word would be hundreds, so that deciding a plan's operands finds

@@ -8,9 +8,9 @@ import (
 	"testing"
 )
 
-// withoutPlans makes every rule of s planGeneral, with no inline plan in
-// the index, so that matching walks the rules' nodes: the way plans must
-// agree with.
+// withoutPlans makes every rule of s planGeneral, with no inline plan and
+// none decided by its word in the index, so that matching walks the rules'
+// nodes: the way plans must agree with.
 func withoutPlans(s *Set) {
 	h := int32(0)
 	for r := range s.plans {
@@ -30,6 +30,8 @@ func withoutPlans(s *Set) {
 				i += 3
 			case v < 0:
 				post = append(post, v)
+			case v >= postWord:
+				rules = append(rules, v-postWord)
 			default:
 				rules = append(rules, v)
 			}
