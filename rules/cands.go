@@ -7,16 +7,15 @@ import "math/bits"
 // compiler.finish):
 //
 //	atomFloor ≤ v < 0    the atom ^v, to look for
-//	0 ≤ v < postWord     rule v, to evaluate
-//	v ≥ postWord         rule v-postWord, which is one plain word looked
-//	                     for in the title and the text, the whole query:
-//	                     the key's word decides it
+//	v ≥ 0                rule v, to evaluate
 //	v < atomFloor        an inline plan: four values, the rule with the
 //	                     plan's form (see inlinePlan), then its three
 //	                     operands
 //
-// Most rules are decided by their key's word or by an inline plan, from
-// their key's list, with no look at the rule itself. At 100,000 rules an article has
+// A rule that is one plain word looked for in the title and the text is
+// in no list: the word's slot in the dictionary holds it, and looking the
+// word up decides it. Most other rules have an inline plan: they are
+// decided from their key's list, with no look at the rule itself. At 100,000 rules an article has
 // hundreds of candidates, and fetching each one's plan from megabytes of
 // them would cost more than deciding it. The other rules are collected
 // once each, a bit per rule saying which already are, then evaluated.
@@ -29,18 +28,16 @@ import "math/bits"
 // m.summary, so that they are listed in order, each once, without sorting
 // and without reading the whole bitset.
 //
-// Inline plans are for the first maxInlineRule rules; a Set has fewer than
-// postWord rules: a billion rules would not fit in memory anyway.
+// Inline plans are for the first maxInlineRule rules.
 const (
 	atomFloor     = -1 << 29
 	maxInlineRule = 1 << inlineTableShift
-	postWord      = 1 << 30
 )
 
 // The kinds of index entries of rules, in the order of a posting list.
 const (
 	entryGeneral = iota // evaluated
-	entryWord           // decided by the key's word
+	entryWord           // decided by its word (see wslot.wrule)
 	entryInline         // decided by its inline plan
 )
 
@@ -108,26 +105,25 @@ func (m *matcher) markCandidates() {
 	// tryCandidates). Most lists fit in one or two cache lines.
 	if last := int32(len(s.post)) - 1; last >= 0 {
 		sink := int32(0)
-		for k := range m.dws {
+		for _, k := range m.keys {
 			dw := &m.dws[k]
-			sink += s.post[min(dw.post0, last)] + s.post[max(min(dw.post1, last+1)-1, 0)]
+			sink += s.post[dw.post0] + s.post[dw.post1-1]
 		}
 		m.sink += sink
 	}
-	for k := range m.dws {
-		if dw := &m.dws[k]; dw.id >= 0 {
-			m.markKey(dw.post0, dw.post1, int32(k), uint64(dw.mask|dw.mask>>1)&1) // kindTitle is 1, kindText 2
-		}
+	for _, k := range m.keys {
+		dw := &m.dws[k]
+		m.markKey(dw.post0, dw.post1, k)
 	}
 	if len(m.prefHits) > 0 {
 		m.prefs.each(func(p, _ int32) {
 			k := s.prefixBase + p
-			m.markKey(s.offs[k], s.offs[k+1], -1, 0)
+			m.markKey(s.offs[k], s.offs[k+1], -1)
 		})
 	}
 	if m.feedID >= 0 {
 		k := s.feedBase + m.feedID
-		m.markKey(s.offs[k], s.offs[k+1], -1, 0)
+		m.markKey(s.offs[k], s.offs[k+1], -1)
 	}
 	m.markRules(s.always, 0)
 	// The atoms' occurrences are found once their data is fetched, in
@@ -149,22 +145,15 @@ func (m *matcher) markCandidates() {
 }
 
 // markKey reads the posting list of a key the article has, Set.post[lo:hi],
-// whose key is distinct word dw, or -1 for a prefix or a feed name; tt is 1
-// when the key is a word that occurs in the title or the text, else 0.
-func (m *matcher) markKey(lo, hi, dw int32, tt uint64) {
+// whose key is distinct word dw, or -1 for a prefix or a feed name.
+func (m *matcher) markKey(lo, hi, dw int32) {
 	post := m.s.post[:hi]
 	i := int(lo)
 	for ; i < len(post) && post[i] < 0 && post[i] >= atomFloor; i++ {
 		m.atomQ = append(m.atomQ, atomAt{^post[i], dw})
 	}
-	if i < len(post) && post[i] >= 0 && post[i] < postWord {
+	if i < len(post) && post[i] >= 0 {
 		i = m.markRules(post, i)
-	}
-	matched, summary := m.matched, m.summary
-	for ; i < len(post) && post[i] >= postWord; i++ {
-		r := post[i] - postWord
-		matched[r>>6] |= tt << (r & 63)
-		summary[r>>12] |= tt << (r >> 6 & 63)
 	}
 	if i < len(post) {
 		m.planQ = append(m.planQ, int32(i), hi)
@@ -180,7 +169,7 @@ func (m *matcher) markRules(post []int32, i int) int {
 		m.cands = append(m.cands[:n], make([]int32, need-n)...)
 	}
 	cands, marks := m.cands[:cap(m.cands)], m.bits
-	for ; i < len(post) && post[i] >= 0 && post[i] < postWord; i++ {
+	for ; i < len(post) && post[i] >= 0; i++ {
 		r := post[i]
 		w, b := r>>6, uint(r&63)
 		old := marks[w]

@@ -289,12 +289,25 @@ func (c *compiler) finish() {
 	s.prefixBase, s.feedBase = nw, nw+np
 	nkeys := nw + np + int32(len(d.feedStr))
 	// Each key's entries, in the order markKey reads them: atoms, rules to
-	// evaluate, rules the key's word decides, inline plans (four values
-	// each).
+	// evaluate, inline plans (four values each).
+	// A word's slot holds its first rule that is the word alone (see
+	// wslot.wrule); others like it have inline plans.
 	kinds := make([]uint8, len(s.plans))
+	wrule := make([]int32, nw)
+	for k := range wrule {
+		wrule[k] = -1
+	}
 	for r := range s.plans {
 		kinds[r] = entryKind(int32(r), &s.plans[r], nw)
+		if kinds[r] == entryWord {
+			if w := s.plans[r].x[0]; wrule[w] < 0 {
+				wrule[w] = int32(r)
+			} else {
+				kinds[r] = entryInline
+			}
+		}
 	}
+	c.pairs = slices.DeleteFunc(c.pairs, func(p keyRule) bool { return p.rule >= 0 && kinds[p.rule] == entryWord })
 	order := func(r int32) int64 {
 		if r < 0 {
 			return -1<<32 | int64(^r)
@@ -342,9 +355,6 @@ func (c *compiler) finish() {
 			case r >= 0 && kinds[r] == entryInline:
 				v, _ := inlinePlan(r, &s.plans[r])
 				at += copy(post[at:], v[:])
-			case r >= 0 && kinds[r] == entryWord:
-				post[at] = r + postWord
-				at++
 			default:
 				post[at] = r
 				at++
@@ -354,7 +364,8 @@ func (c *compiler) finish() {
 	s.offs, s.post = offs, post
 	for k := range d.words.slots {
 		if sl := &d.words.slots[k]; sl.hash != 0 {
-			sl.post0, sl.post1 = offs[sl.id], offs[sl.id+1]
+			sl.post0, sl.npost = offs[sl.id], uint16(min(offs[sl.id+1]-offs[sl.id], maxNPost))
+			sl.wrule = wrule[sl.id]
 		}
 	}
 	d.trie = buildTrie(d.prefixStr)

@@ -303,12 +303,24 @@ type wordTable struct {
 
 // wslot is one slot of a wordTable: 32 bytes, half a cache line.
 type wslot struct {
-	hash         uint32 // 0 when the slot is free
-	id           int32
-	post0, post1 int32            // the word's rules in Set.post, filled in by finish
-	n            uint32           // the length of the word
-	head         [wslotBytes]byte // the first bytes of the word
+	hash  uint32 // 0 when the slot is free
+	id    int32
+	post0 int32  // the word's posting list in Set.post, filled in by finish:
+	npost uint16 // post[post0:post0+npost], or to offs[id+1] when npost is maxNPost
+	n     uint16 // the length of the word, or maxWordLen for longer ones
+	// wrule is a rule that is this word alone, looked for in the title and
+	// the text, or -1: the word's presence decides it (see finish).
+	wrule int32
+	head  [wslotBytes]byte // the first bytes of the word
 }
+
+const (
+	maxNPost   = 1<<16 - 1
+	maxWordLen = 1<<16 - 1
+)
+
+// slotLen is what a slot holds as the length of a word of n bytes.
+func slotLen(n int) uint16 { return uint16(min(n, maxWordLen)) }
 
 const wslotBytes = 12
 
@@ -375,7 +387,7 @@ func findWord[S ~string | ~[]byte](t *wordTable, w S, h uint32) *wslot {
 		if sl.hash == 0 {
 			return nil
 		}
-		if sl.hash == h && int(sl.n) == len(w) && slotHolds(t, sl, w) {
+		if sl.hash == h && sl.n == slotLen(len(w)) && slotHolds(t, sl, w) {
 			return sl
 		}
 	}
@@ -411,7 +423,7 @@ func addWord[S ~string | ~[]byte](t *wordTable, w S, h uint32) int32 {
 	}
 	t.text = append(t.text, w...)
 	t.offs = append(t.offs, uint32(len(t.text)))
-	sl := wslot{hash: h, id: id, n: uint32(len(w))}
+	sl := wslot{hash: h, id: id, n: slotLen(len(w)), wrule: -1}
 	copy(sl.head[:], w)
 	t.insert(sl)
 	return id

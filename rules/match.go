@@ -117,6 +117,7 @@ type matcher struct {
 	nearA, nearB []nearSpan
 	refs         []hitRef
 	found        []found
+	keys         []int32  // the distinct words whose posting lists are not empty
 	cands        []int32  // the rules to evaluate
 	planQ        []int32  // the inline plans of the keys marked: Set.post[planQ[2k]:planQ[2k+1]]
 	rules        []int32  // the rules that match, in order
@@ -244,15 +245,36 @@ func (m *matcher) distinct() {
 	}
 	m.sink += int32(sink)
 	m.idsBuilt = false
+	// keys lists the distinct words whose posting lists are not empty:
+	// each is written, and counted when its list is not.
+	if cap(m.keys) < len(m.dws) {
+		m.keys = make([]int32, len(m.dws))
+	}
+	keys, nkeys := m.keys[:len(m.dws)], 0
 	for k := range m.dws {
 		dw := &m.dws[k]
 		if sl := findWord(words, arena[dw.a:dw.b], dw.hash); sl != nil {
-			dw.id, dw.post0, dw.post1 = sl.id, sl.post0, sl.post1
+			dw.id, dw.post0, dw.post1 = sl.id, sl.post0, sl.post0+int32(sl.npost)
+			if sl.npost == maxNPost {
+				dw.post1 = m.s.offs[sl.id+1]
+			}
+			keys[nkeys] = int32(k)
+			nkeys += int(uint32(-int32(sl.npost)) >> 31) // 1 when npost > 0
+			// The rule that is this word alone matches when the word is
+			// in the title or the text: tt is 1 then, else 0 (kindTitle
+			// is 1, kindText 2), and a word without such a rule sets
+			// rule 0's bit to what it was.
+			tt := uint64(dw.mask|dw.mask>>1) & 1
+			r := sl.wrule &^ (sl.wrule >> 31) // max(wrule, 0), which would branch
+			tt &= uint64(^sl.wrule) >> 63
+			m.matched[r>>6] |= tt << (r & 63)
+			m.summary[r>>12] |= tt << (r >> 6 & 63)
 			if dw.mask&(kindTitle|kindText) != 0 {
 				m.setTT(sl.id)
 			}
 		}
 	}
+	m.keys = keys[:nkeys]
 	for i := range toks {
 		toks[i].id = m.dws[toks[i].dw].id
 	}

@@ -8,8 +8,8 @@ import (
 	"testing"
 )
 
-// withoutPlans makes every rule of s planGeneral, with no inline plan and
-// none decided by its word in the index, so that matching walks the rules'
+// withoutPlans makes every rule of s planGeneral, with no inline plan in
+// the index and none in a word's slot, so that matching walks the rules'
 // nodes: the way plans must agree with.
 func withoutPlans(s *Set) {
 	h := int32(0)
@@ -17,12 +17,23 @@ func withoutPlans(s *Set) {
 		s.plans[r] = plan{op: planGeneral, x: [maxPlanOps]int32{h}}
 		h += s.nodes[h].size
 	}
-	// Each inline plan becomes its rule, to evaluate, after the atoms.
+	// Each inline plan, and each rule a word's slot holds, becomes its
+	// rule, to evaluate, after the atoms.
+	wrule := make(map[int32]int32)
+	for k := range s.dict.words.slots {
+		if sl := &s.dict.words.slots[k]; sl.hash != 0 && sl.wrule >= 0 {
+			wrule[sl.id] = sl.wrule
+			sl.wrule = -1
+		}
+	}
 	post := make([]int32, 0, len(s.post))
 	offs := make([]int32, 1, len(s.offs))
 	for k := range len(s.offs) - 1 {
 		list := s.post[s.offs[k]:s.offs[k+1]]
 		var rules []int32
+		if r, ok := wrule[int32(k)]; ok && k < s.dict.words.len() {
+			rules = append(rules, r)
+		}
 		for i := 0; i < len(list); i++ {
 			switch v := list[i]; {
 			case v < atomFloor:
@@ -30,8 +41,6 @@ func withoutPlans(s *Set) {
 				i += 3
 			case v < 0:
 				post = append(post, v)
-			case v >= postWord:
-				rules = append(rules, v-postWord)
 			default:
 				rules = append(rules, v)
 			}
@@ -43,7 +52,7 @@ func withoutPlans(s *Set) {
 	s.post, s.offs = post, offs
 	for k := range s.dict.words.slots {
 		if sl := &s.dict.words.slots[k]; sl.hash != 0 {
-			sl.post0, sl.post1 = offs[sl.id], offs[sl.id+1]
+			sl.post0, sl.npost = offs[sl.id], uint16(min(offs[sl.id+1]-offs[sl.id], maxNPost))
 		}
 	}
 }
