@@ -14,7 +14,8 @@ import "math/bits"
 //
 // A rule that is one plain word looked for in the title and the text is
 // in no list: the word's slot in the dictionary holds it, and looking the
-// word up decides it. Most other rules have an inline plan: they are
+// word up decides it. Likewise a rule that is one other atom is kept with
+// the atom, and decided once the atom is looked for. Most other rules have an inline plan: they are
 // decided from their key's list, with no look at the rule itself. At 100,000 rules an article has
 // hundreds of candidates, and fetching each one's plan from megabytes of
 // them would cost more than deciding it. The other rules are collected
@@ -38,6 +39,7 @@ const (
 const (
 	entryGeneral = iota // evaluated
 	entryWord           // decided by its word (see wslot.wrule)
+	entryAtom           // decided by its atom (see atom.rule0)
 	entryInline         // decided by its inline plan
 )
 
@@ -47,6 +49,8 @@ func entryKind(r int32, p *plan, nw int32) uint8 {
 	switch {
 	case p.op == planAnd && p.n == 1 && p.neg == 0 && p.tt && p.x[0] < nw:
 		return entryWord
+	case p.op == planAnd && p.n == 1 && p.neg == 0 && p.tt:
+		return entryAtom
 	case func() bool { _, ok := inlinePlan(r, p); return ok }():
 		return entryInline
 	}
@@ -137,7 +141,14 @@ func (m *matcher) markCandidates() {
 	}
 	m.sink += sink
 	for _, q := range m.atomQ {
-		m.occurrencesAt(q.atom, q.key)
+		// The rules that are the atom alone match when it occurs in the
+		// title or the text.
+		if m.occurrencesAt(q.atom, q.key).mask&(kindTitle|kindText) != 0 {
+			at := &d.atoms[q.atom]
+			for _, r := range s.arules[at.rule0:at.rule1] {
+				m.setMatched(r)
+			}
+		}
 	}
 	m.atomQ = m.atomQ[:0]
 	m.decideInline()

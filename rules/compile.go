@@ -307,7 +307,28 @@ func (c *compiler) finish() {
 			}
 		}
 	}
-	c.pairs = slices.DeleteFunc(c.pairs, func(p keyRule) bool { return p.rule >= 0 && kinds[p.rule] == entryWord })
+	// An atom holds its rules that are the atom alone, in order.
+	for r := range s.plans {
+		if kinds[r] == entryAtom {
+			d.atoms[s.plans[r].x[0]-nw].rule1++
+		}
+	}
+	n := int32(0)
+	for a := range d.atoms {
+		at := &d.atoms[a]
+		at.rule0, at.rule1, n = n, n, n+at.rule1
+	}
+	s.arules = make([]int32, n)
+	for r := range s.plans {
+		if kinds[r] == entryAtom {
+			at := &d.atoms[s.plans[r].x[0]-nw]
+			s.arules[at.rule1] = int32(r)
+			at.rule1++
+		}
+	}
+	c.pairs = slices.DeleteFunc(c.pairs, func(p keyRule) bool {
+		return p.rule >= 0 && (kinds[p.rule] == entryWord || kinds[p.rule] == entryAtom)
+	})
 	order := func(r int32) int64 {
 		if r < 0 {
 			return -1<<32 | int64(^r)

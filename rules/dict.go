@@ -26,6 +26,9 @@ type atom struct {
 	w0    int32 // atomWords[w0:w0+n] of the dictionary are the words; for a prefix or feed atom, the one there is its prefix or feed ID
 	x0    int32 // exact: cased[x0:x0+n] of the dictionary
 	key   int32 // the index key an article must have for the atom to occur (see keyOf)
+	// Set.arules[rule0:rule1] are the rules that are this atom alone,
+	// looked for in the title and the text (see finish).
+	rule0, rule1 int32
 }
 
 // Index keys, while a Set is compiled, are word IDs, or prefix or feed IDs

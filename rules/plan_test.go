@@ -9,22 +9,29 @@ import (
 )
 
 // withoutPlans makes every rule of s planGeneral, with no inline plan in
-// the index and none in a word's slot, so that matching walks the rules'
-// nodes: the way plans must agree with.
+// the index and none held by a word's slot or an atom, so that matching
+// walks the rules' nodes: the way plans must agree with.
 func withoutPlans(s *Set) {
 	h := int32(0)
 	for r := range s.plans {
 		s.plans[r] = plan{op: planGeneral, x: [maxPlanOps]int32{h}}
 		h += s.nodes[h].size
 	}
-	// Each inline plan, and each rule a word's slot holds, becomes its
-	// rule, to evaluate, after the atoms.
+	// Each inline plan, and each rule a word's slot or an atom holds,
+	// becomes its rule, to evaluate, after the atoms.
 	wrule := make(map[int32]int32)
 	for k := range s.dict.words.slots {
 		if sl := &s.dict.words.slots[k]; sl.hash != 0 && sl.wrule >= 0 {
 			wrule[sl.id] = sl.wrule
 			sl.wrule = -1
 		}
+	}
+	arules := make(map[int32][]int32) // by dense key
+	for a := range s.dict.atoms {
+		at := &s.dict.atoms[a]
+		k := s.denseKey(at.key)
+		arules[k] = append(arules[k], s.arules[at.rule0:at.rule1]...)
+		at.rule1 = at.rule0
 	}
 	post := make([]int32, 0, len(s.post))
 	offs := make([]int32, 1, len(s.offs))
@@ -34,6 +41,7 @@ func withoutPlans(s *Set) {
 		if r, ok := wrule[int32(k)]; ok && k < s.dict.words.len() {
 			rules = append(rules, r)
 		}
+		rules = append(rules, arules[int32(k)]...)
 		for i := 0; i < len(list); i++ {
 			switch v := list[i]; {
 			case v < atomFloor:

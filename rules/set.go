@@ -54,6 +54,7 @@ type Set struct {
 	offs, post           []int32
 	prefixBase, feedBase int32
 	always               []int32 // rules that have no key, checked on every article
+	arules               []int32 // rules that are one atom, by atom (see atom.rule0)
 	streams              uint8   // the streams some term is looked for in
 
 	pool sync.Pool // of *matcher
