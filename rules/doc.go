@@ -69,7 +69,8 @@
 // rule under a few words, prefixes or feed names of which any article it
 // matches must contain one, as Lucene's Monitor and the Elasticsearch
 // percolator do: an AND is indexed under its most selective operand, an OR
-// under all of its branches. Set.Match tokenizes an article once, looks each
-// of its distinct words up once, and evaluates only the rules indexed under
-// one of them.
+// under all of its branches. Set.Matching tokenizes an article once, looks
+// each of its distinct words up once, and decides only the rules indexed
+// under one of them; Set.Explain and Set.Match then find the hits of the
+// rules that match.
 package rules

@@ -30,9 +30,11 @@ type Rule struct {
 // All rules share one dictionary of words and phrases, and an index from
 // each word, prefix and feed name to the rules that cannot match without
 // it. Matching an article tokenizes it once, looks each distinct word up
-// once, and evaluates only the rules that one of them may make true: most
-// by a plan of a few operands (see plan), one-word rules by their word's
-// presence alone, the others by walking their nodes.
+// once, and decides only the rules that one of them may make true: a rule
+// that is one word when the word is looked up, one that is one phrase or
+// other atom when the atom is looked for, most others by an inline plan in
+// the index (see markCandidates), the rest by walking their nodes. Hits
+// are found afterwards, for the rules that match (see Match and Explain).
 type Set struct {
 	// The rules' names and queries, each back to back in one string, so
 	// that the collector has two pointers to follow rather than two per
