@@ -144,7 +144,11 @@ func newMatcher(s *Set) *matcher {
 	return m
 }
 
-// load tokenizes the article and finds its distinct words in the dictionary.
+// load tokenizes the article and finds its distinct words in the
+// dictionary, which decides the rules that are one word: they are set in
+// m.matched, as markCandidates sets the others, and whoever loads an
+// article must take them with takeMatched, which leaves the matcher clean
+// for the next.
 func (m *matcher) load(d *Doc) {
 	s := m.s
 	m.feed = d.Feed
