@@ -146,9 +146,8 @@ func newMatcher(s *Set) *matcher {
 
 // load tokenizes the article and finds its distinct words in the
 // dictionary, which decides the rules that are one word: they are set in
-// m.matched, as markCandidates sets the others, and whoever loads an
-// article must take them with takeMatched, which leaves the matcher clean
-// for the next.
+// m.matched, as markCandidates sets the others, and takeMatched takes them
+// and leaves the matcher clean for the next article (see decide).
 func (m *matcher) load(d *Doc) {
 	s := m.s
 	m.feed = d.Feed

@@ -164,9 +164,7 @@ func (s *Set) Match(d Doc) []news.Match {
 	}
 	m := s.pool.Get().(*matcher)
 	defer s.pool.Put(m)
-	m.load(&d)
-	m.markCandidates()
-	m.rules = takeMatched(m, m.rules[:0])
+	m.decide(&d)
 	m.recordAll()
 	return m.output()
 }
@@ -180,9 +178,7 @@ func (s *Set) Matching(d Doc, dst []int) []int {
 	}
 	m := s.pool.Get().(*matcher)
 	defer s.pool.Put(m)
-	m.load(&d)
-	m.markCandidates()
-	dst = takeMatched(m, dst)
+	dst = decideInto(m, &d, dst)
 	m.release()
 	return dst
 }
@@ -201,10 +197,7 @@ func (s *Set) Explain(d Doc, rules []int) []news.Match {
 	}
 	m := s.pool.Get().(*matcher)
 	defer s.pool.Put(m)
-	m.load(&d)
-	// Marking looks for the atoms that the rules' plans read.
-	m.markCandidates()
-	m.rules = takeMatched(m, m.rules[:0])
+	m.decide(&d)
 	for _, r := range rules {
 		if _, ok := slices.BinarySearch(m.rules, int32(r)); ok {
 			m.record(int32(r))
@@ -241,13 +234,26 @@ func (s *Set) matchingEach(d Doc, dst []int) []int {
 	return dst
 }
 
+// decide loads d and leaves in m.rules the rules that match it, in order.
+// It also finds the atoms that the rules' plans read, so that record can
+// find any rule's hits.
+func (m *matcher) decide(d *Doc) {
+	m.rules = decideInto(m, d, m.rules[:0])
+}
+
+// decideInto is decide, appending the rules to dst.
+func decideInto[T int | int32](m *matcher, d *Doc, dst []T) []T {
+	m.load(d)
+	m.markCandidates()
+	return takeMatched(m, dst)
+}
+
 // each leaves in m.rules the rules that hold of d, evaluating every one.
 func (m *matcher) each(d *Doc) {
-	m.load(d)
-	// Marking finds the atoms' occurrences, which the rules' plans need;
+	// Deciding finds the atoms' occurrences, which the rules' plans need;
 	// which rules it finds matching is dropped.
-	m.markCandidates()
-	m.rules = takeMatched(m, m.rules[:0])[:0]
+	m.decide(d)
+	m.rules = m.rules[:0]
 	for r := range m.s.plans {
 		if m.holds(int32(r)) {
 			m.rules = append(m.rules, int32(r))
