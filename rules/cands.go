@@ -15,11 +15,12 @@ import "math/bits"
 // A rule that is one plain word looked for in the title and the text is
 // in no list: the word's slot in the dictionary holds it, and looking the
 // word up decides it. Likewise a rule that is one other atom is kept with
-// the atom, and decided once the atom is looked for. Most other rules have an inline plan: they are
-// decided from their key's list, with no look at the rule itself. At 100,000 rules an article has
-// hundreds of candidates, and fetching each one's plan from megabytes of
-// them would cost more than deciding it. The other rules are collected
-// once each, a bit per rule saying which already are, then evaluated.
+// the atom, and decided once the atom is looked for. Most other rules have
+// an inline plan: they are decided from their key's list, with no look at
+// the rule itself. At 100,000 rules an article has hundreds of candidates,
+// and fetching each one's plan from megabytes of them would cost more than
+// deciding it. The other rules are collected once each, a bit per rule
+// saying which already are, then evaluated.
 // Every inline plan is decided the same way, without branches that depend
 // on the rule: which rules match is not predictable, and a mispredicted
 // branch costs as much as deciding a rule. Atoms and rules to evaluate are
@@ -46,12 +47,13 @@ const (
 // entryKind returns the kind of index entry of rule r, whose plan is p, in
 // a dictionary of nw words.
 func entryKind(r int32, p *plan, nw int32) uint8 {
-	switch {
-	case p.op == planAnd && p.n == 1 && p.neg == 0 && p.tt && p.x[0] < nw:
-		return entryWord
-	case p.op == planAnd && p.n == 1 && p.neg == 0 && p.tt:
+	if p.op == planAnd && p.n == 1 && p.neg == 0 && p.tt {
+		if p.x[0] < nw {
+			return entryWord
+		}
 		return entryAtom
-	case func() bool { _, ok := inlinePlan(r, p); return ok }():
+	}
+	if _, ok := inlinePlan(r, p); ok {
 		return entryInline
 	}
 	return entryGeneral
@@ -62,8 +64,7 @@ func entryKind(r int32, p *plan, nw int32) uint8 {
 // bits from inlineTableShift: bit t is set when the rule holds with t's
 // bits 0, 1 and 2 saying which operands are true. Its operands are what a
 // plan's are, as bits of m.tt (see plan); a plan with fewer than three
-// repeats a positive one. A rule that is one word is a plan of that word
-// alone.
+// repeats a positive one.
 const (
 	inlineTag        = 1 << 31
 	inlineTableShift = 21
@@ -96,10 +97,11 @@ func inlinePlan(r int32, p *plan) ([4]int32, bool) {
 }
 
 // markCandidates finds the rules that match the article, without their
-// hits, and leaves them in m.matched: it reads the posting lists of the
-// article's words, prefixes and feed, finds the occurrences of the atoms
-// keyed by them, decides the rules with inline plans, then evaluates the
-// others that a key made candidates, and those that have no index key.
+// hits, and leaves them in m.matched with those that load found: it reads
+// the posting lists of the article's words, prefixes and feed, finds the
+// occurrences of the atoms keyed by them (deciding the rules that are one
+// atom), decides the rules with inline plans, then evaluates the others
+// that a key made candidates, and those that have no index key.
 func (m *matcher) markCandidates() {
 	s := m.s
 	m.cands = m.cands[:0]

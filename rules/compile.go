@@ -288,8 +288,6 @@ func (c *compiler) finish() {
 	}
 	s.prefixBase, s.feedBase = nw, nw+np
 	nkeys := nw + np + int32(len(d.feedStr))
-	// Each key's entries, in the order markKey reads them: atoms, rules to
-	// evaluate, inline plans (four values each).
 	// A word's slot holds its first rule that is the word alone (see
 	// wslot.wrule); others like it have inline plans.
 	kinds := make([]uint8, len(s.plans))
@@ -329,6 +327,8 @@ func (c *compiler) finish() {
 	c.pairs = slices.DeleteFunc(c.pairs, func(p keyRule) bool {
 		return p.rule >= 0 && (kinds[p.rule] == entryWord || kinds[p.rule] == entryAtom)
 	})
+	// Each key's entries, in the order markKey reads them: atoms, rules to
+	// evaluate, inline plans (four values each).
 	order := func(r int32) int64 {
 		if r < 0 {
 			return -1<<32 | int64(^r)

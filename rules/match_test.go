@@ -440,3 +440,30 @@ func TestSetManyWords(t *testing.T) {
 		}
 	}
 }
+
+// TestSetLongPostingList: a word that tens of thousands of rules need has
+// a posting list longer than a dictionary slot counts (see wslot.npost),
+// and a word of more bytes than a slot counts is still found.
+func TestSetLongPostingList(t *testing.T) {
+	long := strings.Repeat("abc", 30000) // 90,000 letters
+	rules := []Rule{{Name: "long", Query: long}, {Name: "long and nato", Query: long + " nato"}}
+	for i := range 20000 {
+		// An OR of three words is an inline plan of four values under each.
+		rules = append(rules, Rule{Name: fmt.Sprintf("r%d", i), Query: fmt.Sprintf("nato OR x%d OR y%d", i, i)})
+	}
+	set, err := Compile(rules, nil)
+	if err != nil {
+		t.Fatalf("Compile: %v", err)
+	}
+	if sl := findWord(&set.dict.words, "nato", hashWord("nato")); sl == nil || sl.npost != maxNPost {
+		t.Fatalf("the slot of nato = %+v, want a saturated count of its postings", sl)
+	}
+	got := set.Matching(Doc{Text: "NATO met. " + long}, nil)
+	if len(got) != len(rules) {
+		t.Fatalf("Matching: %d rules, want all %d", len(got), len(rules))
+	}
+	got = set.Matching(Doc{Text: "x17 " + long[:len(long)-1]}, nil)
+	if len(got) != 1 || set.Name(got[0]) != "r17" {
+		t.Errorf("Matching without nato or the long word = %v, want only r17", got)
+	}
+}
