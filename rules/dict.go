@@ -60,9 +60,13 @@ type dictionary struct {
 func newDictionary(sizeHint int) *dictionary {
 	return &dictionary{
 		// Rules share most of their words: with 100,000 rules in a 60,000
-		// word vocabulary, a presized half saves growing through every size.
-		atoms:     make([]atom, 0, sizeHint/2+16),
-		atomWords: make([]int32, 0, sizeHint/2+16),
+		// word vocabulary, about half as many words and atoms as rules.
+		// Presized so, the slices do not grow through every size, each
+		// step an allocation, as appending grows large slices by a
+		// quarter.
+		atoms:     make([]atom, 0, sizeHint*3/5+16),
+		atomWords: make([]int32, 0, sizeHint+16),
+		wordAtom:  make([]int32, 0, sizeHint/2+16),
 		words:     newWordTable(sizeHint),
 		prefixes:  make(map[string]int32),
 		feeds:     make(map[string]int32),
@@ -332,7 +336,8 @@ func newWordTable(sizeHint int) wordTable {
 	for size < sizeHint {
 		size *= 2
 	}
-	return wordTable{slots: make([]wslot, size), offs: []uint32{0}}
+	offs := make([]uint32, 1, sizeHint/2+16)
+	return wordTable{slots: make([]wslot, size), offs: offs, text: make([]byte, 0, 8*sizeHint)}
 }
 
 // len returns the number of words.
