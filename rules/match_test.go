@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -466,4 +467,41 @@ func TestSetLongPostingList(t *testing.T) {
 	if len(got) != 1 || set.Name(got[0]) != "r17" {
 		t.Errorf("Matching without nato or the long word = %v, want only r17", got)
 	}
+}
+
+// TestMatchingAndExplain: Matching gives indices in configuration order,
+// Name their rules, and Explain the hits of those asked for; indices out of
+// order are a programming error.
+func TestMatchingAndExplain(t *testing.T) {
+	set, err := Compile([]Rule{
+		{Name: "grain", Query: `grain`},
+		{Name: "sea", Query: `"black sea"`},
+		{Name: "rain", Query: `rain`},
+		{Name: "both", Query: `grain "black sea"`},
+	}, nil)
+	if err != nil {
+		t.Fatalf("Compile: %v", err)
+	}
+	doc := Doc{Title: "Grain from the Black Sea", Text: "Shipments of grain rose."}
+	got := set.Matching(doc, []int{99})
+	if want := []int{99, 0, 1, 3}; !slices.Equal(got, want) {
+		t.Fatalf("Matching = %v, want %v (appended to what dst held)", got, want)
+	}
+	if set.Name(3) != "both" {
+		t.Errorf("Name(3) = %q", set.Name(3))
+	}
+	ex := set.Explain(doc, []int{1, 2, 3})
+	want := []news.Match{
+		{Rule: "sea", Hits: []news.Hit{title(`"black sea"`, "Black Sea")}},
+		{Rule: "both", Hits: []news.Hit{title("grain", "Grain"), title(`"black sea"`, "Black Sea"), text("grain", "grain")}},
+	}
+	if !reflect.DeepEqual(ex, want) {
+		t.Errorf("Explain = %+v\nwant %+v", ex, want)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("Explain of indices out of order did not panic")
+		}
+	}()
+	set.Explain(doc, []int{3, 1})
 }
