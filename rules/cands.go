@@ -108,14 +108,12 @@ func (m *matcher) markCandidates() {
 	m.planQ = m.planQ[:0]
 	// Touch the posting lists first, both ends, for the processor to fetch
 	// them all at once rather than one after the other (as in
-	// tryCandidates). Most lists fit in one or two cache lines.
-	if last := int32(len(s.post)) - 1; last >= 0 {
-		sink := int32(0)
-		for _, k := range m.keys {
-			dw := &m.dws[k]
-			sink += s.post[dw.post0] + s.post[dw.post1-1]
-		}
-		m.sink += sink
+	// tryCandidates). Most lists fit in one or two cache lines, so this
+	// fetches the inline plans that decideInline reads too.
+	sink := int32(0)
+	for _, k := range m.keys {
+		dw := &m.dws[k]
+		sink += s.post[dw.post0] + s.post[dw.post1-1]
 	}
 	for _, k := range m.keys {
 		dw := &m.dws[k]
@@ -134,7 +132,7 @@ func (m *matcher) markCandidates() {
 	m.markRules(s.always, 0)
 	// The atoms' occurrences are found once their data is fetched, in
 	// loops of their own for the loads to overlap: an atom, then its words.
-	d, sink := s.dict, int32(0)
+	d := s.dict
 	for _, q := range m.atomQ {
 		sink += d.atoms[q.atom].w0
 	}
@@ -198,30 +196,26 @@ func (m *matcher) markRules(post []int32, i int) int {
 // once every atom keyed by them has been looked for.
 func (m *matcher) decideInline() {
 	post, tt, matched, summary, pq := m.s.post, m.tt, m.matched, m.summary, m.planQ
-	// The plans' first lines were fetched with their lists; fetch the
-	// last of the longer lists, all at once (as in markCandidates).
-	sink := int32(0)
-	for k := 1; k < len(pq); k += 2 {
-		sink += post[pq[k]-1]
-	}
-	m.sink += sink
 	for k := 0; k+1 < len(pq); k += 2 {
 		for i, end := int(pq[k]), int(pq[k+1]); i < end; i += 4 {
 			q := (*[4]int32)(post[i:])
 			head, x0, x1, x2 := uint32(q[0]), q[1], q[2], q[3]
 			t := tt[x0>>6]>>(x0&63)&1 | tt[x1>>6]>>(x1&63)&1<<1 | tt[x2>>6]>>(x2&63)&1<<2
 			ok := head >> (inlineTableShift + t) & 1
-			r := head & (maxInlineRule - 1)
-			matched[r>>6] |= uint64(ok) << (r & 63)
-			summary[r>>12] |= uint64(ok) << (r >> 6 & 63)
+			setMatchedIf(matched, summary, head&(maxInlineRule-1), uint64(ok))
 		}
 	}
 }
 
 // setMatched records that rule r matches.
-func (m *matcher) setMatched(r int32) {
-	m.matched[r>>6] |= 1 << (r & 63)
-	m.summary[r>>12] |= 1 << (r >> 6 & 63)
+func (m *matcher) setMatched(r int32) { setMatchedIf(m.matched, m.summary, uint32(r), 1) }
+
+// setMatchedIf records in matched, with its summary, that rule r matches
+// when ok is 1, and nothing when it is 0: deciding a rule sets its bit
+// without a branch.
+func setMatchedIf(matched, summary []uint64, r uint32, ok uint64) {
+	matched[r>>6] |= ok << (r & 63)
+	summary[r>>12] |= ok << (r >> 6 & 63)
 }
 
 // tryCandidates evaluates the collected candidates and clears their bits.

@@ -270,8 +270,7 @@ func (m *matcher) distinct() {
 			tt := uint64(dw.mask|dw.mask>>1) & 1
 			r := sl.wrule &^ (sl.wrule >> 31) // max(wrule, 0), which would branch
 			tt &= uint64(^sl.wrule) >> 63
-			m.matched[r>>6] |= tt << (r & 63)
-			m.summary[r>>12] |= tt << (r >> 6 & 63)
+			setMatchedIf(m.matched, m.summary, uint32(r), tt)
 			if dw.mask&(kindTitle|kindText) != 0 {
 				m.setTT(sl.id)
 			}
