@@ -2,7 +2,6 @@ package slack
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -10,6 +9,7 @@ import (
 
 	"herald/bot"
 	"herald/bot/slack/slacktest"
+	"herald/internal/testkit"
 	"herald/news"
 )
 
@@ -373,23 +373,7 @@ func TestRefusedBotTokenAtStart(t *testing.T) {
 func post(t *testing.T, e *env, target string, c slacktest.Command, sg slacktest.Signing) (int, string) {
 	t.Helper()
 	req, err := e.fake.CommandRequest(t.Context(), target, c, sg)
-	return do(t, req, err)
-}
-
-// do sends a request built for the bot's HTTP endpoint and returns the
-// answer's status and body.
-func do(t *testing.T, req *http.Request, err error) (int, string) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(body)
+	return testkit.Do(t, req, err)
 }
 
 func TestSlashCommandsOverHTTP(t *testing.T) {

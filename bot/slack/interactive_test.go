@@ -11,6 +11,7 @@ import (
 
 	"herald/bot"
 	"herald/bot/slack/slacktest"
+	"herald/internal/testkit"
 	"herald/news"
 	"herald/search"
 )
@@ -212,7 +213,7 @@ func interactiveURL(commands string) string {
 func postInteraction(t *testing.T, e *env, target string, payload any, sg slacktest.Signing) (int, string) {
 	t.Helper()
 	req, err := e.fake.InteractionRequest(t.Context(), target, payload, sg)
-	return do(t, req, err)
+	return testkit.Do(t, req, err)
 }
 
 // TestButtonOverHTTP presses "More results" in HTTP mode: a signed press

@@ -17,6 +17,7 @@ import (
 
 	"herald/bot"
 	"herald/bot/telegram/telegramtest"
+	"herald/internal/testkit"
 	"herald/news"
 )
 
@@ -312,13 +313,8 @@ func TestWebhookMode(t *testing.T) {
 		if secret != "" {
 			req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
 		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		return resp.StatusCode
+		code, _ := testkit.Do(t, req, nil)
+		return code
 	}
 	update := `{"update_id":200000000,"message":{"message_id":1,"from":{"id":42,"is_bot":false,"first_name":"Ann"},"chat":{"id":42,"type":"private"},"date":1700000000,"text":"/status","entities":[{"type":"bot_command","offset":0,"length":7}]}}`
 	if code := post("", update); code != http.StatusUnauthorized {

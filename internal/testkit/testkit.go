@@ -1,12 +1,14 @@
 // Package testkit holds the small helpers that the tests of several herald
 // packages share: a log buffer safe for concurrent writers, a sleeper that
-// records waits instead of taking them, and subscriptions set and read
-// through the store.
+// records waits instead of taking them, subscriptions set and read through
+// the store, and sending a request built for a test server.
 package testkit
 
 import (
 	"bytes"
 	"context"
+	"io"
+	"net/http"
 	"sync"
 	"testing"
 	"time"
@@ -85,4 +87,20 @@ func Subscriptions(t testing.TB, db *store.DB, d news.Destination) map[string]bo
 		out[s.Rule] = s.Paused
 	}
 	return out
+}
+
+// Do sends req, which building returned with err, and returns the answer's
+// status and body; it fails the test when either step does.
+func Do(t testing.TB, req *http.Request, err error) (int, string) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
 }

@@ -12,6 +12,8 @@ import (
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
+
+	"herald/internal/testkit"
 )
 
 func button(actionID, value, label string) *slack.ButtonBlockElement {
@@ -203,16 +205,8 @@ func TestInteractionRequestMatchesSlackGo(t *testing.T) {
 		"tampered": {Signing{Tamper: true}, 401},
 	} {
 		req, err := s.InteractionRequest(t.Context(), srv.URL, payload, tc.sg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != tc.want {
-			t.Errorf("%s: %d, want %d", name, resp.StatusCode, tc.want)
+		if got, _ := testkit.Do(t, req, err); got != tc.want {
+			t.Errorf("%s: %d, want %d", name, got, tc.want)
 		}
 	}
 	if got.Type != slack.InteractionTypeBlockActions || len(got.ActionCallback.BlockActions) != 1 || got.ActionCallback.BlockActions[0].Value != "search more #2" ||

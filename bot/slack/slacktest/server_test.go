@@ -15,6 +15,8 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
 	"github.com/slack-go/slack/socketmode"
+
+	"herald/internal/testkit"
 )
 
 const (
@@ -97,11 +99,7 @@ func TestPostMessage(t *testing.T) {
 	req, _ := http.NewRequest(http.MethodPost, s.APIURL+"chat.postMessage", strings.NewReader(`{"channel":"C2","text":"hi"}`))
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Authorization", "Bearer "+botToken)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
+	testkit.Do(t, req, nil)
 	if p := s.Posts("C2"); len(p) != 1 || p[0].Text != "hi" {
 		t.Errorf("JSON post: %+v", p)
 	}
@@ -317,16 +315,8 @@ func TestSignMatchesSlackGo(t *testing.T) {
 		"no signature": {Signing{NoSignature: true}, 401},
 	} {
 		req, err := s.CommandRequest(t.Context(), srv.URL, Command{Channel: "C1", User: "U1", Text: "subscribe grain"}, tc.sg)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != tc.want {
-			t.Errorf("%s: %d, want %d", name, resp.StatusCode, tc.want)
+		if got, _ := testkit.Do(t, req, err); got != tc.want {
+			t.Errorf("%s: %d, want %d", name, got, tc.want)
 		}
 	}
 	if got.ChannelID != "C1" || got.Command != "/herald" || got.Text != "subscribe grain" || !strings.HasPrefix(got.ResponseURL, s.URL+"/response/") || got.TeamID != TeamID {
