@@ -49,6 +49,8 @@ type label struct {
 	// Title is the headline the article would carry in a feed.
 	Title string `json:"title"`
 	Notes string `json:"notes"`
+	// Lang is the article's language (ISO 639-1); "" is English.
+	Lang string `json:"lang"`
 	// Quotes are the quotations a reader expects, in article order.
 	Quotes []labelQuote `json:"quotes"`
 	// Optional are borderline spans (a one-word quotation, a phrase of a
