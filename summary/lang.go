@@ -1,0 +1,249 @@
+package summary
+
+import (
+	"embed"
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+	"unicode"
+)
+
+// langFS holds one word list per language (lang/README.md describes the
+// format). The lists are merged into the word sets of this package at start:
+// an article may quote in one language and attribute in another, and the
+// lists of different languages rarely collide.
+//
+//go:embed lang/*.txt
+var langFS embed.FS
+
+// langData is what the word list of one language holds.
+type langData struct {
+	code     string
+	function map[string]bool
+	proDrop  bool
+	months   []string
+}
+
+var (
+	// languages are the languages herald knows, by code.
+	languages = map[string]*langData{}
+	// verbGender maps a speech verb whose ending tells who spoke to 'm', 'f'
+	// or 'p' (several people, or nobody in particular).
+	verbGender = map[string]byte{}
+	// proDropVerbs are the speech verbs of languages that leave the subject
+	// out ("dodała.", "ha dichiarato"): without a subject, the speaker is
+	// the person last spoken of.
+	proDropVerbs = map[string]bool{}
+	// accordingPhrases introduce a speaker ("за словами", "według").
+	accordingPhrases [][]string
+	// titleSuffixes end compound titles ("Wirtschaftsministerin").
+	titleSuffixes = map[string]byte{}
+	// indefinites are the determiners that introduce somebody new ("ein
+	// Sprecher"), who is nobody the article named.
+	indefinites = setOf("a", "an", "un", "une", "um", "uma")
+	// auxWords may sit between a subject and its verb, or before a verb that
+	// comes first ("ha detto", "se preguntó").
+	auxWords = map[string]bool{}
+	// langAbbr are abbreviations whose full stop never ends a sentence.
+	langAbbr = map[string]bool{}
+)
+
+func init() {
+	files, err := langFS.ReadDir("lang")
+	if err != nil {
+		panic(err)
+	}
+	for _, f := range files {
+		b, err := langFS.ReadFile(path.Join("lang", f.Name()))
+		if err != nil {
+			panic(err)
+		}
+		code := strings.TrimSuffix(f.Name(), ".txt")
+		if err := loadLang(code, string(b)); err != nil {
+			panic(fmt.Sprintf("summary: lang/%s: %v", f.Name(), err))
+		}
+	}
+	indexFunctionWords()
+}
+
+// loadLang merges the word list of one language into the package's sets.
+// A word already known keeps what the older lists say of it.
+func loadLang(code, text string) error {
+	d := &langData{code: code, function: map[string]bool{}}
+	languages[code] = d
+	section := ""
+	var verbs []string
+	for n, line := range strings.Split(text, "\n") {
+		if i := strings.IndexByte(line, '#'); i >= 0 {
+			line = line[:i]
+		}
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		if strings.HasPrefix(line, "[") && strings.HasSuffix(line, "]") {
+			section = line[1 : len(line)-1]
+			continue
+		}
+		for _, f := range strings.Fields(line) {
+			word, mark, _ := strings.Cut(f, ":")
+			word = strings.ToLower(word)
+			var g byte
+			switch mark {
+			case "":
+			case "m", "f", "p", "i":
+				g = mark[0]
+			default:
+				return fmt.Errorf("line %d: %q: unknown mark %q (want :m, :f, :p or :i)", n+1, f, mark)
+			}
+			switch section {
+			case "function":
+				d.function[word] = true
+				if !connectors[word] && !particles[word] {
+					stopCaps[word] = true
+					starters[word] = true
+				}
+			case "verbs":
+				if _, ok := speechVerbs[word]; !ok {
+					speechVerbs[word] = true
+				}
+				if g != 0 {
+					verbGender[word] = g
+				}
+				verbs = append(verbs, word)
+			case "participles":
+				participles[word] = true
+			case "according":
+				accordingPhrases = append(accordingPhrases, strings.Split(word, "_"))
+			case "pronouns":
+				if _, ok := pronouns[word]; !ok {
+					if g == 'p' {
+						g = 0
+					}
+					pronouns[word] = g
+				}
+			case "titles", "title-suffixes":
+				if g == 'p' {
+					g = 0
+				}
+				if section == "title-suffixes" {
+					titleSuffixes[word] = g
+				} else if _, ok := titleNouns[word]; !ok {
+					titleNouns[word] = g
+				}
+			case "modifiers":
+				titleModifiers[word] = true
+			case "determiners":
+				determiners[word] = true
+				if g == 'i' {
+					indefinites[word] = true
+				}
+			case "aux":
+				auxWords[word] = true
+			case "abbreviations":
+				langAbbr[word] = true
+			case "months":
+				d.months = append(d.months, word)
+			case "pro-drop":
+				d.proDrop = word == "yes"
+			default:
+				return fmt.Errorf("line %d: unknown section [%s]", n+1, section)
+			}
+		}
+	}
+	if d.proDrop {
+		for _, v := range verbs {
+			proDropVerbs[v] = true
+		}
+	}
+	return nil
+}
+
+// Language returns the ISO 639-1 code of the language text is written in,
+// among those herald has word lists for (en, uk, ru, pl, cs, de, fr, es,
+// pt, it), or "" when the text is too short or in none of them. It counts
+// the function words of each language, each worth less the more languages
+// share it, plus the letters only one of them uses (і and є for Ukrainian,
+// ы and э for Russian, ł and ą for Polish, ř and ů for Czech, ß for German,
+// ã and õ for Portuguese, ñ for Spanish); Cyrillic text is Ukrainian or
+// Russian, Latin text one of the others.
+func Language(text string) string {
+	cyr, lat := 0, 0
+	score := map[string]float64{}
+	for _, r := range text {
+		switch {
+		case unicode.Is(unicode.Cyrillic, r):
+			cyr++
+		case unicode.Is(unicode.Latin, r):
+			lat++
+		}
+		if l, ok := letterLang[unicode.ToLower(r)]; ok {
+			score[l] += 0.5
+		}
+	}
+	if cyr+lat < 20 {
+		return ""
+	}
+	cyrillic := cyr > lat
+	words := 0
+	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return !unicode.IsLetter(r) && r != '\'' && r != '’'
+	}) {
+		words++
+		if words > 2000 {
+			break
+		}
+		langs := functionLangs[w]
+		for _, l := range langs {
+			score[l] += 1 / float64(len(langs))
+		}
+	}
+	best, bestScore := "", 0.0
+	codes := make([]string, 0, len(languages))
+	for c := range languages {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+	for _, c := range codes {
+		if (c == "uk" || c == "ru") != cyrillic {
+			continue
+		}
+		if score[c] > bestScore {
+			best, bestScore = c, score[c]
+		}
+	}
+	if bestScore < 2 {
+		return ""
+	}
+	return best
+}
+
+// letterLang maps letters that only one of the languages uses to it.
+var letterLang = map[rune]string{
+	'і': "uk", 'ї': "uk", 'є': "uk", 'ґ': "uk",
+	'ы': "ru", 'э': "ru", 'ъ': "ru", 'ё': "ru",
+	'ł': "pl", 'ą': "pl", 'ę': "pl", 'ś': "pl", 'ź': "pl", 'ż': "pl", 'ń': "pl",
+	'ř': "cs", 'ů': "cs", 'ě': "cs", 'ť': "cs", 'ď': "cs", 'ň': "cs",
+	'ß': "de", 'ä': "de",
+	'ã': "pt", 'õ': "pt",
+	'ñ': "es",
+	'œ': "fr",
+}
+
+// functionLangs maps each function word to the languages that list it.
+var functionLangs = map[string][]string{}
+
+// indexFunctionWords fills functionLangs once every list is loaded.
+func indexFunctionWords() {
+	codes := make([]string, 0, len(languages))
+	for c := range languages {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+	for _, c := range codes {
+		for w := range languages[c].function {
+			functionLangs[w] = append(functionLangs[w], c)
+		}
+	}
+}
