@@ -129,7 +129,7 @@ func Quotes(text string) []news.Quote {
 		}
 		if speaker != "" {
 			r.said = append(r.said, mention{name: speaker, pos: sp.open})
-			if w.pron != "" && w.gender != 0 && r.gender[speaker] == 0 {
+			if w.gender != 0 && r.gender[speaker] == 0 {
 				r.gender[speaker] = w.gender
 			}
 		}

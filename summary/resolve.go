@@ -91,11 +91,7 @@ func newResolver(a *article, spans []span) *resolver {
 // definite reports the determiners that refer back to a known person ("a" is
 // the Portuguese feminine article here; role() tells it from the English one).
 func definite(det string) bool {
-	switch det {
-	case "the", "le", "la", "l'", "l’", "o", "a", "el":
-		return true
-	}
-	return false
+	return det != "" && determiners[det] && (!indefinites[det] || det == "a")
 }
 
 // learnCandidates records the people an article names without a title or a
@@ -323,10 +319,20 @@ func (r *resolver) learn(toks []token) {
 		if !ok || forward {
 			continue
 		}
+		g := verbGender[toks[v].s]
+		if g == 'p' {
+			g = 0
+		}
 		if s := subjectBefore(toks, v); s.name != "" {
+			if s.gender == 0 {
+				s.gender = g
+			}
 			r.addPerson(s, toks[v].pos)
 		} else if invertible {
 			if s := speakerAfter(toks, end); s.name != "" {
+				if s.gender == 0 {
+					s.gender = g
+				}
 				r.addPerson(s, toks[v].pos)
 			}
 		}
@@ -501,7 +507,7 @@ func (r *resolver) role(words []string, det string, pos int) string {
 	if _, ok := titleNoun(head); !ok {
 		return ""
 	}
-	if det == "an" || det == "a" && englishTitleSet[head] {
+	if det == "an" || det == "a" && englishTitleSet[head] || det != "a" && indefinites[det] {
 		return ""
 	}
 	q := map[string]bool{}

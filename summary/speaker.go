@@ -310,6 +310,23 @@ func subjectBefore(toks []token, v int) who {
 	return normalize(run, det)
 }
 
+// verbSubject is the speaker of a speech verb at toks[v] (ending at end)
+// whose subject is not given: nobody for a plural ("заявили", "spiegano"),
+// else, where the subject is left out (”, avaliou.; – dodała s úsměvem; ”,
+// ha dichiarato), the person last spoken of, of the gender the verb's ending
+// tells.
+func verbSubject(toks []token, v, end int) (who, bool) {
+	g := verbGender[toks[v].s]
+	if g == 'p' {
+		return who{}, true
+	}
+	if end == len(toks) || !toks[end].word && strings.Contains(".!?;:", toks[end].s) ||
+		proDropVerbs[toks[v].s] && toks[end].word && !isCap(toks[end].s) {
+		return who{pron: nullSubject, gender: g}, true
+	}
+	return who{}, true
+}
+
 // attributionAfter finds who said a quotation in the text after it: "…,”
 // said Stoltenberg", "…,” he said", "…,” the minister told reporters", "»,
 // a-t-il ajouté", "”, disse ele". ok reports that an attribution was found
@@ -322,23 +339,32 @@ func attributionAfter(toks []token) (who, bool) {
 	if i >= len(toks) {
 		return who{}, false
 	}
-	// "a déclaré M. Macron"; "a-t-il déclaré", split into "a" "il" "déclaré".
+	// "a déclaré M. Macron"; "a-t-il déclaré", split into "a" "il" "déclaré";
+	// "ha detto il ministro", "se preguntó Marta", "ha poi concluso".
 	j := i
-	if (toks[i].s == "a" || toks[i].s == "avait") && i+1 < len(toks) {
-		if ok, _, _, _ := speechVerbAt(toks, i+1); ok {
-			j = i + 1
-		} else if g, isPron := pronouns[toks[i+1].lower()]; isPron && i+2 < len(toks) {
-			if ok, _, _, _ := speechVerbAt(toks, i+2); ok {
-				return who{pron: toks[i+1].lower(), gender: g}, true
+	for c := 0; c < 2 && j+1 < len(toks) && (toks[j].s == "a" || toks[j].s == "avait" || auxWords[toks[j].s]); c++ {
+		if ok, _, _, _ := speechVerbAt(toks, j+1); ok {
+			j++
+			break
+		} else if g, isPron := pronouns[toks[j+1].lower()]; isPron && j+2 < len(toks) && toks[j].s != "se" {
+			if ok, _, _, _ := speechVerbAt(toks, j+2); ok {
+				return who{pron: toks[j+1].lower(), gender: g}, true
 			}
 		}
+		j++
+	}
+	if ok, _, _, _ := speechVerbAt(toks, j); !ok {
+		j = i
 	}
 	if ok, end, _, _ := speechVerbAt(toks, j); ok {
 		w := speakerAfter(toks, end)
-		if w.empty() && (end == len(toks) || !toks[end].word && strings.Contains(".!?;", toks[end].s)) {
-			// ”, avaliou. — Portuguese and Spanish leave the subject out:
-			// the person last spoken of.
-			return who{pron: nullSubject}, true
+		if w.empty() {
+			return verbSubject(toks, j, end)
+		}
+		if w.gender == 0 && w.pron == "" {
+			if g := verbGender[toks[j].s]; g == 'm' || g == 'f' {
+				w.gender = g
+			}
 		}
 		return w, true
 	}
@@ -424,6 +450,17 @@ func (r *resolver) attributionBefore(toks []token) (who, bool) {
 	subj := subjectBefore(toks, v)
 	if subj.empty() && v > 0 && (toks[v-1].lower() == "and" || toks[v-1].lower() == "et" || toks[v-1].lower() == "e") {
 		subj = r.clauseSubject(toks[:v], true)
+	}
+	if subj.empty() && proDropVerbs[toks[v].s] {
+		// "Kiedy zapytaliśmy o ceny, odpowiedziała krótko: „…”"
+		if g := verbGender[toks[v].s]; g != 'p' {
+			return who{pron: nullSubject, gender: g}, true
+		}
+	}
+	if subj.gender == 0 && subj.pron == "" {
+		if g := verbGender[toks[v].s]; g == 'm' || g == 'f' {
+			subj.gender = g
+		}
 	}
 	return subj, true
 }

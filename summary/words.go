@@ -192,6 +192,15 @@ func speechVerbAt(toks []token, i int) (ok bool, end int, forward bool, invertib
 	case l == "selon" || l == "segundo" || l == "según" || l == "conforme":
 		return true, i + 1, true, true
 	}
+	for _, ph := range accordingPhrases {
+		k := 0
+		for k < len(ph) && next(k) == ph[k] {
+			k++
+		}
+		if k == len(ph) {
+			return true, i + k, true, true
+		}
+	}
 	inv, ok := speechVerbs[toks[i].s]
 	if !ok && participles[toks[i].s] {
 		return true, i + 1, false, false
@@ -303,6 +312,12 @@ func titleNoun(w string) (byte, bool) {
 	if g, ok := titleNouns[w]; ok {
 		return g, true
 	}
+	// A compound title: "wirtschaftsministerin", "verbandschef".
+	for suf, g := range titleSuffixes {
+		if len(w) > len(suf) && strings.HasSuffix(w, suf) && runeLen(w)-runeLen(suf) >= 3 {
+			return g, true
+		}
+	}
 	for _, pre := range []string{"vice-", "ex-", "co-", "deputy-", "sub-", "vice"} {
 		if rest, ok := strings.CutPrefix(w, pre); ok && rest != "" {
 			if g, ok := titleNouns[rest]; ok {
@@ -358,6 +373,9 @@ func isAux(t token) bool {
 	case "has", "had", "have", "was", "is", "would", "will", "also", "later", "then", "further",
 		"again", "once", "earlier", "previously", "recently", "repeatedly", "simply", "just", "a",
 		"avait", "aussi", "également", "encore", "ensuite", "enfin", "também", "ainda", "já", "not":
+		return true
+	}
+	if auxWords[strings.ToLower(t.s)] {
 		return true
 	}
 	n := runeLen(t.s)
