@@ -21,6 +21,7 @@ var langFS embed.FS
 type langData struct {
 	code     string
 	function map[string]bool
+	pronouns map[string]byte
 	proDrop  bool
 	months   []string
 }
@@ -70,7 +71,7 @@ func init() {
 // loadLang merges the word list of one language into the package's sets.
 // A word already known keeps what the older lists say of it.
 func loadLang(code, text string) error {
-	d := &langData{code: code, function: map[string]bool{}}
+	d := &langData{code: code, function: map[string]bool{}, pronouns: map[string]byte{}}
 	languages[code] = d
 	section := ""
 	var verbs []string
@@ -117,10 +118,11 @@ func loadLang(code, text string) error {
 			case "according":
 				accordingPhrases = append(accordingPhrases, strings.Split(word, "_"))
 			case "pronouns":
+				if g == 'p' {
+					g = 0
+				}
+				d.pronouns[word] = g
 				if _, ok := pronouns[word]; !ok {
-					if g == 'p' {
-						g = 0
-					}
 					pronouns[word] = g
 				}
 			case "titles", "title-suffixes":

@@ -38,10 +38,11 @@ type resolver struct {
 	known    map[string]bool  // every name in persons
 	byToken  map[string][]int // persons with a full name, by each word of it
 	names    map[string]int   // how often each name occurs outside quotations
+	lang     string           // the article's language, "" when unknown
 }
 
 func newResolver(a *article, spans []span) *resolver {
-	r := &resolver{gender: map[string]byte{}, known: map[string]bool{}, byToken: map[string][]int{}, names: map[string]int{}}
+	r := &resolver{gender: map[string]byte{}, known: map[string]bool{}, byToken: map[string][]int{}, names: map[string]int{}, lang: Language(a.text)}
 	var sentences [][]token
 	for _, seg := range a.outside(spans) {
 		s := a.text[seg[0]:seg[1]]
@@ -226,10 +227,25 @@ func (r *resolver) genderVotes(sentences [][]token, isPerson func(string) bool) 
 		}
 	}
 	count := func(toks []token, v *[2]int) {
+		for i, t := range toks {
+			if !t.word {
+				continue
+			}
+			if r.lang == "" || languages[r.lang] == nil {
+				break
+			}
+			switch g, ok := languages[r.lang].pronouns[t.lower()]; {
+			case !ok || articleBefore(toks, i) || malePronouns[t.lower()] || femalePronouns[t.lower()]:
+			case g == 'm':
+				v[0]++
+			case g == 'f':
+				v[1]++
+			}
+		}
 		for _, t := range toks {
 			switch l := t.lower(); {
 			case !t.word:
-			case malePronouns[l]:
+			case malePronouns[l] && !(l == "il" && r.lang == "it"): // the Italian article
 				v[0]++
 			case femalePronouns[l]:
 				v[1]++
@@ -290,6 +306,13 @@ func (r *resolver) learn(toks []token) {
 		w := normalize(run, det)
 		if w.name != "" && (w.titled || i == 0 && det == "" && subjectName(run, toks, end)) {
 			r.addPerson(w, run[0].pos)
+		}
+		if w.name == "" && hasTitleNoun(w.role) {
+			if app, ok := nameAfterTitle(toks, end); ok {
+				app.role, app.titled = w.role, true
+				app.gender = w.gender
+				r.addPerson(app, run[0].pos)
+			}
 		}
 		if end < len(toks) && toks[end].s == "," {
 			arun, adet, aend := runForward(toks, end+1)

@@ -216,7 +216,7 @@ const nullSubject = "∅"
 // name in apposition is that name ("segundo o presidente do partido, Marcos
 // Figueiredo,").
 func speakerAfter(toks []token, i int) who {
-	if i < len(toks) && toks[i].word {
+	if i < len(toks) && toks[i].word && !articleBefore(toks, i) {
 		if g, ok := pronouns[toks[i].lower()]; ok {
 			return who{pron: toks[i].lower(), gender: g}
 		}
@@ -242,8 +242,15 @@ func speakerAfter(toks []token, i int) who {
 		w.role = append(mods, w.role...)
 	}
 	if w.name == "" && len(w.role) > 0 {
+		if app, ok := nameAfterTitle(toks, end); ok {
+			app.role = append(w.role, app.role...)
+			if app.gender == 0 {
+				app.gender = w.gender
+			}
+			return app
+		}
 		j := end
-		for j < len(toks) && j-end < 6 && toks[j].word && !isCap(toks[j].s) {
+		for j < len(toks) && j-end < 6 && toks[j].word {
 			j++
 		}
 		if j < len(toks) && toks[j].s == "," {
@@ -259,6 +266,56 @@ func speakerAfter(toks []token, i int) who {
 		}
 	}
 	return w
+}
+
+// ofWords join a title to the body it heads ("portavoz del Partido Popular").
+var ofWords = setOf("of", "de", "del", "della", "dei", "degli", "des", "du", "da", "do", "dos", "das", "di", "von", "der")
+
+// articleBefore reports whether toks[i], which may be a pronoun in one
+// language, is an article in another before a title or a name (Italian "il
+// ministro", not French "il").
+func articleBefore(toks []token, i int) bool {
+	return determiners[toks[i].lower()] && i+1 < len(toks) && toks[i+1].word &&
+		(isTitleWord(toks[i+1]) || isCap(toks[i+1].s))
+}
+
+// nameAfterTitle finds the full name that follows a title after at most
+// three words that qualify it ("le commissaire européen Tomas Lind",
+// "ředitel zoo Petr Novák", "Minister rolnictwa Piotr Zieliński", "ministro
+// dell'Ambiente Giorgio Bianchi"), starting at toks[i].
+func nameAfterTitle(toks []token, i int) (who, bool) {
+	for k := i; k < len(toks) && k-i <= 3 && toks[k].word; k++ {
+		if !isCap(toks[k].s) {
+			if ofWords[toks[k].lower()] || toks[k].s == "l'" || toks[k].s == "l’" {
+				continue
+			}
+			if stopCaps[toks[k].lower()] || verbGender[toks[k].s] != 0 || speechVerbs[toks[k].s] {
+				return who{}, false // "professor at Harvard University"
+			}
+			continue
+		}
+		if k > i {
+			run, det, end := runForward(toks, k)
+			w := normalize(run, det)
+			if end+1 < len(toks) && toks[end].s == "," {
+				// "el portavoz del Partido Popular, Andrés Molina": the
+				// name in apposition.
+				arun, adet, aend := runForward(toks, end+1)
+				app := normalize(arun, adet)
+				if len(strings.Fields(app.name)) >= 2 && len(app.role) == 0 && (aend == len(toks) || !toks[aend].word) {
+					return app, true
+				}
+			}
+			if ofWords[toks[k-1].lower()] {
+				return who{}, false // "del Partido Popular": a body
+			}
+			if len(strings.Fields(w.name)) >= 2 && len(w.role) == 0 && (end == len(toks) || !toks[end].word || !isCap(toks[end].s)) {
+				return w, true
+			}
+			return who{}, false
+		}
+	}
+	return who{}, false
 }
 
 // subjectBefore reads the subject of the speech verb at toks[v]: a pronoun,
@@ -290,6 +347,15 @@ func subjectBefore(toks []token, v int) who {
 		}
 		brun, bdet := runBackward(toks, j-1)
 		subj := normalize(brun, bdet)
+		before := j - 1 - len(brun)
+		if bdet != "" {
+			before--
+		}
+		if before >= 0 && ofWords[toks[before].lower()] && app.name != "" && len(app.role) == 0 {
+			// "El presidente de la Asociación de Constructores, Ramón
+			// Ibáñez, alertó": the body is not the subject, the person is.
+			return app
+		}
 		switch {
 		case subj.name != "":
 			if len(subj.role) == 0 {
