@@ -517,8 +517,13 @@ func (r *resolver) attributionBefore(toks []token) (who, bool) {
 	if subj.empty() && v > 0 && (toks[v-1].lower() == "and" || toks[v-1].lower() == "et" || toks[v-1].lower() == "e") {
 		subj = r.clauseSubject(toks[:v], true)
 	}
-	if subj.empty() && proDropVerbs[toks[v].s] {
-		// "Kiedy zapytaliśmy o ceny, odpowiedziała krótko: „…”"
+	k := v - 1
+	for k >= 0 && isAux(toks[k]) {
+		k--
+	}
+	if subj.empty() && proDropVerbs[toks[v].s] && (k < 0 || !toks[k].word) {
+		// "Kiedy zapytaliśmy o ceny, odpowiedziała krótko: „…”", but not
+		// "una fuente de los servicios nos la resumió así:".
 		if g := verbGender[toks[v].s]; g != 'p' {
 			return who{pron: nullSubject, gender: g}, true
 		}
