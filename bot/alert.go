@@ -56,7 +56,11 @@ func AlertMessage(a news.Alert, loc *time.Location) Message {
 		if text == "" {
 			continue
 		}
-		lines := []Line{{Plain("“" + text + "”")}}
+		open, close := "“", "”"
+		if q.Open != "" && q.Close != "" {
+			open, close = q.Open, q.Close // the article's own marks: « » stays « »
+		}
+		lines := []Line{{Plain(open + text + close)}}
 		if sp := Clean(q.Speaker); sp != "" {
 			lines = append(lines, Line{Plain("— " + sp)})
 		}

@@ -94,6 +94,12 @@ type Quote struct {
 	Text string `json:"text"`
 	// Speaker is who said it, normalised to a full name; empty when unknown.
 	Speaker string `json:"speaker,omitempty"`
+	// Open and Close are the quotation marks the article used, with the
+	// space French puts inside guillemets ("« ", " »"; "„", "“"), so that an
+	// alert quotes in the article's own marks; empty for a quotation without
+	// marks (dialogue after a dash), which alerts show in “ ”.
+	Open  string `json:"open,omitempty"`
+	Close string `json:"close,omitempty"`
 }
 
 // Alert is what herald posts to one destination: an item that matched a rule.

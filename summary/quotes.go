@@ -138,7 +138,8 @@ func Quotes(text string) []news.Quote {
 				r.gender[speaker] = w.gender
 			}
 		}
-		out = append(out, news.Quote{Text: a.display(text, spans, last), Speaker: speaker})
+		open, close := a.marks(sp, spans[last])
+		out = append(out, news.Quote{Text: a.display(text, spans, last), Speaker: speaker, Open: open, Close: close})
 		prev, prevSpeaker = &spans[last], speaker
 		k = last
 	}
@@ -207,6 +208,27 @@ func pronounAt(toks []token, i int) bool {
 	return ok && toks[i].word
 }
 
+// marks returns the marks that open quotation sp and close quotation end
+// (the same one unless the quotation was interrupted), with the space inside
+// them that French guillemets take; none for dialogue after a dash and for
+// straight marks, which typewriters put for curly ones.
+func (a *article) marks(sp, end span) (string, string) {
+	if sp.fam == famDash || end.fam == famDash || sp.fam == famStraight || a.text[sp.open] == '\'' {
+		// Dialogue has no marks; straight marks stand in for curly ones.
+		return "", ""
+	}
+	o, ow := utf8.DecodeRuneInString(a.text[sp.open:])
+	c, cw := utf8.DecodeLastRuneInString(a.text[:end.close])
+	open, close := string(o), string(c)
+	if next, _ := utf8.DecodeRuneInString(a.text[sp.open+ow:]); unicode.IsSpace(next) {
+		open += " "
+	}
+	if prev, _ := utf8.DecodeLastRuneInString(a.text[:end.close-cw]); unicode.IsSpace(prev) {
+		close = " " + close
+	}
+	return open, close
+}
+
 // plausibleAfter checks an attribution that follows a quotation ending its own
 // sentence (“We will win.” Kuleba said…): it must be a short sentence of its
 // own ("Kuleba said.", "Kuleba told reporters on Monday."), not the start of
@@ -252,7 +274,7 @@ func (a *article) shapeOK(sp span) bool {
 	// just inside it (“Never,” he said) lets a short phrase through;
 	// quoteLike then wants an attribution.
 	after := strings.TrimSpace(a.text[sp.close:a.paras[sp.last][1]])
-	comma := strings.HasPrefix(after, ",") || endsComma(text)
+	comma := strings.HasPrefix(after, ",") || strings.HasPrefix(after, "–") || strings.HasPrefix(after, "—") || endsComma(text)
 	if len(words) < 4 && !punct && !comma {
 		return false
 	}
