@@ -2,6 +2,8 @@ package summary
 
 import (
 	"regexp"
+	"sort"
+	"sync"
 	"strings"
 	"unicode/utf8"
 
@@ -118,12 +120,26 @@ var (
 	bylineRE = regexp.MustCompile(`^(?:By|BY|Por|Par)\s+(?:(?:\p{Lu}\.|\p{Lu}[\p{Ll}'’-]+)\s*){1,4}(?:(?:,|and|&|e|et)\s+(?:(?:\p{Lu}\.|\p{Lu}[\p{Ll}'’-]+)\s*){1,4})*`)
 )
 
+// foreignDatelineRE matches datelines with a month in one of the languages
+// of lang/*.txt: "Київ, 3 квітня (Укрінформ) –", "Warszawa, 5 maja (PAP) –",
+// "Praha, 14. října (ČTK) –", "Москва, 12 марта —", "LISBOA, 7 de junho (Lusa) -".
+// It is built on first use, once the word lists are loaded.
+var foreignDatelineRE = sync.OnceValue(func() *regexp.Regexp {
+	var months []string
+	for _, d := range languages {
+		months = append(months, d.months...)
+	}
+	sort.Strings(months)
+	return regexp.MustCompile(`^\p{Lu}[\p{L}'’.-]+(?:\s+\p{Lu}[\p{L}'’.-]+){0,2},\s*\d{1,2}\.?\s+(?:de\s+)?(?i:` +
+		strings.Join(months, "|") + `)(?:\s+(?:de\s+)?\d{4})?\s*(?:\([^()]{1,40}\))?` + dash)
+})
+
 // stripLeadNoise removes datelines, bylines and agency tags from the start of
 // a paragraph, repeatedly, since they come in any combination.
 func stripLeadNoise(p string) string {
 	for range 8 {
 		before := p
-		for _, re := range []*regexp.Regexp{dateLineRE, parenLeadRE, capsDatelineRE, mixedDatelineRE, dateDatelineRE} {
+		for _, re := range []*regexp.Regexp{dateLineRE, parenLeadRE, capsDatelineRE, mixedDatelineRE, dateDatelineRE, foreignDatelineRE()} {
 			if loc := re.FindStringIndex(p); loc != nil {
 				p = strings.TrimSpace(p[loc[1]:])
 			}

@@ -191,7 +191,7 @@ func isAbbreviation(word, next string) bool {
 		return !starters[nextWord]
 	}
 	switch {
-	case titleAbbr[lower]:
+	case titleAbbr[lower] || langAbbr[lower]:
 		return true
 	case numberAbbr[lower]:
 		return digit
