@@ -3,8 +3,8 @@ package summary
 import (
 	"regexp"
 	"sort"
-	"sync"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"herald/news"
