@@ -55,6 +55,9 @@ type label struct {
 	Page string `json:"page"`
 	File string `json:"file"`
 	Seed bool   `json:"seed"`
+	// Extract says that File is a whole web page, which herald reads
+	// through go-readability as it reads the real pages.
+	Extract bool `json:"extract"`
 	// Title is the headline the article would carry in a feed.
 	Title string `json:"title"`
 	Notes string `json:"notes"`
@@ -136,6 +139,13 @@ func articleText(t *testing.T, l label) (text string, ok bool) {
 		b, err := os.ReadFile(filepath.Join("testdata", l.File))
 		if err != nil {
 			t.Fatal(err)
+		}
+		if l.Extract {
+			h, err := watchers.ExtractArticle(b, "", nil)
+			if err != nil {
+				t.Fatalf("%s: %v", l.File, err)
+			}
+			return summary.PlainText(h), true
 		}
 		return summary.PlainText(string(b)), true
 	}
