@@ -40,6 +40,7 @@ const (
 	famStraight        // " … ", paired by position
 	famSingle          // ‘ … ’ or ' … ', only when they clearly delimit a quotation
 	famDash            // a paragraph of dialogue opening with a dash: — … — сказав він.
+	famGuilRev         // » … «, as German books and some German papers write
 )
 
 // maxSingleQuote bounds the length in bytes of a quotation in single marks,
@@ -114,6 +115,12 @@ func (a *article) openerAt(i int, p [2]int) (family, int) {
 		return famLow, w
 	case '«':
 		return famGuil, w
+	case '»':
+		// »Mit Trenching…«: a » that starts a word, closed later in the
+		// paragraph by a « that ends one. French » ends a word.
+		if openerLike(prev, next) && unicode.IsLetter(next) && strings.ContainsRune(a.text[i+w:p[1]], '«') {
+			return famGuilRev, w
+		}
 	case '"':
 		if openerLike(prev, next) {
 			return famStraight, w
@@ -139,6 +146,11 @@ func (a *article) closerAt(i int, p [2]int, f family) (bool, int) {
 		return r == '“' || r == '”', w
 	case famGuil:
 		return r == '»', w
+	case famGuilRev:
+		if r == '«' {
+			prev, next := a.runeAround(i, w, p)
+			return closerLike(prev, next), w
+		}
 	case famStraight:
 		return r == '"', w
 	}
@@ -153,6 +165,7 @@ func (a *article) reopenAt(i int, f family) int {
 	case f == famCurly && (r == '“' || r == '"'),
 		f == famLow && r == '„',
 		f == famGuil && (r == '«' || r == '»'),
+		f == famGuilRev && r == '»',
 		f == famStraight && (r == '"' || r == '“'):
 		return w
 	}

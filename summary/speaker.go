@@ -237,6 +237,18 @@ func speakerAfter(toks []token, i int) who {
 			run, _, end = runForward(toks, k)
 		}
 	}
+	if len(run) == 0 && (det != "" || i < len(toks) && possessives[toks[i].lower()]) {
+		// "según la enóloga Florencia Aguirre", "explicó su
+		// superintendente, Osvaldo Carrizo": a noun herald does not know
+		// as a title, then the name.
+		k := end
+		if det == "" {
+			k = i + 1
+		}
+		if w, ok := describedName(toks, k); ok {
+			return w
+		}
+	}
 	w := normalize(run, det)
 	if len(mods) > 0 {
 		w.role = append(mods, w.role...)
@@ -271,6 +283,42 @@ func speakerAfter(toks []token, i int) who {
 // ofWords join a title to the body it heads ("portavoz del Partido Popular").
 var ofWords = setOf("of", "de", "del", "della", "dei", "degli", "des", "du", "da", "do", "dos", "das", "di", "von", "der")
 
+// possessives may stand before a role as an article does ("su portavoz").
+var possessives = setOf("his", "her", "their", "its", "su", "sus", "seu", "sua", "son", "sa", "sein",
+	"seine", "seiner", "ihr", "ihre", "suo", "jego", "jej", "його", "її", "его", "её")
+
+// describedName reads, from toks[k], one or two lower-case words that
+// describe a person and the person's full name, right after them or in
+// apposition after a comma.
+func describedName(toks []token, k int) (who, bool) {
+	start := k
+	for k < len(toks) && k-start < 2 && toks[k].word && !isCap(toks[k].s) && !stopCaps[toks[k].lower()] && !speechVerbs[toks[k].s] {
+		k++
+	}
+	if k == start || k >= len(toks) {
+		return who{}, false
+	}
+	var role []string
+	for _, t := range toks[start:k] {
+		role = append(role, t.lower())
+	}
+	if toks[k].s == "," {
+		w, ok := appositionAt(toks, k)
+		w.role = role
+		return w, ok
+	}
+	if !toks[k].word || !isCap(toks[k].s) {
+		return who{}, false
+	}
+	run, det, end := runForward(toks, k)
+	w := normalize(run, det)
+	if len(strings.Fields(w.name)) < 2 || len(w.role) > 0 || end < len(toks) && toks[end].word && isCap(toks[end].s) {
+		return who{}, false
+	}
+	w.role = role
+	return w, true
+}
+
 // articleBefore reports whether toks[i], which may be a pronoun in one
 // language, is an article in another before a title or a name (Italian "il
 // ministro", not French "il").
@@ -284,36 +332,58 @@ func articleBefore(toks []token, i int) bool {
 // "ředitel zoo Petr Novák", "Minister rolnictwa Piotr Zieliński", "ministro
 // dell'Ambiente Giorgio Bianchi"), starting at toks[i].
 func nameAfterTitle(toks []token, i int) (who, bool) {
-	for k := i; k < len(toks) && k-i <= 3 && toks[k].word; k++ {
-		if !isCap(toks[k].s) {
-			if ofWords[toks[k].lower()] || toks[k].s == "l'" || toks[k].s == "l’" {
+	for k := i; k < len(toks) && k-i <= 4; k++ {
+		t := toks[k]
+		if t.s == "," {
+			// "le ministre délégué au numérique, Karim Benali"
+			return appositionAt(toks, k)
+		}
+		if !t.word {
+			return who{}, false
+		}
+		if !isCap(t.s) {
+			if ofWords[t.lower()] || contracted[t.lower()] {
 				continue
 			}
-			if stopCaps[toks[k].lower()] || verbGender[toks[k].s] != 0 || speechVerbs[toks[k].s] {
+			if stopCaps[t.lower()] || verbGender[t.s] != 0 || speechVerbs[t.s] {
 				return who{}, false // "professor at Harvard University"
 			}
 			continue
 		}
-		if k > i {
-			run, det, end := runForward(toks, k)
-			w := normalize(run, det)
-			if end+1 < len(toks) && toks[end].s == "," {
-				// "el portavoz del Partido Popular, Andrés Molina": the
-				// name in apposition.
-				arun, adet, aend := runForward(toks, end+1)
-				app := normalize(arun, adet)
-				if len(strings.Fields(app.name)) >= 2 && len(app.role) == 0 && (aend == len(toks) || !toks[aend].word) {
-					return app, true
-				}
-			}
-			if ofWords[toks[k-1].lower()] {
-				return who{}, false // "del Partido Popular": a body
-			}
-			if len(strings.Fields(w.name)) >= 2 && len(w.role) == 0 && (end == len(toks) || !toks[end].word || !isCap(toks[end].s)) {
-				return w, true
-			}
+		if k == i {
 			return who{}, false
 		}
+		run, det, end := runForward(toks, k)
+		w := normalize(run, det)
+		if end < len(toks) && toks[end].s == "," {
+			// "el portavoz del Partido Popular, Andrés Molina": the
+			// name in apposition.
+			if app, ok := appositionAt(toks, end); ok {
+				return app, true
+			}
+		}
+		if ofWords[toks[k-1].lower()] || contracted[toks[k-1].lower()] {
+			return who{}, false // "del Partido Popular": a body
+		}
+		if len(strings.Fields(w.name)) >= 2 && len(w.role) == 0 && (end == len(toks) || !toks[end].word || !isCap(toks[end].s)) {
+			return w, true
+		}
+		return who{}, false
+	}
+	return who{}, false
+}
+
+// contracted are prepositions fused with an article, which join a title to
+// what it is of ("ministre délégué au numérique", "ministro dell'Ambiente").
+var contracted = setOf("au", "aux", "al", "ao", "à", "zum", "zur", "dell'", "dell’", "l'", "l’", "nel", "della", "dello")
+
+// appositionAt reads a full name in apposition after the comma at toks[c]:
+// two words or more, without a title, closed by punctuation or the end.
+func appositionAt(toks []token, c int) (who, bool) {
+	run, det, end := runForward(toks, c+1)
+	app := normalize(run, det)
+	if len(strings.Fields(app.name)) >= 2 && len(app.role) == 0 && (end == len(toks) || !toks[end].word) {
+		return app, true
 	}
 	return who{}, false
 }
