@@ -46,6 +46,9 @@ var (
 	// auxWords may sit between a subject and its verb, or before a verb that
 	// comes first ("ha detto", "se preguntó").
 	auxWords = map[string]bool{}
+	// bodyWords head the names of bodies in languages that put the head
+	// first ("Asociación de Constructores", "Landkreistag").
+	bodyWords = map[string]bool{}
 	// langAbbr are abbreviations whose full stop never ends a sentence.
 	langAbbr = map[string]bool{}
 )
@@ -143,6 +146,8 @@ func loadLang(code, text string) error {
 				}
 			case "aux":
 				auxWords[word] = true
+			case "bodies":
+				bodyWords[word] = true
 			case "abbreviations":
 				langAbbr[word] = true
 			case "months":

@@ -447,7 +447,13 @@ func (r *resolver) resolve(w who, pos int) string {
 // before pos. A name that ends with a known full name is that person
 // ("Brussels Jens Stoltenberg" read across a missing comma).
 func (r *resolver) fullName(name string, pos int) string {
+	name = r.cyrillicName(name)
 	toks := strings.Fields(name)
+	if inflects[r.lang] && !r.known[name] {
+		if found := r.inflected(toks, pos); found != "" {
+			return found
+		}
+	}
 	if len(toks) >= 2 {
 		for k := range len(toks) - 1 {
 			if suffix := strings.Join(toks[k:], " "); r.known[suffix] {
@@ -472,6 +478,75 @@ func (r *resolver) fullName(name string, pos int) string {
 		return found
 	}
 	return name
+}
+
+// inflects are the languages that decline names ("за словами Волкова",
+// "podle Petra Nováka"): a name in another case is the person the article
+// named in the nominative.
+var inflects = setOf("uk", "ru", "pl", "cs")
+
+// inflected finds the person named before pos (or else after it) whose name
+// has as many words as toks, each the same word but for a case ending: the
+// words share all but the last two letters of the longer one, and at least
+// three ("Волкова" for "Волков", "Nováka" for "Novák", "Králové" for
+// "Králová").
+func (r *resolver) inflected(toks []string, pos int) string {
+	if len(toks) == 0 || len(toks) > 3 {
+		return ""
+	}
+	var idx []int
+	for i, p := range r.persons {
+		if len(p.toks) < len(toks) {
+			continue
+		}
+		tail := p.toks[len(p.toks)-len(toks):]
+		ok := true
+		for k, t := range toks {
+			if !sameStem(t, tail[k]) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			idx = append(idx, i)
+		}
+	}
+	return r.latestPerson(idx, pos, func(person) bool { return true })
+}
+
+// sameStem reports whether two words differ only in a case ending of at
+// most two letters.
+func sameStem(a, b string) bool {
+	if a == b {
+		return true
+	}
+	ra, rb := []rune(a), []rune(b)
+	n := 0
+	for n < len(ra) && n < len(rb) && ra[n] == rb[n] {
+		n++
+	}
+	return n >= 3 && len(ra)-n <= 2 && len(rb)-n <= 2 && n >= max(len(ra), len(rb))-2
+}
+
+// cyrillicName drops the words a Cyrillic name run picked up from the title
+// before it ("Депутат Верховної Ради Ігор Савчук" → "Ігор Савчук"): of three
+// words or more, the last two are the name, or the last three when the
+// middle one is a patronymic ("Сергей Викторович Волков").
+func (r *resolver) cyrillicName(name string) string {
+	if r.lang != "uk" && r.lang != "ru" {
+		return name
+	}
+	ws := strings.Fields(name)
+	if len(ws) < 3 {
+		return name
+	}
+	keep := 2
+	for _, suf := range []string{"ович", "евич", "йович", "івна", "ївна", "овна", "евна", "ич"} {
+		if strings.HasSuffix(ws[len(ws)-2], suf) {
+			keep = 3
+		}
+	}
+	return strings.Join(ws[len(ws)-keep:], " ")
 }
 
 // latestPerson returns, among the persons at the indices given, the one

@@ -168,7 +168,7 @@ func normalize(run []token, det string) who {
 		if len(name) == 1 && isDemonym(w.name) {
 			w.name = ""
 		}
-		if last >= 0 && institutionWords[strings.ToLower(parts[len(parts)-1])] {
+		if last >= 0 && (institutionWords[strings.ToLower(parts[len(parts)-1])] || bodyWords[strings.ToLower(parts[0])]) {
 			// "General Assembly", "Foreign Ministry": a body, not a titled person.
 			return who{det: det}
 		}
