@@ -354,7 +354,13 @@ func (a *article) dashSpans(pi int) []span {
 		}
 		return out
 	}
-	return []span{{fam: famDash, open: p[0], close: p[1], parts: [][2]int{{start, p[1]}}, first: pi, last: pi}}
+	end := p[1]
+	if len(dashes) > 0 {
+		// "—¿Y si no llueve? —le preguntamos a Villalba.": what follows the
+		// last dash is the writer's, whom herald does not know as a speaker.
+		end = dashes[len(dashes)-1]
+	}
+	return []span{{fam: famDash, open: p[0], close: end, parts: [][2]int{{start, end}}, first: pi, last: pi}}
 }
 
 // addSingleSpans adds quotations in single marks that lie outside every

@@ -457,7 +457,7 @@ func verbSubject(toks []token, v, end int) (who, bool) {
 		return who{}, true
 	}
 	if end == len(toks) || !toks[end].word && strings.Contains(".!?;:", toks[end].s) ||
-		proDropVerbs[toks[v].s] && toks[end].word && !isCap(toks[end].s) {
+		proDropVerbs[toks[v].s] && (toks[end].s == "," || toks[end].word && !isCap(toks[end].s)) {
 		return who{pron: nullSubject, gender: g}, true
 	}
 	return who{}, true
