@@ -46,6 +46,19 @@ func Lead(title, text string) string {
 	return cutWords(s, LeadMax)
 }
 
+// Title cleans a title taken from the first line of a text article: a
+// dateline, an agency tag or a byline before it ("date 2024-04-03 (MENAFN-
+// UkrinForm) NATO foreign ministers…", "KYIV, April 3 (Reuters) - …",
+// "Київ, 3 квітня (Укрінформ) – …") is left out. A line that is nothing but
+// such noise is kept as it is, so that a title is never lost.
+func Title(line string) string {
+	line = collapse(line)
+	if t := stripLeadNoise(line); t != "" {
+		return t
+	}
+	return line
+}
+
 // balancedQuotes reports whether every quotation opened in s is closed in s,
 // so a sentence that is the first piece of a longer quote never ends a lead
 // with a dangling quotation mark.

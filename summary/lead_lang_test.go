@@ -37,3 +37,19 @@ func TestLeadLanguages(t *testing.T) {
 		})
 	}
 }
+
+// TestTitle checks that no dateline starts the title of a text article.
+func TestTitle(t *testing.T) {
+	for _, c := range []struct{ in, want string }{
+		{" date 2024-04-03 (MENAFN- UkrinForm) NATO foreign ministers back Ukraine aid", "NATO foreign ministers back Ukraine aid"},
+		{"KYIV, April 3 (Reuters) - Kuleba urges allies to speed up air defence", "Kuleba urges allies to speed up air defence"},
+		{"BRUXELLES (AFP) - Pas d'accord sur les aides agricoles", "Pas d'accord sur les aides agricoles"},
+		{"Київ, 3 квітня (Укрінформ) – Коваль закликав партнерів", "Коваль закликав партнерів"},
+		{"  Grève des contrôleurs aériens : un vol sur trois annulé ", "Grève des contrôleurs aériens : un vol sur trois annulé"},
+		{"(Reuters)", "(Reuters)"},
+	} {
+		if got := Title(c.in); got != c.want {
+			t.Errorf("Title(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
