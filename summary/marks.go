@@ -294,17 +294,34 @@ func (a *article) guilCloser(pos int, p [2]int) (int, int) {
 	return -1, 0
 }
 
-// dialogueDash reports whether a dialogue dash opens paragraph p, and its width.
-func (a *article) dialogueDash(p [2]int) int {
-	r, w := utf8.DecodeRuneInString(a.text[p[0]:p[1]])
-	if r != '—' && r != '–' {
-		return 0
+// dialogueDash finds the dash that opens dialogue in paragraph p: at its
+// start, or after the end of a sentence ("Mieszkańcy są sceptyczni. – Słyszymy
+// o tym…"), before a capital. It returns the dash's offset and width, or -1.
+func (a *article) dialogueDash(p [2]int) (int, int) {
+	at := func(i int) int {
+		r, w := utf8.DecodeRuneInString(a.text[i:p[1]])
+		if r != '—' && r != '–' {
+			return 0
+		}
+		next, _ := utf8.DecodeRuneInString(strings.TrimLeft(a.text[i+w:p[1]], " "))
+		if !unicode.IsUpper(next) && !isOpeningMark(next) {
+			return 0
+		}
+		return w
 	}
-	next, _ := utf8.DecodeRuneInString(a.text[p[0]+w : p[1]])
-	if !unicode.IsSpace(next) && !unicode.IsUpper(next) && !isOpeningMark(next) {
-		return 0
+	if w := at(p[0]); w > 0 {
+		return p[0], w
 	}
-	return w
+	for i := p[0]; i < p[1]; {
+		r, w := utf8.DecodeRuneInString(a.text[i:])
+		if isTerminal(r) && i+w+1 < p[1] && a.text[i+w] == ' ' {
+			if dw := at(i + w + 1); dw > 0 && a.text[i+w+1+dw] == ' ' {
+				return i + w + 1, dw
+			}
+		}
+		i += w
+	}
+	return -1, 0
 }
 
 // innerDashes returns the dashes inside a dialogue paragraph that may end
@@ -331,11 +348,11 @@ func (a *article) innerDashes(from int, p [2]int) []int {
 // next dash; without an attribution, the whole paragraph is what is said.
 func (a *article) dashSpans(pi int) []span {
 	p := a.paras[pi]
-	w := a.dialogueDash(p)
-	if w == 0 {
+	open, w := a.dialogueDash(p)
+	if open < 0 {
 		return nil
 	}
-	start := p[0] + w
+	start := open + w
 	dashes := a.innerDashes(start, p)
 	for k, d := range dashes {
 		end := p[1]
@@ -345,7 +362,7 @@ func (a *article) dashSpans(pi int) []span {
 		if _, ok := attributionAfter(tokenize(a.text[d:end], d)); !ok {
 			continue
 		}
-		out := []span{{fam: famDash, open: p[0], close: d, parts: [][2]int{{start, d}}, first: pi, last: pi}}
+		out := []span{{fam: famDash, open: open, close: d, parts: [][2]int{{start, d}}, first: pi, last: pi}}
 		if k+1 < len(dashes) {
 			dw := utf8.RuneLen(firstRune(a.text[end:]))
 			if strings.TrimSpace(a.text[end+dw:p[1]]) != "" {
@@ -360,7 +377,7 @@ func (a *article) dashSpans(pi int) []span {
 		// last dash is the writer's, whom herald does not know as a speaker.
 		end = dashes[len(dashes)-1]
 	}
-	return []span{{fam: famDash, open: p[0], close: end, parts: [][2]int{{start, end}}, first: pi, last: pi}}
+	return []span{{fam: famDash, open: open, close: end, parts: [][2]int{{start, end}}, first: pi, last: pi}}
 }
 
 // addSingleSpans adds quotations in single marks that lie outside every

@@ -269,6 +269,9 @@ func (a *article) shapeOK(sp span) bool {
 	if len(wordsOf(text)) == 0 {
 		return false
 	}
+	if sp.fam == famDash {
+		return true // dialogue is no scare quote nor title; quoteLike wants its attribution
+	}
 	punct := ownPunct(text)
 	// A comma right after the closing mark („Wir helfen“, sagte Scholz) or
 	// just inside it (“Never,” he said) lets a short phrase through;

@@ -158,13 +158,26 @@ func described(toks []token, i int) bool {
 	for k := i - 1; k >= 0 && i-k <= 3; k-- {
 		t := toks[k]
 		if !t.word || isCap(t.s) {
-			return false
+			// "…, театральный критик Ольга Белова": languages without
+			// articles describe a person right after punctuation.
+			return !t.word && k < i-1 && t.s != "." && describes(toks[k+1:i])
 		}
 		if determiners[t.lower()] {
 			return k < i-1
 		}
 	}
-	return false
+	return i <= 2 && i > 0 && describes(toks[:i])
+}
+
+// describes reports whether words could describe a person: lower-case words
+// that are no function words nor verbs.
+func describes(words []token) bool {
+	for _, t := range words {
+		if !t.word || isCap(t.s) || stopCaps[t.lower()] || speechVerbs[t.s] || verbGender[t.s] != 0 {
+			return false
+		}
+	}
+	return len(words) > 0
 }
 
 // fullNameLike reports whether words could be a person's full name: two to

@@ -237,12 +237,12 @@ func speakerAfter(toks []token, i int) who {
 			run, _, end = runForward(toks, k)
 		}
 	}
-	if len(run) == 0 && (det != "" || i < len(toks) && possessives[toks[i].lower()]) {
+	if len(run) == 0 {
 		// "según la enóloga Florencia Aguirre", "explicó su
 		// superintendente, Osvaldo Carrizo": a noun herald does not know
 		// as a title, then the name.
 		k := end
-		if det == "" {
+		if det == "" && i < len(toks) && possessives[toks[i].lower()] {
 			k = i + 1
 		}
 		if w, ok := describedName(toks, k); ok {
@@ -312,7 +312,10 @@ func describedName(toks []token, k int) (who, bool) {
 	}
 	run, det, end := runForward(toks, k)
 	w := normalize(run, det)
-	if len(strings.Fields(w.name)) < 2 || len(w.role) > 0 || end < len(toks) && toks[end].word && isCap(toks[end].s) {
+	closed := end == len(toks) || !toks[end].word && strings.Contains(".,;!?", toks[end].s)
+	// "каже десятирічний Максим.", "mówi pani Halina,": a first name alone
+	// will do when nothing follows it.
+	if w.name == "" || len(w.role) > 0 || len(strings.Fields(w.name)) < 2 && !closed || !closed && toks[end].word && isCap(toks[end].s) {
 		return who{}, false
 	}
 	w.role = role
