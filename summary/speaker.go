@@ -478,6 +478,14 @@ func attributionAfter(toks []token) (who, bool) {
 	if i >= len(toks) {
 		return who{}, false
 	}
+	if toks[i].s == "so" && i+1 < len(toks) && isCap(toks[i+1].s) {
+		// „…“, so Schröder. — German attributes with "so" and a name that
+		// ends the sentence; English "so" never comes before a capital there.
+		run, det, end := runForward(toks, i+1)
+		if w := normalize(run, det); w.name != "" && (end == len(toks) || toks[end].s == "." || toks[end].s == ",") {
+			return w, true
+		}
+	}
 	// "a déclaré M. Macron"; "a-t-il déclaré", split into "a" "il" "déclaré";
 	// "ha detto il ministro", "se preguntó Marta", "ha poi concluso".
 	j := i
