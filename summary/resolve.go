@@ -425,6 +425,16 @@ func (r *resolver) addPerson(w who, pos int) {
 	if w.gender != 0 && r.gender[name] == 0 {
 		r.gender[name] = w.gender
 	}
+	if r.gender[name] == 0 && inflects[r.lang] && len(p.toks) >= 2 {
+		// Slavic first names that end in -a are women's (Anna, Олена,
+		// Magdalena); the others men's (Piotr, Сергей, Jiří).
+		switch first := []rune(strings.ToLower(p.toks[0])); first[len(first)-1] {
+		case 'a', 'а', 'я':
+			r.gender[name] = 'f'
+		default:
+			r.gender[name] = 'm'
+		}
+	}
 	if len(w.role) > 0 {
 		words := map[string]bool{}
 		for _, x := range w.role {
@@ -460,7 +470,7 @@ func (r *resolver) resolve(w who, pos int) string {
 // before pos. A name that ends with a known full name is that person
 // ("Brussels Jens Stoltenberg" read across a missing comma).
 func (r *resolver) fullName(name string, pos int) string {
-	name = r.cyrillicName(name)
+	name = r.slavicName(name)
 	toks := strings.Fields(name)
 	if inflects[r.lang] && !r.known[name] {
 		if found := r.inflected(toks, pos); found != "" {
@@ -541,12 +551,14 @@ func sameStem(a, b string) bool {
 	return n >= 3 && len(ra)-n <= 2 && len(rb)-n <= 2 && n >= max(len(ra), len(rb))-2
 }
 
-// cyrillicName drops the words a Cyrillic name run picked up from the title
-// before it ("Депутат Верховної Ради Ігор Савчук" → "Ігор Савчук"): of three
-// words or more, the last two are the name, or the last three when the
-// middle one is a patronymic ("Сергей Викторович Волков").
-func (r *resolver) cyrillicName(name string) string {
-	if r.lang != "uk" && r.lang != "ru" {
+// slavicName drops the words a name run picked up from the title before it
+// in the Slavic languages, which put the body after the title in the
+// genitive ("Депутат Верховної Ради Ігор Савчук" → "Ігор Савчук",
+// "Primátorka Brna Alena Veselá" → "Alena Veselá"): of three words or more,
+// the last two are the name, or the last three when the middle one is a
+// patronymic ("Сергей Викторович Волков").
+func (r *resolver) slavicName(name string) string {
+	if !inflects[r.lang] {
 		return name
 	}
 	ws := strings.Fields(name)

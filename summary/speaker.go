@@ -577,6 +577,12 @@ func (r *resolver) attributionBefore(toks []token) (who, bool) {
 		return who{}, false
 	}
 	if forward {
+		if v > 0 && toks[v-1].word {
+			// "Jego zdaniem „…”": the speaker is the possessive before.
+			if g, ok := pronouns[toks[v-1].lower()]; ok && possessives[toks[v-1].lower()] {
+				return who{pron: toks[v-1].lower(), gender: g}, true
+			}
+		}
 		return speakerAfter(toks, end), true
 	}
 	if participles[toks[v].s] {
