@@ -36,6 +36,12 @@ func Lead(title, text string) string {
 		return ""
 	}
 	s := sents[0]
+	if !balancedQuotes(s) && len(sents) > 1 && balancedQuotes(s+" "+sents[1]) && runeLen(s)+1+runeLen(sents[1]) <= LeadMax {
+		// «Ми не відступимо. Жодних переговорів не буде», — заявив Коваль.
+		// is one sentence for a reader: a lead never ends inside marks.
+		s += " " + sents[1]
+		sents = sents[1:]
+	}
 	if len(sents) > 1 && runeLen(s) < leadShort && runeLen(s)+1+runeLen(sents[1]) <= LeadMax && balancedQuotes(sents[1]) {
 		if r, _ := utf8.DecodeLastRuneInString(s); isWideTerminal(r) {
 			s += sents[1] // Chinese and Japanese put no space between sentences

@@ -53,3 +53,13 @@ func TestTitle(t *testing.T) {
 		}
 	}
 }
+
+// TestLeadQuoteSentences checks that a lead does not end inside the
+// quotation its first sentence opens.
+func TestLeadQuoteSentences(t *testing.T) {
+	text := "«Ми не відступимо. Жодних переговорів за нашими спинами не буде», — заявив Олег Коваль.\n\nВін додав, що партнери мають пришвидшити постачання."
+	want := "«Ми не відступимо. Жодних переговорів за нашими спинами не буде», — заявив Олег Коваль."
+	if got := Lead("", text); got != want {
+		t.Errorf("Lead\n got %q\nwant %q", got, want)
+	}
+}
