@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // langFS holds one word list per language (lang/README.md describes the
@@ -38,8 +39,10 @@ var (
 	proDropVerbs = map[string]bool{}
 	// accordingPhrases introduce a speaker ("за словами", "według").
 	accordingPhrases [][]string
-	// titleSuffixes end compound titles ("Wirtschaftsministerin").
-	titleSuffixes = map[string]byte{}
+	// titleSuffixes end compound titles ("Wirtschaftsministerin"); the
+	// list holds them longest first, the order titleNoun tries them in.
+	titleSuffixes   = map[string]byte{}
+	titleSuffixList []titleSuffix
 	// indefinites are the determiners that introduce somebody new ("ein
 	// Sprecher"), who is nobody the article named.
 	indefinites = setOf("a", "an", "un", "une", "um", "uma")
@@ -69,6 +72,19 @@ func init() {
 		}
 	}
 	indexFunctionWords()
+	for s, g := range titleSuffixes {
+		titleSuffixList = append(titleSuffixList, titleSuffix{s, g})
+	}
+	sort.Slice(titleSuffixList, func(i, j int) bool {
+		a, b := titleSuffixList[i].suffix, titleSuffixList[j].suffix
+		return len(a) > len(b) || len(a) == len(b) && a < b
+	})
+}
+
+// titleSuffix is the end of compound titles and the gender it implies.
+type titleSuffix struct {
+	suffix string
+	gender byte
 }
 
 // loadLang merges the word list of one language into the package's sets.
@@ -169,13 +185,22 @@ func loadLang(code, text string) error {
 
 // Language returns the ISO 639-1 code of the language text is written in,
 // among those herald has word lists for (en, uk, ru, pl, cs, de, fr, es,
-// pt, it), or "" when the text is too short or in none of them. It counts
-// the function words of each language, each worth less the more languages
-// share it, plus the letters only one of them uses (і and є for Ukrainian,
-// ы and э for Russian, ł and ą for Polish, ř and ů for Czech, ß for German,
-// ã and õ for Portuguese, ñ for Spanish); Cyrillic text is Ukrainian or
-// Russian, Latin text one of the others.
+// pt, it), or "" when the text is too short or in none of them. It reads the
+// first 16 KiB and counts the function words of each language, each worth
+// less the more languages share it, plus the letters only one of them uses
+// (і and є for Ukrainian, ы and э for Russian, ł and ą for Polish, ř and ů
+// for Czech, ß for German, ã and õ for Portuguese, ñ for Spanish); Cyrillic
+// text is Ukrainian or Russian, Latin text one of the others.
 func Language(text string) string {
+	if len(text) > maxLanguageBytes {
+		// The start of an article tells its language; a long one costs
+		// no more than that.
+		cut := maxLanguageBytes
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+		text = text[:cut]
+	}
 	cyr, lat := 0, 0
 	score := map[string]float64{}
 	for _, r := range text {
@@ -193,14 +218,9 @@ func Language(text string) string {
 		return ""
 	}
 	cyrillic := cyr > lat
-	words := 0
 	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
 		return !unicode.IsLetter(r) && r != '\'' && r != '’'
 	}) {
-		words++
-		if words > 2000 {
-			break
-		}
 		langs := functionLangs[w]
 		for _, l := range langs {
 			score[l] += 1 / float64(len(langs))
@@ -225,6 +245,9 @@ func Language(text string) string {
 	}
 	return best
 }
+
+// maxLanguageBytes is how much of a text Language reads words of.
+const maxLanguageBytes = 16 << 10
 
 // letterLang maps letters that only one of the languages uses to it.
 var letterLang = map[rune]string{

@@ -193,7 +193,10 @@ func speechVerbAt(toks []token, i int) (ok bool, end int, forward bool, invertib
 		return true, i + 1, true, true
 	}
 	for _, ph := range accordingPhrases {
-		k := 0
+		if ph[0] != l {
+			continue
+		}
+		k := 1
 		for k < len(ph) && next(k) == ph[k] {
 			k++
 		}
@@ -313,9 +316,9 @@ func titleNoun(w string) (byte, bool) {
 		return g, true
 	}
 	// A compound title: "wirtschaftsministerin", "verbandschef".
-	for suf, g := range titleSuffixes {
-		if len(w) > len(suf) && strings.HasSuffix(w, suf) && runeLen(w)-runeLen(suf) >= 3 {
-			return g, true
+	for _, s := range titleSuffixList {
+		if len(w) > len(s.suffix)+2 && strings.HasSuffix(w, s.suffix) && runeLen(w)-runeLen(s.suffix) >= 3 {
+			return s.gender, true
 		}
 	}
 	for _, pre := range []string{"vice-", "ex-", "co-", "deputy-", "sub-", "vice"} {
