@@ -75,11 +75,18 @@ func init() {
 	for s, g := range titleSuffixes {
 		titleSuffixList = append(titleSuffixList, titleSuffix{s, g})
 	}
+	for _, s := range titleSuffixList {
+		suffixLast[s.suffix[len(s.suffix)-1]] = true
+	}
 	sort.Slice(titleSuffixList, func(i, j int) bool {
 		a, b := titleSuffixList[i].suffix, titleSuffixList[j].suffix
 		return len(a) > len(b) || len(a) == len(b) && a < b
 	})
 }
+
+// suffixLast marks the last bytes of the title suffixes, which rules out
+// most words without trying any suffix.
+var suffixLast [256]bool
 
 // titleSuffix is the end of compound titles and the gender it implies.
 type titleSuffix struct {

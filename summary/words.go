@@ -9,13 +9,21 @@ import (
 // token is a word or a punctuation mark of an attribution or a sentence.
 type token struct {
 	s    string
-	pos  int // byte offset in the article text
+	low  string // s lower-cased without a final full stop, set by tokenize
+	pos  int    // byte offset in the article text
 	word bool
 }
 
 // lower is the token lower-cased without a final full stop, the form the
 // word lists use.
-func (t token) lower() string { return strings.ToLower(strings.TrimSuffix(t.s, ".")) }
+func (t token) lower() string {
+	if t.low == "" && t.s != "" {
+		return lowerWord(t.s)
+	}
+	return t.low
+}
+
+func lowerWord(s string) string { return strings.ToLower(strings.TrimSuffix(s, ".")) }
 
 func isWordRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
@@ -59,6 +67,9 @@ func tokenize(s string, base int) []token {
 		}
 		toks = append(toks, splitWord(s[i:j], base+i)...)
 		i = j
+	}
+	for k := range toks {
+		toks[k].low = lowerWord(toks[k].s)
 	}
 	return toks
 }
@@ -312,11 +323,14 @@ func isTitleNoun(t token) bool {
 // titleNoun looks a title up, also with a prefix that makes a different
 // office of it ("vice-governadora", "ex-ministre", "co-chair").
 func titleNoun(w string) (byte, bool) {
-	if g, ok := titleNouns[w]; ok {
-		return g, true
+	if g, ok := titleNouns[w]; ok || w == "" {
+		return g, ok
 	}
 	// A compound title: "wirtschaftsministerin", "verbandschef".
 	for _, s := range titleSuffixList {
+		if !suffixLast[w[len(w)-1]] {
+			break // no suffix ends with this byte: none to try
+		}
 		if len(w) > len(s.suffix)+2 && strings.HasSuffix(w, s.suffix) && runeLen(w)-runeLen(s.suffix) >= 3 {
 			return s.gender, true
 		}
