@@ -8,11 +8,13 @@ import (
 )
 
 // TestLanguage measures Language on the articles of the labelled set (each
-// file under testdata/ml starts with its language code), on their
+// file under testdata/ml and testdata/fresh starts with its language code), on their
 // paragraphs one by one (short texts are harder), and on a few cases of its
 // own.
 func TestLanguage(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "ml", "*.txt"))
+	fresh, _ := filepath.Glob(filepath.Join("testdata", "fresh", "*.txt"))
+	files = append(files, fresh...)
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no articles in testdata/ml: %v", err)
 	}

@@ -377,7 +377,7 @@ func TestQuoteQuality(t *testing.T) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	var all, real, own, multi score
+	var all, real, own, multi, fresh score
 	byLang := map[string]*score{}
 	for _, name := range names {
 		l := labels[name]
@@ -388,6 +388,9 @@ func TestQuoteQuality(t *testing.T) {
 		}
 		s := evaluate(summary.Quotes(text), l)
 		all.add(s)
+		if strings.HasPrefix(name, "fresh-") {
+			fresh.add(s)
+		}
 		lang := l.Lang
 		if lang == "" {
 			lang = "en"
@@ -427,6 +430,7 @@ func TestQuoteQuality(t *testing.T) {
 		t.Logf("language %-3s %s", l, *byLang[l])
 	}
 	t.Logf("not English  %s", multi)
+	t.Logf("fresh        %s", fresh)
 	t.Logf("real pages   %s", real)
 	t.Logf("own articles %s", own)
 	t.Logf("overall      %s", all)
