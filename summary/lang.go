@@ -52,8 +52,6 @@ var (
 	// bodyWords head the names of bodies in languages that put the head
 	// first ("Asociación de Constructores", "Landkreistag").
 	bodyWords = map[string]bool{}
-	// langAbbr are abbreviations whose full stop never ends a sentence.
-	langAbbr = map[string]bool{}
 )
 
 func init() {
@@ -119,10 +117,10 @@ func loadLang(code, text string) error {
 			var g byte
 			switch mark {
 			case "":
-			case "m", "f", "p", "i":
+			case "m", "f", "p", "i", "n":
 				g = mark[0]
 			default:
-				return fmt.Errorf("line %d: %q: unknown mark %q (want :m, :f, :p or :i)", n+1, f, mark)
+				return fmt.Errorf("line %d: %q: unknown mark %q (want :m, :f, :p, :i or :n)", n+1, f, mark)
 			}
 			switch section {
 			case "function":
@@ -133,7 +131,10 @@ func loadLang(code, text string) error {
 				}
 			case "verbs":
 				if _, ok := speechVerbs[word]; !ok {
-					speechVerbs[word] = true
+					speechVerbs[word] = g != 'n'
+				}
+				if g == 'n' {
+					g = 0
 				}
 				if g != 0 {
 					verbGender[word] = g
@@ -160,8 +161,18 @@ func loadLang(code, text string) error {
 				} else if _, ok := titleNouns[word]; !ok {
 					titleNouns[word] = g
 				}
+				if section == "titles" && code == "en" {
+					englishTitleSet[word] = true
+				}
 			case "modifiers":
 				titleModifiers[word] = true
+			case "rank":
+				rankModifiers[word] = true
+				titleModifiers[word] = true
+			case "honorifics":
+				if _, ok := honorifics[word]; !ok {
+					honorifics[word] = g
+				}
 			case "determiners":
 				determiners[word] = true
 				if g == 'i' {
@@ -169,10 +180,16 @@ func loadLang(code, text string) error {
 				}
 			case "aux":
 				auxWords[word] = true
+			case "capitals":
+				stopCaps[word] = true
+			case "departments":
+				departments[word] = true
+			case "possessives":
+				possessives[word] = true
 			case "bodies":
 				bodyWords[word] = true
 			case "abbreviations":
-				langAbbr[word] = true
+				titleAbbr[word] = true
 			case "months":
 				d.months = append(d.months, word)
 			case "pro-drop":

@@ -283,9 +283,9 @@ func speakerAfter(toks []token, i int) who {
 // ofWords join a title to the body it heads ("portavoz del Partido Popular").
 var ofWords = setOf("of", "de", "del", "della", "dei", "degli", "des", "du", "da", "do", "dos", "das", "di", "von", "der")
 
-// possessives may stand before a role as an article does ("su portavoz").
-var possessives = setOf("his", "her", "their", "its", "su", "sus", "seu", "sua", "son", "sa", "sein",
-	"seine", "seiner", "ihr", "ihre", "suo", "jego", "jej", "його", "її", "его", "её")
+// possessives may stand before a role as an article does ("su portavoz");
+// [possessives] in lang/*.txt.
+var possessives = map[string]bool{}
 
 // describedName reads, from toks[k], one or two lower-case words that
 // describe a person and the person's full name, right after them or in
