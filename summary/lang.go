@@ -24,6 +24,8 @@ type langData struct {
 	function map[string]bool
 	pronouns map[string]byte
 	proDrop  bool
+	// genitive holds ending pairs (genitive, nominative), longest first.
+	genitive [][2]string
 	months   []string
 }
 
@@ -112,6 +114,14 @@ func loadLang(code, text string) error {
 			continue
 		}
 		for _, f := range strings.Fields(line) {
+			if section == "genitive" {
+				from, to, ok := strings.Cut(f, ">")
+				if !ok {
+					return fmt.Errorf("line %d: %q: want ending>ending", n+1, f)
+				}
+				d.genitive = append(d.genitive, [2]string{from, to})
+				continue
+			}
 			word, mark, _ := strings.Cut(f, ":")
 			word = strings.ToLower(word)
 			var g byte
@@ -199,6 +209,7 @@ func loadLang(code, text string) error {
 			}
 		}
 	}
+	sort.SliceStable(d.genitive, func(i, j int) bool { return len(d.genitive[i][0]) > len(d.genitive[j][0]) })
 	if d.proDrop {
 		for _, v := range verbs {
 			proDropVerbs[v] = true

@@ -73,3 +73,26 @@ func TestLoadLang(t *testing.T) {
 		t.Errorf("loadLang with an unknown section: %v", err)
 	}
 }
+
+// TestNominative checks the genitive endings of the Slavic word lists on
+// names herald may only ever see after "за словами", "по словам", "według"
+// or "podle".
+func TestNominative(t *testing.T) {
+	for _, c := range []struct{ lang, in, want string }{
+		{"uk", "Андрія Лисенка", "Андрій Лисенко"},
+		{"uk", "Олега Коваля", "Олег Коваль"},
+		{"uk", "Оксани Лук'яненко", "Оксана Лук'яненко"},
+		{"ru", "Сергея Волкова", "Сергей Волков"},
+		{"ru", "Елены Морозовой", "Елена Морозова"},
+		{"pl", "Piotra Zielińskiego", "Piotr Zieliński"},
+		{"pl", "Anny Nowak", "Anna Nowak"},
+		{"cs", "Evy Králové", "Eva Králová"},
+		{"cs", "Petra Nováka", "Petr Novák"},
+		{"de", "Olaf Scholz", "Olaf Scholz"},
+	} {
+		r := &resolver{lang: c.lang}
+		if got := r.nominative(c.in); got != c.want {
+			t.Errorf("%s: nominative(%q) = %q, want %q", c.lang, c.in, got, c.want)
+		}
+	}
+}

@@ -310,10 +310,15 @@ func contains(list []string, s string) bool {
 // ("Dmytro Kuleba, Ukraine's foreign minister," / "A ministra da Saúde,
 // Nísia Trindade,"), or as the subject of a speech verb.
 func (r *resolver) learn(toks []token) {
+	genitive := languages[r.lang] != nil && len(languages[r.lang].genitive) > 0
 	for i := 0; i < len(toks); {
 		run, det, end := runForward(toks, i)
 		if len(run) == 0 {
 			i = max(end, i+1)
+			continue
+		}
+		if genitive && afterAccording(toks, i) {
+			i = end // a name in the genitive: the loop over speech verbs reads it
 			continue
 		}
 		w := normalize(run, det)
@@ -352,6 +357,16 @@ func (r *resolver) learn(toks []token) {
 	}
 	for v := range toks {
 		ok, end, forward, invertible := speechVerbAt(toks, v)
+		if ok && forward && languages[r.lang] != nil && len(languages[r.lang].genitive) > 0 {
+			// "Podle mluvčí zoo Evy Králové zůstane vstupné stejné.": a
+			// person, named in the genitive.
+			if s := speakerAfter(toks, end); len(strings.Fields(s.name)) >= 2 {
+				if n := r.slavicName(s.name); !r.known[n] && r.inflected(strings.Fields(n), toks[v].pos) == "" {
+					s.name = r.nominative(n)
+					r.addPerson(s, toks[v].pos)
+				}
+			}
+		}
 		if !ok || forward {
 			continue
 		}
@@ -373,6 +388,17 @@ func (r *resolver) learn(toks []token) {
 			}
 		}
 	}
+}
+
+// afterAccording reports whether toks[i] follows a phrase that introduces a
+// speaker ("podle", "за словами").
+func afterAccording(toks []token, i int) bool {
+	for k := 1; k <= 3 && i-k >= 0; k++ {
+		if ok, end, forward, _ := speechVerbAt(toks, i-k); ok && forward && end == i {
+			return true
+		}
+	}
+	return false
 }
 
 // subjectName reports whether a run opening a sentence looks like the full
@@ -458,11 +484,38 @@ func (r *resolver) resolve(w who, pos int) string {
 		}
 		return r.pronoun(w.gender, pos)
 	case w.name != "":
-		return r.fullName(w.name, pos)
+		name := r.fullName(w.name, pos)
+		if w.oblique && name == r.slavicName(w.name) && !r.known[name] {
+			// "за словами речника Андрія Лисенка", whom the article never
+			// names in the nominative: undo the genitive endings.
+			name = r.nominative(name)
+		}
+		return name
 	case len(w.role) > 0:
 		return r.role(w.role, w.det, pos)
 	}
 	return ""
+}
+
+// nominative turns a name in the genitive into the nominative with the
+// ending pairs of the article's language ([genitive] in lang/*.txt), the
+// longest ending first: "Андрія Лисенка" → "Андрій Лисенко", "Evy Králové"
+// → "Eva Králová". A word no pair fits stays as it is.
+func (r *resolver) nominative(name string) string {
+	d := languages[r.lang]
+	if d == nil || len(d.genitive) == 0 {
+		return name
+	}
+	ws := strings.Fields(name)
+	for i, w := range ws {
+		for _, e := range d.genitive {
+			if stem, ok := strings.CutSuffix(w, e[0]); ok && runeLen(stem) >= 2 {
+				ws[i] = stem + e[1]
+				break
+			}
+		}
+	}
+	return strings.Join(ws, " ")
 }
 
 // fullName expands a surname ("Stoltenberg") to the full name the article
@@ -538,7 +591,7 @@ func (r *resolver) inflected(toks []string, pos int) string {
 }
 
 // sameStem reports whether two words differ only in a case ending of at
-// most two letters.
+// most two letters ("Evy" and "Eva" too).
 func sameStem(a, b string) bool {
 	if a == b {
 		return true
@@ -548,7 +601,7 @@ func sameStem(a, b string) bool {
 	for n < len(ra) && n < len(rb) && ra[n] == rb[n] {
 		n++
 	}
-	return n >= 3 && len(ra)-n <= 2 && len(rb)-n <= 2 && n >= max(len(ra), len(rb))-2
+	return n >= min(3, min(len(ra), len(rb))-1) && n >= 2 && len(ra)-n <= 2 && len(rb)-n <= 2
 }
 
 // slavicName drops the words a name run picked up from the title before it

@@ -11,6 +11,7 @@ type who struct {
 	pron   string   // a pronoun ("he")
 	det    string   // the determiner before a role ("the", "a")
 	gender byte     // 'm', 'f' or 0 when unknown
+	oblique bool    // a name in the genitive, as after "за словами" or "podle"
 	titled bool     // a title or an honorific came with the name: surely a person
 }
 
@@ -583,7 +584,9 @@ func (r *resolver) attributionBefore(toks []token) (who, bool) {
 				return who{pron: toks[v-1].lower(), gender: g}, true
 			}
 		}
-		return speakerAfter(toks, end), true
+		w := speakerAfter(toks, end)
+		w.oblique = toks[v].lower() != "according" && w.name != ""
+		return w, true
 	}
 	if participles[toks[v].s] {
 		return r.clauseSubject(toks[:v], true), true
