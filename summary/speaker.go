@@ -6,13 +6,13 @@ import (
 
 // who is the speaker an attribution names, before resolution.
 type who struct {
-	name   string   // a name with titles stripped ("Jens Stoltenberg", "Stoltenberg", "NATO")
-	role   []string // lower-cased title words ("foreign", "minister")
-	pron   string   // a pronoun ("he")
-	det    string   // the determiner before a role ("the", "a")
-	gender byte     // 'm', 'f' or 0 when unknown
-	oblique bool    // a name in the genitive, as after "за словами" or "podle"
-	titled bool     // a title or an honorific came with the name: surely a person
+	name    string   // a name with titles stripped ("Jens Stoltenberg", "Stoltenberg", "NATO")
+	role    []string // lower-cased title words ("foreign", "minister")
+	pron    string   // a pronoun ("he")
+	det     string   // the determiner before a role ("the", "a")
+	gender  byte     // 'm', 'f' or 0 when unknown
+	oblique bool     // a name in the genitive, as after "за словами" or "podle"
+	titled  bool     // a title or an honorific came with the name: surely a person
 }
 
 func (w who) empty() bool { return w.name == "" && len(w.role) == 0 && w.pron == "" }
