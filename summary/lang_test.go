@@ -8,13 +8,14 @@ import (
 )
 
 // TestLanguage measures Language on the articles of the labelled set (each
-// file under testdata/ml and testdata/fresh starts with its language code), on their
+// file under testdata/ml, fresh and fresh2 starts with its language code), on their
 // paragraphs one by one (short texts are harder), and on a few cases of its
 // own.
 func TestLanguage(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("testdata", "ml", "*.txt"))
 	fresh, _ := filepath.Glob(filepath.Join("testdata", "fresh", "*.txt"))
-	files = append(files, fresh...)
+	fresh2, _ := filepath.Glob(filepath.Join("testdata", "fresh2", "*.txt"))
+	files = append(append(files, fresh...), fresh2...)
 	if err != nil || len(files) == 0 {
 		t.Fatalf("no articles in testdata/ml: %v", err)
 	}

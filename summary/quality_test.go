@@ -377,7 +377,7 @@ func TestQuoteQuality(t *testing.T) {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	var all, real, own, multi, fresh score
+	var all, real, own, multi, fresh, fresh2 score
 	byLang := map[string]*score{}
 	for _, name := range names {
 		l := labels[name]
@@ -390,6 +390,9 @@ func TestQuoteQuality(t *testing.T) {
 		all.add(s)
 		if strings.HasPrefix(name, "fresh-") {
 			fresh.add(s)
+		}
+		if strings.HasPrefix(name, "fresh2-") {
+			fresh2.add(s)
 		}
 		lang := l.Lang
 		if lang == "" {
@@ -431,6 +434,7 @@ func TestQuoteQuality(t *testing.T) {
 	}
 	t.Logf("not English  %s", multi)
 	t.Logf("fresh        %s", fresh)
+	t.Logf("fresh2       %s", fresh2)
 	t.Logf("real pages   %s", real)
 	t.Logf("own articles %s", own)
 	t.Logf("overall      %s", all)
