@@ -94,6 +94,16 @@ type titleSuffix struct {
 	gender byte
 }
 
+// wordSets are the sections of a word list that are plain sets of words,
+// and the set each fills.
+func wordSets() map[string]map[string]bool {
+	return map[string]map[string]bool{
+		"participles": participles, "modifiers": titleModifiers, "aux": auxWords,
+		"capitals": stopCaps, "departments": departments, "possessives": possessives,
+		"bodies": bodyWords, "abbreviations": titleAbbr,
+	}
+}
+
 // loadLang merges the word list of one language into the package's sets.
 // A word already known keeps what the older lists say of it.
 func loadLang(code, text string) error {
@@ -150,8 +160,6 @@ func loadLang(code, text string) error {
 					verbGender[word] = g
 				}
 				verbs = append(verbs, word)
-			case "participles":
-				participles[word] = true
 			case "according":
 				accordingPhrases = append(accordingPhrases, strings.Split(word, "_"))
 			case "pronouns":
@@ -174,8 +182,6 @@ func loadLang(code, text string) error {
 				if section == "titles" && code == "en" {
 					englishTitleSet[word] = true
 				}
-			case "modifiers":
-				titleModifiers[word] = true
 			case "rank":
 				rankModifiers[word] = true
 				titleModifiers[word] = true
@@ -188,24 +194,16 @@ func loadLang(code, text string) error {
 				if g == 'i' {
 					indefinites[word] = true
 				}
-			case "aux":
-				auxWords[word] = true
-			case "capitals":
-				stopCaps[word] = true
-			case "departments":
-				departments[word] = true
-			case "possessives":
-				possessives[word] = true
-			case "bodies":
-				bodyWords[word] = true
-			case "abbreviations":
-				titleAbbr[word] = true
 			case "months":
 				d.months = append(d.months, word)
 			case "pro-drop":
 				d.proDrop = word == "yes"
 			default:
-				return fmt.Errorf("line %d: unknown section [%s]", n+1, section)
+				set, ok := wordSets()[section]
+				if !ok {
+					return fmt.Errorf("line %d: unknown section [%s]", n+1, section)
+				}
+				set[word] = true
 			}
 		}
 	}
