@@ -96,12 +96,10 @@ type titleSuffix struct {
 
 // wordSets are the sections of a word list that are plain sets of words,
 // and the set each fills.
-func wordSets() map[string]map[string]bool {
-	return map[string]map[string]bool{
-		"participles": participles, "modifiers": titleModifiers, "aux": auxWords,
-		"capitals": stopCaps, "departments": departments, "possessives": possessives,
-		"bodies": bodyWords, "abbreviations": titleAbbr,
-	}
+var wordSets = map[string]map[string]bool{
+	"participles": participles, "modifiers": titleModifiers, "aux": auxWords,
+	"capitals": stopCaps, "departments": departments, "possessives": possessives,
+	"bodies": bodyWords, "abbreviations": titleAbbr,
 }
 
 // loadLang merges the word list of one language into the package's sets.
@@ -199,7 +197,7 @@ func loadLang(code, text string) error {
 			case "pro-drop":
 				d.proDrop = word == "yes"
 			default:
-				set, ok := wordSets()[section]
+				set, ok := wordSets[section]
 				if !ok {
 					return fmt.Errorf("line %d: unknown section [%s]", n+1, section)
 				}
