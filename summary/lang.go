@@ -94,6 +94,10 @@ type titleSuffix struct {
 	gender byte
 }
 
+// namesToo are function words of some language that are also names in
+// another ("Per Olsson").
+var namesToo = map[string]bool{"per": true, "con": true}
+
 // wordSets are the sections of a word list that are plain sets of words,
 // and the set each fills.
 var wordSets = map[string]map[string]bool{
@@ -143,7 +147,11 @@ func loadLang(code, text string) error {
 			switch section {
 			case "function":
 				d.function[word] = true
-				if !connectors[word] && !particles[word] {
+				if code != "en" && runeLen(word) >= 3 && !connectors[word] && !particles[word] && !namesToo[word] {
+					// "Коли", "Kiedy", "Wenn" open sentences, never names.
+					// English function words can be names ("Will Smith",
+					// "Edward Said"), and so can short ones ("Jack Ma"):
+					// [capitals] lists the ones that cannot.
 					stopCaps[word] = true
 					starters[word] = true
 				}

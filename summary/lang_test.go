@@ -97,3 +97,19 @@ func TestNominative(t *testing.T) {
 		}
 	}
 }
+
+// TestFunctionWordNames checks that the function words of the word lists
+// do not cut names that are function words elsewhere.
+func TestFunctionWordNames(t *testing.T) {
+	for _, c := range []struct{ text, want string }{
+		{"Alibaba founder Jack Ma spoke in Hangzhou. “We will grow,” Ma said.", "Jack Ma"},
+		{"“The film is finished,” said Will Smith.", "Will Smith"},
+		{"“We won the cup,” said Per Olsson, the coach.", "Per Olsson"},
+		{"Коли журналісти запитали про обмін, Мельник відповіла: «Переговори тривають, але дат немає».", "Мельник"},
+	} {
+		qs := Quotes(c.text)
+		if len(qs) != 1 || qs[0].Speaker != c.want {
+			t.Errorf("Quotes(%q) = %+v, want one quote by %s", c.text, qs, c.want)
+		}
+	}
+}
