@@ -97,7 +97,7 @@ type Quote struct {
 	// Open and Close are the quotation marks the article used, with the
 	// space French puts inside guillemets ("« ", " »"; "„", "“"), so that an
 	// alert quotes in the article's own marks; empty for a quotation without
-	// marks (dialogue after a dash), which alerts show in “ ”.
+	// marks (dialogue after a dash) or in straight ones, which alerts show in “ ”.
 	Open  string `json:"open,omitempty"`
 	Close string `json:"close,omitempty"`
 }
