@@ -11,7 +11,6 @@ import (
 	"io"
 	"net/url"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -233,9 +232,9 @@ func cmdFeedsAdd(ctx context.Context, c *cmdContext, args []string) int {
 		fmt.Fprintln(c.env.Stderr, "usage: herald feeds add [-config FILE] [-name NAME] [-tags a,b] URL")
 		return exitUsage
 	}
-	raw := fs.Arg(0)
-	if !isWebURL(raw) {
-		fmt.Fprintf(c.env.Stderr, "herald feeds add: %q is not an http(s) URL; put file feeds in the config by hand\n", raw)
+	raw, err := config.WebURL(fs.Arg(0))
+	if err != nil {
+		fmt.Fprintf(c.env.Stderr, "herald feeds add: cannot add %q: %v; put file feeds in the config by hand\n", fs.Arg(0), err)
 		return exitUsage
 	}
 	cfg, ok := c.loadConfig()
@@ -257,24 +256,36 @@ func cmdFeedsAdd(ctx context.Context, c *cmdContext, args []string) int {
 
 // addFeed finds the feed behind raw and appends it to the config at
 // c.configPath, which cfg is loaded from, as name (from its title when
-// empty). Its errors say what to do, for the command line and for chat.
+// empty). Names and URLs are checked again against the config as it is
+// under the edit's lock, so that concurrent adds never collide. Its errors
+// say what to do, for the command line and for chat.
 func addFeed(ctx context.Context, c *cmdContext, cfg *config.Config, raw, name string, tags []string, origin string) (newFeed, watchers.Discovered, error) {
-	names := feedNames(cfg)
-	if name != "" && names[strings.ToLower(name)] {
-		return newFeed{}, watchers.Discovered{}, fmt.Errorf("a feed is named %q already; pick another name", name)
+	if name != "" && feedNames(cfg)[strings.ToLower(name)] {
+		return newFeed{}, watchers.Discovered{}, fmt.Errorf("a feed is named %q already; pick another name with -name", name)
 	}
 	d, err := discoverer(cfg, c).Discover(ctx, cmpOr(name, slug(hostOf(raw))), raw, origin != "")
 	if err != nil {
 		return newFeed{}, d, err
 	}
-	if other, dup := configuredURL(cfg, d.URL); dup {
-		return newFeed{}, d, fmt.Errorf("%s is already the feed %q", redactURL(d.URL), other)
-	}
 	nf := newFeed{Name: name, URL: d.URL, Title: d.Title, Tags: tags, Origin: origin}
-	if nf.Name == "" {
-		nf.Name = uniqueName(cmpOr(slug(d.Title), slug(hostOf(d.URL)), "feed"), names)
-	}
-	if err := appendToConfig(c, []newFeed{nf}); err != nil {
+	err = config.Edit(c.configPath, c.env.Getenv, "the new feed", func(cur *config.Config, data []byte) ([]byte, error) {
+		names := feedNames(cur)
+		if name != "" && names[strings.ToLower(name)] {
+			return nil, fmt.Errorf("a feed is named %q already; pick another name with -name", name)
+		}
+		if other, dup := configuredURL(cur, d.URL); dup {
+			return nil, fmt.Errorf("%s is already the feed %q; nothing to add", redactURL(d.URL), other)
+		}
+		if nf.Name == "" {
+			nf.Name = uniqueName(cmpOr(slug(d.Title), slug(hostOf(d.URL)), "feed"), names)
+		}
+		out, err := appendFeeds(data, []newFeed{nf})
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", c.configPath, err)
+		}
+		return out, nil
+	})
+	if err != nil {
 		return newFeed{}, d, err
 	}
 	return nf, d, nil
@@ -292,11 +303,7 @@ type configEditor struct {
 func (a *configEditor) AddFeed(ctx context.Context, raw, name string) (bot.AddedFeed, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	data, err := os.ReadFile(a.c.configPath)
-	if err != nil {
-		return bot.AddedFeed{}, fmt.Errorf("reading the config: %w", err)
-	}
-	cfg, err := config.Parse(a.c.configPath, data, a.c.env.Getenv)
+	cfg, err := config.Load(a.c.configPath, a.c.env.Getenv)
 	if err != nil {
 		return bot.AddedFeed{}, fmt.Errorf("the config file does not load now; fix it first:\n%w", err)
 	}
@@ -344,13 +351,12 @@ func cmdImport(ctx context.Context, c *cmdContext) int {
 		fmt.Fprintf(c.env.Stderr, "herald import: %s: %v\n", c.fs.Arg(0), err)
 		return exitError
 	}
-	names := feedNames(cfg)
-	seen := map[string]string{}
-	for _, f := range cfg.Feeds {
-		seen[urlKey(f.URL)] = f.Name
-	}
+	// Find the feed URL of each entry first (sites without one are asked
+	// for theirs), then plan what to add against the config: for -dry-run
+	// the config as loaded, for the import itself the config as it is
+	// under the edit's lock. Both check that the result loads.
 	var (
-		add     []newFeed
+		found   []newFeed
 		skipped int
 		w       *watchers.Watcher
 	)
@@ -362,46 +368,97 @@ func cmdImport(ctx context.Context, c *cmdContext) int {
 		u, title := e.xmlURL, e.title
 		if u == "" {
 			// A site without its feed's URL: find the feed its page names.
-			if !isWebURL(e.htmlURL) {
+			site, err := config.WebURL(e.htmlURL)
+			if err != nil {
 				skip(e, "no xmlUrl, and no http(s) htmlUrl to find the feed at")
 				continue
 			}
 			if w == nil {
 				w = discoverer(cfg, c)
 			}
-			d, err := w.Discover(ctx, cmpOr(slug(e.title), "feed"), e.htmlURL, true)
+			d, err := w.Discover(ctx, cmpOr(slug(e.title), "feed"), site, true)
 			if err != nil {
 				skip(e, err.Error())
 				continue
 			}
 			u, title = d.URL, cmpOr(title, d.Title)
 		}
-		if !isWebURL(u) {
-			skip(e, "not an http(s) URL; only web feeds are imported")
+		clean, err := config.WebURL(u)
+		if err != nil {
+			skip(e, err.Error()+"; only web feeds are imported")
 			continue
 		}
-		if other, dup := seen[urlKey(u)]; dup {
-			skip(e, fmt.Sprintf("already the feed %q", other))
-			continue
-		}
-		name := uniqueName(cmpOr(slug(title), slug(hostOf(u)), "feed"), names)
-		seen[urlKey(u)] = name
-		add = append(add, newFeed{Name: name, URL: u, Title: title, Tags: e.tags, Origin: config.OriginOPML})
+		found = append(found, newFeed{URL: clean, Title: title, Tags: e.tags, Origin: config.OriginOPML})
 	}
-	if len(add) == 0 {
+	if len(found) == 0 {
 		fmt.Fprintf(c.env.Stdout, "nothing to import (%d skipped)\n", skipped)
 		return exitOK
 	}
+	var add []newFeed
+	var notes []string
+	plan := func(cur *config.Config, data []byte) ([]byte, error) {
+		add, notes = nil, nil
+		names := feedNames(cur)
+		seen := map[string]string{}
+		for _, f := range cur.Feeds {
+			seen[urlKey(f.URL)] = f.Name
+		}
+		for _, f := range found {
+			if other, dup := seen[urlKey(f.URL)]; dup {
+				notes = append(notes, fmt.Sprintf("skipped %q: already the feed %q", cmpOr(f.Title, f.URL), other))
+				continue
+			}
+			f.Name = uniqueName(cmpOr(slug(f.Title), slug(hostOf(f.URL)), "feed"), names)
+			seen[urlKey(f.URL)] = f.Name
+			add = append(add, f)
+		}
+		if len(add) == 0 {
+			return data, nil
+		}
+		out, err := appendFeeds(data, add)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", c.configPath, err)
+		}
+		return out, nil
+	}
+	report := func() {
+		for _, n := range notes {
+			fmt.Fprintln(c.env.Stderr, n)
+		}
+		skipped += len(notes)
+	}
 	if c.dryRun {
+		data, err := os.ReadFile(c.configPath)
+		if err != nil {
+			fmt.Fprintf(c.env.Stderr, "herald import: %v\n", err)
+			return exitError
+		}
+		out, err := plan(cfg, data)
+		if err == nil && len(add) > 0 {
+			if _, perr := config.Parse(c.configPath, out, c.env.Getenv); perr != nil {
+				err = fmt.Errorf("the config would not load with the new feeds, so the import would be refused:\n%w", perr)
+			}
+		}
+		report()
+		if err != nil {
+			fmt.Fprintf(c.env.Stderr, "herald import: %v\n", err)
+			return exitError
+		}
 		for _, f := range add {
 			fmt.Fprintf(c.env.Stdout, "would add %s  %s\n", f.Name, redactURL(f.URL))
 		}
 		fmt.Fprintf(c.env.Stdout, "%d feeds to import, %d skipped; nothing written (-dry-run)\n", len(add), skipped)
 		return exitOK
 	}
-	if err := appendToConfig(c, add); err != nil {
+	err = config.Edit(c.configPath, c.env.Getenv, "the new feeds", plan)
+	report()
+	if err != nil {
 		fmt.Fprintf(c.env.Stderr, "herald import: %v\n", err)
 		return exitError
+	}
+	if len(add) == 0 {
+		fmt.Fprintf(c.env.Stdout, "nothing to import (%d skipped)\n", skipped)
+		return exitOK
 	}
 	fmt.Fprintf(c.env.Stdout, "imported %d feeds into %s (%d skipped); a running herald polls them within seconds\n", len(add), c.configPath, skipped)
 	return exitOK
@@ -652,75 +709,12 @@ func splitTags(s string) []string {
 	return tags
 }
 
-func isWebURL(raw string) bool {
-	u, err := url.Parse(raw)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
-}
-
 func hostOf(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return ""
 	}
 	return strings.TrimPrefix(u.Hostname(), "www.")
-}
-
-// appendToConfig appends feeds to the config file's feeds: list, leaving the
-// rest of the file as it was, checks that the result loads, and replaces
-// the file. A running herald sees the change and polls the new feeds.
-func appendToConfig(c *cmdContext, feeds []newFeed) error {
-	return editConfig(c, "the new feeds", func(data []byte) ([]byte, error) {
-		out, err := appendFeeds(data, feeds)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", c.configPath, err)
-		}
-		return out, nil
-	})
-}
-
-// editConfig changes the config file at c.configPath with edit, checks that
-// the result loads (what names the change in the error when it does not),
-// and replaces the file; on any error the file stays as it was.
-func editConfig(c *cmdContext, what string, edit func([]byte) ([]byte, error)) error {
-	path := c.configPath
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	out, err := edit(data)
-	if err != nil {
-		return err
-	}
-	if _, err := config.Parse(path, out, c.env.Getenv); err != nil {
-		return fmt.Errorf("the config would not load with %s, so it was left as it was:\n%w", what, err)
-	}
-	return replaceFile(path, out)
-}
-
-// replaceFile replaces the file at path with data, atomically (a file
-// written beside it and renamed over it), keeping its permissions.
-func replaceFile(path string, data []byte) error {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".herald-config-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(fi.Mode().Perm()); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // appendFeeds returns config text with feeds appended to its feeds: list.

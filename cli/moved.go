@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"herald/config"
 )
 
 // moveFeedURL returns config text in which the url of the feed named name
@@ -122,7 +124,7 @@ func byteOffset(line string, col int) int {
 func (a *configEditor) MoveFeed(_ context.Context, name, oldURL, newURL string) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	return editConfig(a.c, "the new url", func(data []byte) ([]byte, error) {
+	return config.Edit(a.c.configPath, a.c.env.Getenv, "the new url", func(_ *config.Config, data []byte) ([]byte, error) {
 		return moveFeedURL(data, name, oldURL, newURL)
 	})
 }

@@ -286,18 +286,24 @@ func (c *Config) checkFeedURL(f *Feed, label string, errs *problems) {
 		errs.add(f.at(""), "%s: url is missing; give an http(s) URL or a file path relative to this config", label)
 		return
 	}
-	if strings.HasPrefix(raw, "http://") || strings.HasPrefix(raw, "https://") {
-		u, err := url.Parse(raw)
-		if err != nil || u.Host == "" {
-			errs.add(f.at("url"), "%s: %q is not a valid URL", label, raw)
+	if isWebScheme(raw) {
+		u, err := WebURL(raw)
+		if err != nil {
+			errs.add(f.at("url"), "%s: %q: %v", label, raw, err)
+			return
 		}
+		f.URL = u
 		return
 	}
-	if i := strings.Index(raw, "://"); i > 0 && raw[:i] != "file" {
+	if i := strings.Index(raw, "://"); i > 0 && !strings.EqualFold(raw[:i], "file") {
 		errs.add(f.at("url"), "%s: %q: only http, https and local files are supported", label, raw)
 		return
 	}
-	p := strings.TrimPrefix(raw, "file://")
+	f.URL = raw
+	p := raw
+	if len(p) >= 7 && strings.EqualFold(p[:7], "file://") {
+		p = p[7:]
+	}
 	if !filepath.IsAbs(p) {
 		p = filepath.Join(c.Dir, p)
 	}
@@ -305,6 +311,48 @@ func (c *Config) checkFeedURL(f *Feed, label string, errs *problems) {
 		// A missing file is not fatal at load time (it may appear later), but say so.
 		errs.add(f.at("url"), "%s: feed file %s: %v; fix the path (relative paths start at the config's folder)", label, p, unwrapPathError(err))
 	}
+}
+
+// isWebScheme reports whether raw starts with http:// or https://, in any case.
+func isWebScheme(raw string) bool {
+	l := strings.ToLower(raw[:min(len(raw), 8)])
+	return strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://")
+}
+
+// WebURL is the one rule for a feed's web address, applied alike by the
+// config loader, `herald feeds add` and `herald import` (with or without
+// -dry-run): spaces around it are dropped, its scheme must be http or https
+// and it must name a host; scheme and host are compared without regard to
+// case and come back in lower case. The error says what is wrong.
+func WebURL(raw string) (string, error) {
+	s := strings.TrimSpace(raw)
+	if s == "" {
+		return "", errors.New("the URL is empty")
+	}
+	if strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+		return "", errors.New("the URL has a space or control character inside; write a space as %20")
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return "", fmt.Errorf("not a valid URL (%v)", unwrapURLError(err))
+	}
+	u.Scheme = strings.ToLower(u.Scheme)
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return "", errors.New("not an http(s) URL")
+	}
+	if u.Host == "" {
+		return "", errors.New("the URL names no host")
+	}
+	u.Host = strings.ToLower(u.Host)
+	return u.String(), nil
+}
+
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
 }
 
 // compileRules compiles every rule with the entities and turns each query
