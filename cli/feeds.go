@@ -108,14 +108,42 @@ func feedDetail(f news.Feed, st news.FeedState, now time.Time) string {
 	case st.Disabled != "":
 		return st.Disabled
 	case st.LastError != "" && !st.FailingSince.IsZero():
-		return fmt.Sprintf("failing since %s (%d polls): %s", st.FailingSince.UTC().Format("2 Jan 15:04 MST"), st.Failures, oneLine(st.LastError, 160))
+		return fmt.Sprintf("failing since %s (%d polls): %s", st.FailingSince.UTC().Format("2 Jan 15:04 MST"), st.Failures, oneLine(errorAdvice(f.Name, st.LastError), 200))
 	case st.LastError != "":
-		return oneLine(st.LastError, 160)
+		return oneLine(errorAdvice(f.Name, st.LastError), 200)
 	case st.ConfigURL == f.URL && st.URL != "" && st.URL != f.URL:
 		return "moved to " + redactURL(st.URL) + "; update its url in the config"
 	}
 	return ""
 }
+
+// errorAdvice is the part of a feed's error worth reading beside its name:
+// without the package and feed prefix and the URL polled, which the row
+// shows already, so the cause and the advice fit.
+func errorAdvice(feed, msg string) string {
+	msg = strings.TrimPrefix(msg, "watchers: ")
+	msg = strings.TrimPrefix(msg, fmt.Sprintf("feed %q: ", feed))
+	for _, verb := range []string{"fetch ", "parse ", "read ", "full text "} {
+		if rest, ok := strings.CutPrefix(msg, verb); ok {
+			if _, after, ok := strings.Cut(rest, ": "); ok {
+				msg = after
+			}
+			break
+		}
+	}
+	return msg
+}
+
+// addError is why a feed could not be added, worded for adding: the cause
+// without the poller's prefixes, the original error kept for errors.Is.
+type addError struct {
+	url string
+	err error
+	msg string
+}
+
+func (e *addError) Error() string { return "cannot add " + e.url + " as a feed: " + e.msg }
+func (e *addError) Unwrap() error { return e.err }
 
 // oneLine folds s onto one line of at most max bytes.
 func oneLine(s string, max int) string {
@@ -222,19 +250,23 @@ func cmdFeedsAdd(ctx context.Context, c *cmdContext, args []string) int {
 	fs.StringVar(&c.configPath, "config", c.configPath, "the config `FILE`")
 	name := fs.String("name", "", "the feed's `NAME` (default: from its title or host)")
 	tags := fs.String("tags", "", "comma-separated `TAGS` for its items")
-	if err := fs.Parse(args); err != nil {
+	pos, err := parseArgs(fs, args, false)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}
 		return exitUsage
 	}
-	if fs.NArg() != 1 {
+	if len(pos) != 1 {
+		if len(pos) > 1 {
+			fmt.Fprintf(c.env.Stderr, "herald feeds add: unexpected argument %q; it adds one feed at a time\n", pos[1])
+		}
 		fmt.Fprintln(c.env.Stderr, "usage: herald feeds add [-config FILE] [-name NAME] [-tags a,b] URL")
 		return exitUsage
 	}
-	raw, err := config.WebURL(fs.Arg(0))
+	raw, err := config.WebURL(pos[0])
 	if err != nil {
-		fmt.Fprintf(c.env.Stderr, "herald feeds add: cannot add %q: %v; put file feeds in the config by hand\n", fs.Arg(0), err)
+		fmt.Fprintf(c.env.Stderr, "herald feeds add: cannot add %q as a feed: %v; give the http(s) address of the feed or of its site (file feeds go in the config by hand)\n", pos[0], err)
 		return exitUsage
 	}
 	cfg, ok := c.loadConfig()
@@ -263,9 +295,10 @@ func addFeed(ctx context.Context, c *cmdContext, cfg *config.Config, raw, name s
 	if name != "" && feedNames(cfg)[strings.ToLower(name)] {
 		return newFeed{}, watchers.Discovered{}, fmt.Errorf("a feed is named %q already; pick another name with -name", name)
 	}
-	d, err := discoverer(cfg, c).Discover(ctx, cmpOr(name, slug(hostOf(raw))), raw, origin != "")
+	probe := cmpOr(name, slug(hostOf(raw)))
+	d, err := discoverer(cfg, c).Discover(ctx, probe, raw, origin != "")
 	if err != nil {
-		return newFeed{}, d, err
+		return newFeed{}, d, &addError{url: redactURL(raw), err: err, msg: errorAdvice(probe, err.Error())}
 	}
 	nf := newFeed{Name: name, URL: d.URL, Title: d.Title, Tags: tags, Origin: origin}
 	err = config.Edit(c.configPath, c.env.Getenv, "the new feed", func(cur *config.Config, data []byte) ([]byte, error) {

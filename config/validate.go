@@ -130,7 +130,7 @@ func (c *Config) validate(errs, warn *problems, getenv func(string) string, src 
 				if n := r.values["feeds"]; n != nil && n.Kind == yaml.SequenceNode && j < len(n.Content) {
 					at = posOf(n.Content[j])
 				}
-				errs.add(at, "%s: feeds[%d] %q is not a feed defined under feeds:%s", label, j, name, c.suggestFeed(name))
+				errs.add(at, "%s: feeds[%d] %q is not a feed defined under feeds:%s", label, j, name, c.SuggestFeed(name))
 			}
 		}
 		for _, n := range r.Notify {
@@ -309,11 +309,12 @@ func (c *Config) checkFeedURL(f *Feed, label string, errs *problems) {
 		errs.add(f.at("url"), "%s: %q: only http, https and local files are supported", label, raw)
 		return
 	}
-	f.URL = raw
 	p := raw
 	if len(p) >= 7 && strings.EqualFold(p[:7], "file://") {
 		p = p[7:]
+		raw = "file://" + p
 	}
+	f.URL = raw
 	if !filepath.IsAbs(p) {
 		p = filepath.Join(c.Dir, p)
 	}
@@ -428,7 +429,7 @@ func (c *Config) checkFeedTerms(errs *problems, src []byte) {
 					return
 				}
 				name := strings.TrimPrefix(t.Raw, "feed:")
-				errs.add(queryPos(src, r.values[field.key], r.at(""), t.Pos), "rule %q: %s%s names no feed defined under feeds:, so it never matches an item%s", r.Name, field.label, t.Raw, c.suggestFeed(strings.Trim(name, `"`)))
+				errs.add(queryPos(src, r.values[field.key], r.at(""), t.Pos), "rule %q: %s%s names no feed defined under feeds:, so it never matches an item%s", r.Name, field.label, t.Raw, c.SuggestFeed(strings.Trim(name, `"`)))
 			})
 		}
 	}
@@ -465,9 +466,9 @@ func feedWords(name string) string {
 	return strings.Join(words, " ")
 }
 
-// suggestFeed is the "did you mean" of an unknown feed name: the closest
-// configured name, or the list of them.
-func (c *Config) suggestFeed(name string) string {
+// SuggestFeed is the "did you mean" of an unknown feed name, to append to
+// an error: the closest configured name, or the list of them.
+func (c *Config) SuggestFeed(name string) string {
 	if len(c.Feeds) == 0 {
 		return "; there are no feeds yet"
 	}
