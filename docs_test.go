@@ -276,9 +276,9 @@ func TestDocsExamplesCatchMistakes(t *testing.T) {
 	}
 	for _, bad := range []string{
 		"rules:\n  - name: r\n    query: 'feed:bbc-world grain'\n", // no such feed in the default config
-		"rules:\n  - name: r\n    query: '\"black sea'\n",            // unterminated quote
-		"query: '@nuc'\nquery: 'grain'\n",                            // not config keys
-		"feedz: []\n",                                                // unknown key
+		"rules:\n  - name: r\n    query: '\"black sea'\n",          // unterminated quote
+		"query: '@nuc'\nquery: 'grain'\n",                          // not config keys
+		"feedz: []\n",                                              // unknown key
 	} {
 		merged, err := mergeConfig(def, []byte(bad))
 		if err == nil {
