@@ -293,7 +293,7 @@ func cmdFeedsAdd(ctx context.Context, c *cmdContext, args []string) int {
 // say what to do, for the command line and for chat.
 func addFeed(ctx context.Context, c *cmdContext, cfg *config.Config, raw, name string, tags []string, origin string) (newFeed, watchers.Discovered, error) {
 	if name != "" && feedNames(cfg)[strings.ToLower(name)] {
-		return newFeed{}, watchers.Discovered{}, fmt.Errorf("a feed is named %q already; pick another name with -name", name)
+		return newFeed{}, watchers.Discovered{}, fmt.Errorf("cannot add the feed as %q: a feed has that name already; pick another name", name)
 	}
 	probe := cmpOr(name, slug(hostOf(raw)))
 	d, err := discoverer(cfg, c).Discover(ctx, probe, raw, origin != "")
@@ -304,7 +304,7 @@ func addFeed(ctx context.Context, c *cmdContext, cfg *config.Config, raw, name s
 	err = config.Edit(c.configPath, c.env.Getenv, "the new feed", func(cur *config.Config, data []byte) ([]byte, error) {
 		names := feedNames(cur)
 		if name != "" && names[strings.ToLower(name)] {
-			return nil, fmt.Errorf("a feed is named %q already; pick another name with -name", name)
+			return nil, fmt.Errorf("cannot add the feed as %q: a feed has that name already; pick another name", name)
 		}
 		if other, dup := configuredURL(cur, d.URL); dup {
 			return nil, fmt.Errorf("%s is already the feed %q; nothing to add", redactURL(d.URL), other)

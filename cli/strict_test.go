@@ -75,6 +75,28 @@ func TestFlagsAfterPositionals(t *testing.T) {
 	if code != 2 || !strings.Contains(errOut, "-limit 0") {
 		t.Errorf("search grain -limit 0: exit %d %s", code, errOut)
 	}
+
+	// A search with flags after the query, and one whose query starts with -.
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "wire.xml"), []byte(e2eFeed), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg = writeConfig(t, dir, "feeds:\n  - name: test-wire\n    url: wire.xml\n    backfill: all\n")
+	if code, _, errOut := herald(t, "once", "-config", cfg); code != 0 {
+		t.Fatalf("once: exit %d: %s", code, errOut)
+	}
+	code, all, errOut := herald(t, "search", "-config", cfg, "council OR marathon")
+	if code != 0 || strings.Count(all, "\n   http") < 2 || !strings.Contains(all, "arathon") {
+		t.Fatalf("search council OR marathon: exit %d, want at least 2 results\n%s%s", code, all, errOut)
+	}
+	code, out, errOut = herald(t, "search", "council OR marathon", "-limit", "1", "-config", cfg)
+	if code != 0 || strings.Count(out, "\n   http") != 1 || !strings.HasPrefix(all, strings.SplitN(out, "\n", 2)[0]) {
+		t.Errorf("search QUERY -limit 1: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, errOut = herald(t, "search", "-config", cfg, "--", "-runners", "(council OR marathon)")
+	if code != 0 || strings.Contains(out, "arathon") || out == "" {
+		t.Errorf("search -- -runners (council OR marathon): exit %d\n%s%s", code, out, errOut)
+	}
 }
 
 func TestURLRuleIsTheSameEverywhere(t *testing.T) {
