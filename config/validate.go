@@ -407,63 +407,25 @@ func (c *Config) checkFeedTerms(errs *problems, src []byte) {
 	}
 	known := map[string]bool{}
 	for _, f := range c.Feeds {
-		known[feedWords(f.Name)] = true
+		known[rules.FeedWords(f.Name)] = true
 	}
-	var ents []rules.Entity
+	queries := make([]string, 0, 2*len(c.Rules))
+	for _, r := range c.Rules {
+		queries = append(queries, r.Query, r.Exclude)
+	}
+	terms := rules.FeedTerms(queries, c.RuleEntities())
 	for i := range c.Rules {
 		r := &c.Rules[i]
-		for _, field := range []struct{ key, text, label string }{{"query", r.Query, ""}, {"exclude", r.Exclude, "exclude: "}} {
-			// Only queries that can hold a feed: term are parsed again.
-			if !strings.Contains(strings.ToLower(field.text), "feed:") {
-				continue
-			}
-			if ents == nil {
-				ents = c.RuleEntities()
-			}
-			q, err := rules.ParseQuery(field.text, ents)
-			if err != nil {
-				continue // reported by compileRules
-			}
-			walkTerms(q.Root(), func(t *rules.Term) {
-				if t.Field != rules.FieldFeed || len(t.Phrases) == 0 || known[strings.Join(t.Phrases[0], " ")] {
-					return
+		for k, field := range []struct{ key, label string }{{"query", ""}, {"exclude", "exclude: "}} {
+			for _, t := range terms[2*i+k] {
+				if known[t.Name] {
+					continue
 				}
-				name := strings.TrimPrefix(t.Raw, "feed:")
-				errs.add(queryPos(src, r.values[field.key], r.at(""), t.Pos), "rule %q: %s%s names no feed defined under feeds:, so it never matches an item%s", r.Name, field.label, t.Raw, c.SuggestFeed(strings.Trim(name, `"`)))
-			})
+				name := strings.Trim(strings.TrimPrefix(t.Raw, "feed:"), `"`)
+				errs.add(queryPos(src, r.values[field.key], r.at(""), t.Pos), "rule %q: %s%s names no feed defined under feeds:, so it never matches an item%s", r.Name, field.label, t.Raw, c.SuggestFeed(name))
+			}
 		}
 	}
-}
-
-// walkTerms calls fn for every term of a query tree.
-func walkTerms(n rules.Node, fn func(*rules.Term)) {
-	switch n := n.(type) {
-	case *rules.Term:
-		fn(n)
-	case *rules.And:
-		for _, c := range n.Nodes {
-			walkTerms(c, fn)
-		}
-	case *rules.Or:
-		for _, c := range n.Nodes {
-			walkTerms(c, fn)
-		}
-	case *rules.Not:
-		walkTerms(n.Node, fn)
-	case *rules.Near:
-		walkTerms(n.Left, fn)
-		walkTerms(n.Right, fn)
-	}
-}
-
-// feedWords is a feed name as feed: terms compare it: its words, folded.
-func feedWords(name string) string {
-	toks := rules.Tokenize(name)
-	words := make([]string, len(toks))
-	for i, t := range toks {
-		words[i] = t.Norm
-	}
-	return strings.Join(words, " ")
 }
 
 // SuggestFeed is the "did you mean" of an unknown feed name, to append to
