@@ -11,13 +11,10 @@ import (
 	"io"
 	"net/url"
 	"os"
-	"sort"
 	"strings"
 	"sync"
 	"text/tabwriter"
 	"time"
-
-	"gopkg.in/yaml.v3"
 
 	"herald/bot"
 	"herald/config"
@@ -291,16 +288,16 @@ func cmdFeedsAdd(ctx context.Context, c *cmdContext, args []string) int {
 // empty). Names and URLs are checked again against the config as it is
 // under the edit's lock, so that concurrent adds never collide. Its errors
 // say what to do, for the command line and for chat.
-func addFeed(ctx context.Context, c *cmdContext, cfg *config.Config, raw, name string, tags []string, origin string) (newFeed, watchers.Discovered, error) {
+func addFeed(ctx context.Context, c *cmdContext, cfg *config.Config, raw, name string, tags []string, origin string) (config.NewFeed, watchers.Discovered, error) {
 	if name != "" && feedNames(cfg)[strings.ToLower(name)] {
-		return newFeed{}, watchers.Discovered{}, fmt.Errorf("cannot add the feed as %q: a feed has that name already; pick another name", name)
+		return config.NewFeed{}, watchers.Discovered{}, fmt.Errorf("cannot add the feed as %q: a feed has that name already; pick another name", name)
 	}
 	probe := cmpOr(name, slug(hostOf(raw)))
 	d, err := discoverer(cfg, c).Discover(ctx, probe, raw, origin != "")
 	if err != nil {
-		return newFeed{}, d, &addError{url: redactURL(raw), err: err, msg: errorAdvice(probe, err.Error())}
+		return config.NewFeed{}, d, &addError{url: redactURL(raw), err: err, msg: errorAdvice(probe, err.Error())}
 	}
-	nf := newFeed{Name: name, URL: d.URL, Title: d.Title, Tags: tags, Origin: origin}
+	nf := config.NewFeed{Name: name, URL: d.URL, Title: d.Title, Tags: tags, Origin: origin}
 	err = config.Edit(c.configPath, c.env.Getenv, "the new feed", func(cur *config.Config, data []byte) ([]byte, error) {
 		names := feedNames(cur)
 		if name != "" && names[strings.ToLower(name)] {
@@ -312,14 +309,14 @@ func addFeed(ctx context.Context, c *cmdContext, cfg *config.Config, raw, name s
 		if nf.Name == "" {
 			nf.Name = uniqueName(cmpOr(slug(d.Title), slug(hostOf(d.URL)), "feed"), names)
 		}
-		out, err := appendFeeds(data, []newFeed{nf})
+		out, err := config.AppendFeeds(data, []config.NewFeed{nf})
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", c.configPath, err)
 		}
 		return out, nil
 	})
 	if err != nil {
-		return newFeed{}, d, err
+		return config.NewFeed{}, d, err
 	}
 	return nf, d, nil
 }
@@ -389,7 +386,7 @@ func cmdImport(ctx context.Context, c *cmdContext) int {
 	// the config as loaded, for the import itself the config as it is
 	// under the edit's lock. Both check that the result loads.
 	var (
-		found   []newFeed
+		found   []config.NewFeed
 		skipped int
 		w       *watchers.Watcher
 	)
@@ -421,13 +418,13 @@ func cmdImport(ctx context.Context, c *cmdContext) int {
 			skip(e, err.Error()+"; only web feeds are imported")
 			continue
 		}
-		found = append(found, newFeed{URL: clean, Title: title, Tags: e.tags, Origin: config.OriginOPML})
+		found = append(found, config.NewFeed{URL: clean, Title: title, Tags: e.tags, Origin: config.OriginOPML})
 	}
 	if len(found) == 0 {
 		fmt.Fprintf(c.env.Stdout, "nothing to import (%d skipped)\n", skipped)
 		return exitOK
 	}
-	var add []newFeed
+	var add []config.NewFeed
 	var notes []string
 	plan := func(cur *config.Config, data []byte) ([]byte, error) {
 		add, notes = nil, nil
@@ -448,7 +445,7 @@ func cmdImport(ctx context.Context, c *cmdContext) int {
 		if len(add) == 0 {
 			return data, nil
 		}
-		out, err := appendFeeds(data, add)
+		out, err := config.AppendFeeds(data, add)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", c.configPath, err)
 		}
@@ -663,13 +660,6 @@ func appendTag(tags []string, t string) []string {
 	return append(tags, s)
 }
 
-// newFeed is a feed to append to the config.
-type newFeed struct {
-	Name, URL, Title string
-	Tags             []string
-	Origin           string
-}
-
 // feedNames returns the configured feed names, in lower case.
 func feedNames(cfg *config.Config) map[string]bool {
 	names := map[string]bool{}
@@ -748,163 +738,6 @@ func hostOf(raw string) string {
 		return ""
 	}
 	return strings.TrimPrefix(u.Hostname(), "www.")
-}
-
-// appendFeeds returns config text with feeds appended to its feeds: list.
-// A block list grows below its last entry, in its indentation; an empty
-// `feeds:` or `feeds: []` becomes a block list; without a feeds: key, one is
-// added at the end. A non-empty flow list is refused: it cannot grow
-// without being rewritten.
-func appendFeeds(data []byte, feeds []newFeed) ([]byte, error) {
-	nl := "\n"
-	if bytes.Contains(data, []byte("\r\n")) {
-		nl = "\r\n"
-	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("not valid YAML: %w", err)
-	}
-	lines := strings.SplitAfter(string(data), "\n")
-	if len(lines) > 0 && lines[len(lines)-1] == "" {
-		lines = lines[:len(lines)-1]
-	}
-	insertAfter := func(line int, indent string) []byte {
-		var b strings.Builder
-		for _, l := range lines[:line] {
-			b.WriteString(l)
-		}
-		if line > 0 && !strings.HasSuffix(lines[line-1], "\n") {
-			b.WriteString(nl)
-		}
-		b.WriteString(renderFeeds(feeds, indent, nl))
-		for _, l := range lines[line:] {
-			b.WriteString(l)
-		}
-		return []byte(b.String())
-	}
-	var root *yaml.Node
-	if len(doc.Content) == 1 && doc.Content[0].Kind == yaml.MappingNode {
-		root = doc.Content[0]
-	}
-	if root == nil {
-		if len(doc.Content) > 0 && !(doc.Content[0].Kind == yaml.ScalarNode && doc.Content[0].Tag == "!!null") {
-			return nil, errors.New("the config is not a mapping of keys")
-		}
-	} else {
-		for i := 0; i+1 < len(root.Content); i += 2 {
-			key, val := root.Content[i], root.Content[i+1]
-			if key.Value != "feeds" {
-				continue
-			}
-			switch {
-			case val.Kind == yaml.SequenceNode && val.Style&yaml.FlowStyle == 0 && len(val.Content) > 0:
-				first := val.Content[0]
-				dash := strings.LastIndex(lines[first.Line-1][:first.Column-1], "-")
-				if dash < 0 {
-					return nil, errors.New("cannot find where the feeds: list is indented")
-				}
-				end := lastLine(val.Content[len(val.Content)-1])
-				for end < len(lines) && indentOf(lines[end]) > dash {
-					end++
-				}
-				return insertAfter(end, strings.Repeat(" ", dash)), nil
-			case val.Kind == yaml.SequenceNode && len(val.Content) == 0 && val.Style&yaml.FlowStyle != 0,
-				val.Kind == yaml.ScalarNode && val.Tag == "!!null" && val.Value == "":
-				l := lines[key.Line-1]
-				if val.Kind == yaml.SequenceNode {
-					l = strings.Replace(l, "[]", "", 1)
-				}
-				lines[key.Line-1] = l
-				return insertAfter(key.Line, strings.Repeat(" ", key.Column-1+2)), nil
-			case val.Kind == yaml.SequenceNode:
-				return nil, errors.New("feeds: is a flow list ([...]); write it as a block list (one '- name: ...' entry per feed) to append to it")
-			default:
-				return nil, errors.New("feeds: is not a list")
-			}
-		}
-	}
-	var b strings.Builder
-	b.Write(data)
-	if len(data) > 0 && !bytes.HasSuffix(data, []byte("\n")) {
-		b.WriteString(nl)
-	}
-	b.WriteString(nl + "feeds:" + nl)
-	b.WriteString(renderFeeds(feeds, "  ", nl))
-	return []byte(b.String()), nil
-}
-
-// lastLine is the last line (1-based) any part of n starts on.
-func lastLine(n *yaml.Node) int {
-	last := n.Line
-	for _, c := range n.Content {
-		last = max(last, lastLine(c))
-	}
-	return last
-}
-
-// indentOf returns the indentation of a line that holds something, or -1
-// for a blank line, so that a blank line ends an entry.
-func indentOf(line string) int {
-	trimmed := strings.TrimLeft(line, " ")
-	if strings.TrimSpace(trimmed) == "" {
-		return -1
-	}
-	return len(line) - len(trimmed)
-}
-
-// renderFeeds writes feeds as block list entries at indent.
-func renderFeeds(feeds []newFeed, indent, nl string) string {
-	var b strings.Builder
-	for _, f := range feeds {
-		b.WriteString(indent + "- name: " + yamlScalar(f.Name, false))
-		if t := oneLine(f.Title, 100); t != "" && !strings.EqualFold(slug(t), f.Name) {
-			b.WriteString("  # " + t)
-		}
-		b.WriteString(nl)
-		b.WriteString(indent + "  url: " + yamlScalar(f.URL, false) + nl)
-		if len(f.Tags) > 0 {
-			tags := make([]string, len(f.Tags))
-			for i, t := range f.Tags {
-				tags[i] = yamlScalar(t, true)
-			}
-			sort.Strings(tags)
-			b.WriteString(indent + "  tags: [" + strings.Join(tags, ", ") + "]" + nl)
-		}
-		if f.Origin != "" {
-			b.WriteString(indent + "  origin: " + yamlScalar(f.Origin, false) + nl)
-		}
-	}
-	return b.String()
-}
-
-// yamlScalar writes s as a YAML scalar on one line, plain when it reads back
-// as itself, else double-quoted. Inside a flow list ([a, b]) commas and
-// brackets need quotes too.
-func yamlScalar(s string, flow bool) string {
-	special := "\t\r\n'\"`\\"
-	if flow {
-		special += ",[]{}"
-	}
-	plain := s != "" && s == strings.TrimSpace(s) && !strings.ContainsAny(s, special) &&
-		!strings.Contains(s, ": ") && !strings.Contains(s, " #") && !strings.HasSuffix(s, ":") &&
-		!strings.ContainsAny(s[:1], "-?:,[]{}#&*!|>%@")
-	if plain {
-		doc, read := "k: "+s, func(v any) any { return v }
-		if flow {
-			doc, read = "k: ["+s+"]", func(v any) any {
-				if l, ok := v.([]any); ok && len(l) == 1 {
-					return l[0]
-				}
-				return nil
-			}
-		}
-		var v map[string]any
-		if yaml.Unmarshal([]byte(doc), &v) == nil && read(v["k"]) == s {
-			return s
-		}
-	}
-	q, _ := json.Marshal(s) // a JSON string is a YAML double-quoted scalar
-	return string(q)
 }
 
 func feedsFlags(fs *flag.FlagSet, c *cmdContext) {
