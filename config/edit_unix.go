@@ -46,7 +46,7 @@ func lockFile(target string, fi fs.FileInfo) (func(), error) {
 	// can be locked read-only.
 	f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o644)
 	if err != nil {
-		return nil, fmt.Errorf("cannot edit the config %s: creating its lock file %s: %w; make the folder writable", target, path, unwrapPathError(err))
+		return nil, fmt.Errorf("cannot edit the config %s: opening its lock file %s: %w; the folder must be writable and the lock file readable by the user herald runs as", target, path, unwrapPathError(err))
 	}
 	if o, ok := ownerOf(fi); ok {
 		_ = f.Chown(o.uid, o.gid) // best effort: only root or the owner can
