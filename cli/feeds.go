@@ -331,13 +331,17 @@ type configEditor struct {
 
 // AddFeed implements bot.FeedAdder.
 func (a *configEditor) AddFeed(ctx context.Context, raw, name string) (bot.AddedFeed, error) {
+	u, err := config.WebURL(raw)
+	if err != nil {
+		return bot.AddedFeed{}, fmt.Errorf("cannot add %q as a feed: %v; give the http(s) address of the feed or of its site", raw, err)
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	cfg, err := config.Load(a.c.configPath, a.c.env.Getenv)
 	if err != nil {
 		return bot.AddedFeed{}, fmt.Errorf("the config file does not load now; fix it first:\n%w", err)
 	}
-	nf, d, err := addFeed(ctx, a.c, cfg, raw, name, nil, config.OriginChat)
+	nf, d, err := addFeed(ctx, a.c, cfg, u, name, nil, config.OriginChat)
 	if err != nil {
 		return bot.AddedFeed{}, err
 	}

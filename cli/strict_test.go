@@ -320,3 +320,20 @@ func TestFeedsShowsTheAdviceAndAddTalksAboutAdding(t *testing.T) {
 		t.Errorf("feeds add of a page: exit %d %s", code, errOut)
 	}
 }
+
+// /feeds add in chat follows the same URL rule as the command line.
+func TestChatFeedsAddURLRule(t *testing.T) {
+	srv := feedsSite(t)
+	cfg := writeConfig(t, t.TempDir(), "feeds: []\nwatchers:\n  allow_private: true\n")
+	ed := &configEditor{c: &cmdContext{env: Env{Getenv: func(string) string { return "" }, Now: func() time.Time { return now }}, configPath: cfg}}
+	added, err := ed.AddFeed(t.Context(), " "+strings.Replace(srv.URL, "http://", "HTTP://", 1)+"/feed/3.xml ", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if added.URL != srv.URL+"/feed/3.xml" || !strings.Contains(mustRead(t, cfg), "url: "+srv.URL+"/feed/3.xml\n") {
+		t.Errorf("added %+v\n%s", added, mustRead(t, cfg))
+	}
+	if _, err := ed.AddFeed(t.Context(), "ftp://x.example/feed", ""); err == nil || !strings.Contains(err.Error(), `cannot add "ftp://x.example/feed" as a feed: not an http(s) URL`) {
+		t.Errorf("an ftp URL: %v", err)
+	}
+}
