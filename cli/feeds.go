@@ -15,6 +15,7 @@ import (
 	"sync"
 	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"herald/bot"
 	"herald/config"
@@ -146,6 +147,9 @@ func (e *addError) Unwrap() error { return e.err }
 func oneLine(s string, max int) string {
 	s = strings.Join(strings.Fields(s), " ")
 	if len(s) > max {
+		for max > 0 && !utf8.RuneStart(s[max]) {
+			max-- // cut between characters
+		}
 		s = s[:max] + "…"
 	}
 	return s

@@ -337,3 +337,13 @@ func TestChatFeedsAddURLRule(t *testing.T) {
 		t.Errorf("an ftp URL: %v", err)
 	}
 }
+
+func TestOneLineCutsBetweenCharacters(t *testing.T) {
+	got := oneLine("a\n  "+strings.Repeat("é", 10), 6) // "a éé" is 6 bytes, the next é would split
+	if got != "a éé…" {
+		t.Errorf("oneLine = %q", got)
+	}
+	if got := oneLine("ab"+strings.Repeat("é", 3), 3); got != "ab…" {
+		t.Errorf("oneLine = %q", got)
+	}
+}

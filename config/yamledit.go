@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -301,12 +302,8 @@ func titleLine(s string, max int) string {
 	if len(s) <= max {
 		return s
 	}
-	cut := 0
-	for i := range s {
-		if i > max {
-			break
-		}
-		cut = i
+	for max > 0 && !utf8.RuneStart(s[max]) {
+		max--
 	}
-	return s[:cut] + "…"
+	return s[:max] + "…"
 }
