@@ -123,8 +123,9 @@ func (c *Client) postMessage(ctx context.Context, channel, thread string, msg re
 	}
 	cctx, cancel := c.callCtx(ctx)
 	defer cancel()
-	_, _, err := c.api.PostMessageContext(cctx, channel, opts...)
-	return err
+	cctx, answer := bot.WithAnswer(cctx)
+	_, ts, err := c.api.PostMessageContext(cctx, channel, opts...)
+	return c.checkAnswer(err, ts != "", answer)
 }
 
 // pauseChannel pauses the subscriptions of a channel Slack refused, under

@@ -56,7 +56,8 @@ func (c *Client) post(ctx context.Context, dest news.Destination, chat int64, th
 		}
 		e, ok := apiError(err)
 		if !ok {
-			// The network, a proxy's HTML error page, a timeout: try again later.
+			// The network, a proxy's HTML error page, JSON without an
+			// error_code, a timeout: nothing final was said; try again later.
 			return fmt.Errorf("telegram: send to %d: %w", chat, err)
 		}
 		desc := strings.ToLower(e.Message)
@@ -84,12 +85,15 @@ func (c *Client) post(ctx context.Context, dest news.Destination, chat int64, th
 		case e.Code == 400 && strings.Contains(desc, "thread not found"):
 			c.pauseTopic(ctx, dest, e.Message)
 			return fmt.Errorf("telegram: send to %d topic %d: %w (%w)", chat, thread, err, bot.ErrPermanent)
-		case e.Code >= 500 || e.Code == 401 || e.Code == 404 || e.Code == 409 || e.Code == 420:
-			// Telegram is down, or the token or api_url is wrong: the alert
-			// waits until that is fixed.
-			return fmt.Errorf("telegram: send to %d: %w", chat, err)
-		default:
+		case e.Code == 400:
+			// A bad request of this very message (too long, no text): the
+			// Bot API documents these as final.
 			return fmt.Errorf("telegram: send to %d: %w (%w)", chat, err, bot.ErrPermanent)
+		default:
+			// Telegram is down (5xx), the token or api_url is wrong (401,
+			// 404), another poller conflicts (409), or a code the Bot API
+			// does not document as final: the alert waits and is retried.
+			return fmt.Errorf("telegram: send to %d: %w", chat, err)
 		}
 	}
 }

@@ -323,3 +323,77 @@ func TestNewRefusesBadOptions(t *testing.T) {
 		}
 	}
 }
+
+// TestAnswersThatAreNotTheBotAPIsAreRetried: only what the Bot API documents
+// as final drops an alert; anything else, from a proxy or another server, is
+// retried, and the error names the HTTP status and the start of the body.
+func TestAnswersThatAreNotTheBotAPIsAreRetried(t *testing.T) {
+	const chat = -1001
+	long := strings.Repeat("x", 300)
+	cases := []struct {
+		name string
+		f    telegramtest.Failure
+		want []string // in the error text
+	}{
+		{"gateway JSON without error_code", telegramtest.NotBotAPI(502, "application/json", `{"message": "upstream timed out"}`),
+			[]string{"not a Bot API answer", "HTTP 502 Bad Gateway", `upstream timed out`}},
+		{"200 with a JSON body of another API", telegramtest.NotBotAPI(200, "application/json", `{"message":"maintenance"}`),
+			[]string{"not a Bot API answer", "HTTP 200 OK", "maintenance"}},
+		{"ok:false without error_code", telegramtest.NotBotAPI(500, "application/json", `{"ok":false,"description":""}`),
+			[]string{"not a Bot API answer", "HTTP 500"}},
+		{"HTML page with status 200", telegramtest.NotBotAPI(200, "text/html", "<html><body>captive portal</body></html>"),
+			[]string{"not a Bot API answer", "HTTP 200 OK", "captive portal"}},
+		{"proxy 404 page", telegramtest.NotBotAPI(404, "text/html", "<html><h1>404 Not Found</h1></html>"),
+			[]string{"HTTP 404 Not Found", "404 Not Found</h1>"}},
+		{"proxy page quoting the path with the token", telegramtest.NotBotAPI(403, "text/plain", "denied: /bot"+testToken+"/sendMessage"),
+			[]string{"HTTP 403 Forbidden", "denied: /bot<token>/sendMessage"}},
+		{"long body is cut", telegramtest.NotBotAPI(503, "text/plain", long),
+			[]string{"HTTP 503", strings.Repeat("x", 200) + "…"}},
+		{"a code the Bot API does not document as final", telegramtest.Failure{Code: 418, Description: "I'm a teapot"},
+			[]string{"I'm a teapot", "HTTP 418"}},
+		{"Bot API 500 with error_code", telegramtest.ServerError(),
+			[]string{"Internal Server Error", "HTTP 500", `"error_code":500`}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.fake.AddChat(telegramtest.Chat{ID: chat, Type: "group"})
+			subscribe(t, e, dest("-1001"), "grain")
+			e.fake.FailNext(chat, tc.f)
+			err := e.keep(e.client.Send(t.Context(), sampleAlert(dest("-1001"))))
+			if err == nil || isPermanent(err) {
+				t.Fatalf("Send = %v, want a transient error", err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+			if strings.Contains(err.Error(), strings.Repeat("x", 201)) {
+				t.Errorf("error quotes more than 200 characters of the body: %q", err)
+			}
+			if subs(t, e, dest("-1001"))["grain"] {
+				t.Error("the chat's subscriptions were paused for an answer that is not final")
+			}
+			// The next attempt goes through: nothing was lost.
+			if err := e.keep(e.client.Send(t.Context(), sampleAlert(dest("-1001")))); err != nil {
+				t.Fatalf("second Send = %v", err)
+			}
+			if n := len(e.fake.SentTo(chat)); n != 1 {
+				t.Errorf("%d messages arrived, want 1", n)
+			}
+		})
+	}
+}
+
+// TestFinalAnswersNameTheirHTTPStatus: a documented final failure is
+// permanent, and its error still says what came back.
+func TestFinalAnswersNameTheirHTTPStatus(t *testing.T) {
+	e := newEnv(t)
+	e.fake.AddChat(telegramtest.Chat{ID: 42, Type: "private"})
+	e.fake.FailNext(42, telegramtest.Forbidden(telegramtest.DescBlocked))
+	err := e.keep(e.client.Send(t.Context(), sampleAlert(dest("42"))))
+	if !isPermanent(err) || !strings.Contains(err.Error(), "HTTP 403 Forbidden") || !strings.Contains(err.Error(), "blocked by the user") {
+		t.Errorf("Send = %v, want permanent, naming HTTP 403 and the description", err)
+	}
+}

@@ -107,6 +107,16 @@ type Failure struct {
 	Error string
 	// RetryAfter, when positive, is sent as the Retry-After header.
 	RetryAfter int
+	// Body, when set, is the whole answer, sent as it is with ContentType:
+	// an answer that is not the Web API's (a gateway's JSON, a proxy's page).
+	Body        string
+	ContentType string
+}
+
+// NotWebAPI is an answer Slack never gives: status with body as it is, such
+// as {} or a proxy's 404 page.
+func NotWebAPI(status int, contentType, body string) Failure {
+	return Failure{Status: status, Body: body, ContentType: contentType}
 }
 
 // RateLimited is the answer of an exceeded rate limit: 429 with
@@ -464,6 +474,8 @@ type apiAnswer struct {
 	retryAfter int
 	html       bool
 	body       map[string]any
+	// raw, when set, is the whole body, with rawType.
+	raw, rawType string
 }
 
 func ok(fields map[string]any) apiAnswer {
@@ -486,6 +498,10 @@ func failure(f Failure) apiAnswer {
 	a := apiAnswer{status: f.Status, retryAfter: f.RetryAfter}
 	if a.status == 0 {
 		a.status = http.StatusOK
+	}
+	if f.Body != "" {
+		a.raw, a.rawType = f.Body, f.ContentType
+		return a
 	}
 	if f.Error == "" && a.status != http.StatusOK {
 		a.html = true
@@ -559,6 +575,12 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 func writeAnswer(w http.ResponseWriter, a apiAnswer) {
 	if a.retryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(a.retryAfter))
+	}
+	if a.raw != "" {
+		w.Header().Set("Content-Type", a.rawType)
+		w.WriteHeader(a.status)
+		_, _ = io.WriteString(w, a.raw)
+		return
 	}
 	if a.html {
 		w.Header().Set("Content-Type", "text/html")

@@ -80,6 +80,16 @@ type Failure struct {
 	// HTML makes the answer an HTML error page instead of JSON, as a proxy in
 	// front of the Bot API sends on 502.
 	HTML bool
+	// Body, when set, is the whole answer, sent as it is with status Code
+	// and ContentType: an answer that is not the Bot API's.
+	Body        string
+	ContentType string
+}
+
+// NotBotAPI is an answer no Bot API server gives: status with body as it
+// is, such as a gateway's {"message":"…"} or a proxy's HTML page.
+func NotBotAPI(status int, contentType, body string) Failure {
+	return Failure{Code: status, Body: body, ContentType: contentType}
 }
 
 // TooManyRequests is the flood-control answer.
@@ -175,9 +185,11 @@ type Server struct {
 	stopOnce sync.Once
 	wg       sync.WaitGroup
 
-	mu       sync.Mutex
-	changed  chan struct{}
-	lenient  bool
+	mu      sync.Mutex
+	changed chan struct{}
+	lenient bool
+	// noWait makes getUpdates answer at once, ignoring timeout.
+	noWait   bool
 	chats    map[int64]*chatState
 	members  map[int64]map[int64]string
 	failures map[int64][]Failure
@@ -232,6 +244,15 @@ func (s *Server) SetLenient(lenient bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.lenient = lenient
+}
+
+// IgnorePollTimeout makes getUpdates answer at once, empty when nothing is
+// queued, whatever its timeout says: a Bot API server or proxy that does not
+// long-poll.
+func (s *Server) IgnorePollTimeout(ignore bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.noWait = ignore
 }
 
 // AddChat makes a chat known.
@@ -524,6 +545,8 @@ type apiError struct {
 	description string
 	params      map[string]any
 	html        bool
+	// raw, when set, is sent as the whole body with rawType.
+	raw, rawType string
 }
 
 func fail(code int, desc string) *apiError { return &apiError{code: code, description: desc} }
@@ -549,6 +572,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 func writeReply(w http.ResponseWriter, status int, result any, aerr *apiError) {
+	if aerr != nil && aerr.raw != "" {
+		w.Header().Set("Content-Type", aerr.rawType)
+		w.WriteHeader(aerr.code)
+		io.WriteString(w, aerr.raw)
+		return
+	}
 	if aerr != nil && aerr.html {
 		w.Header().Set("Content-Type", "text/html")
 		w.WriteHeader(aerr.code)
@@ -674,7 +703,7 @@ func (s *Server) sendMessage(p url.Values) (int, any, *apiError) {
 		if fs := s.failures[chatID]; len(fs) > 0 {
 			f := fs[0]
 			s.failures[chatID] = fs[1:]
-			e := &apiError{code: f.Code, description: f.Description, html: f.HTML}
+			e := &apiError{code: f.Code, description: f.Description, html: f.HTML, raw: f.Body, rawType: f.ContentType}
 			if f.RetryAfter > 0 {
 				e.params = map[string]any{"retry_after": f.RetryAfter}
 			}
@@ -964,6 +993,9 @@ func (s *Server) getUpdates(r *http.Request, p url.Values) (int, any, *apiError)
 		}
 		if len(out) > 0 {
 			return 200, out, nil
+		}
+		if s.noWait {
+			return 200, []any{}, nil
 		}
 		ch := s.changed
 		s.mu.Unlock()
