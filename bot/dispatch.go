@@ -84,13 +84,22 @@ type Limits struct {
 	Global ratelimit.Limit
 }
 
+// Telegram's documented limit for one group or channel, and the burst
+// herald allows within it by default (telegram.rate.group_burst).
+const (
+	GroupRate         = 20 // messages per GroupPeriod
+	GroupPeriod       = time.Minute
+	DefaultGroupBurst = 3
+)
+
 // DefaultLimits are the documented limits: Telegram about 1 message/s per
-// chat with short bursts, 20/min per group or channel, 30/s overall; Slack
-// about 1 message/s per channel with bursts.
+// chat with short bursts, 20/min per group or channel (a burst of 3 at once,
+// never more than 20 in any minute), 30/s overall; Slack about 1 message/s
+// per channel with bursts.
 var DefaultLimits = map[news.Platform]Limits{
 	news.Telegram: {
 		PerChat:  ratelimit.Limit{Every: time.Second, Burst: 3},
-		PerGroup: ratelimit.Per(20, time.Minute, 1),
+		PerGroup: ratelimit.Within(GroupRate, GroupPeriod, DefaultGroupBurst),
 		Global:   ratelimit.Per(30, time.Second, 1),
 	},
 	news.Slack: {

@@ -257,3 +257,35 @@ func TestQueuedMuteBecomesOneDigest(t *testing.T) {
 		t.Errorf("after unmute: stats %+v, digests %v, singles %v; want one digest of 3", st, p.digests, p.sent)
 	}
 }
+
+// TestGroupBurst: the first messages of a burst to a quiet group go at once
+// (telegram.rate.group_burst, default 3), and a long run to one group still
+// never draws a 429 from a platform that counts 20 in any minute.
+func TestGroupBurst(t *testing.T) {
+	db := openStore(t)
+	for i := range 45 {
+		queue(t, db, fmt.Sprint(i), "telegram:-1002")
+	}
+	clock := &vclock{t: t0}
+	fake := &strictPlatform{clock: clock, times: map[string][]time.Time{}}
+	d := bot.NewDispatcher(db, map[news.Platform]bot.Sender{news.Telegram: fake}, clock.now, nil, 1)
+	d.SetPacing(clock.now, clock.sleep)
+	d.DigestThreshold = -1
+	if _, err := d.Flush(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if fake.refused != 0 || fake.sent != 45 {
+		t.Fatalf("sent %d, refused with 429 %d; want 45 and none", fake.sent, fake.refused)
+	}
+	at := fake.times["-1002"]
+	// At once, but for the global 30/s spacing.
+	for i := range bot.DefaultGroupBurst {
+		if at[i].Sub(t0) > 100*time.Millisecond {
+			t.Errorf("message %d of the burst went after %s, want at once", i+1, at[i].Sub(t0))
+		}
+	}
+	if at[bot.DefaultGroupBurst].Sub(t0) < time.Second {
+		t.Errorf("message %d went at once: the burst is larger than %d", bot.DefaultGroupBurst+1, bot.DefaultGroupBurst)
+	}
+	t.Logf("45 alerts to one group: the last after %s of virtual time", at[44].Sub(t0))
+}

@@ -91,7 +91,11 @@ func limitsOf(l bot.Limits, r config.Rates) bot.Limits {
 		*dst = ratelimit.Per(rate.N, rate.Per, max(burst, 1))
 	}
 	set(&l.PerChat, r.Chat, cmp.Or(r.Burst, l.PerChat.Burst))
-	set(&l.PerGroup, r.Group, l.PerGroup.Burst)
+	if g := cmp.Or(r.Group, &config.Rate{N: bot.GroupRate, Per: bot.GroupPeriod}); g.N == 0 {
+		l.PerGroup = ratelimit.Limit{} // off
+	} else if !l.PerGroup.Unlimited() { // only Telegram has a group limit
+		l.PerGroup = ratelimit.Within(g.N, g.Per, cmp.Or(r.GroupBurst, bot.DefaultGroupBurst))
+	}
 	set(&l.Global, r.Global, l.Global.Burst)
 	return l
 }

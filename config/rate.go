@@ -64,6 +64,9 @@ type Rates struct {
 	Burst int `yaml:"burst"`
 	// Group limits each Telegram group or channel, on top of Chat.
 	Group *Rate `yaml:"group"`
+	// GroupBurst is how many messages a quiet Telegram group may get at
+	// once (default 3); the group rate still holds in every window.
+	GroupBurst int `yaml:"group_burst"`
 	// Global limits the platform as a whole.
 	Global *Rate `yaml:"global"`
 	place

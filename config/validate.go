@@ -171,6 +171,12 @@ func (c *Config) validate(errs, warn *problems, getenv func(string) string) {
 	if b := c.Slack.Rate.Burst; b < 0 {
 		errs.add(c.Slack.Rate.at("burst"), "slack.rate.burst: %d is negative; use 1 for no bursts", b)
 	}
+	if b := c.Telegram.Rate.GroupBurst; b < 0 {
+		errs.add(c.Telegram.Rate.at("group_burst"), "telegram.rate.group_burst: %d is negative; use 1 for no bursts", b)
+	}
+	if c.Slack.Rate.GroupBurst != 0 {
+		errs.add(c.Slack.Rate.at("group_burst"), "slack.rate.group_burst: Slack has no group limit; use burst (per channel)")
+	}
 	if c.Slack.Rate.Group != nil {
 		errs.add(c.Slack.Rate.at("group"), "slack.rate.group: Slack has no group limit; use chat (per channel) or global")
 	}
