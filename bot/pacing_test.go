@@ -246,8 +246,8 @@ func TestQueuedMuteBecomesOneDigest(t *testing.T) {
 		t.Fatalf("sent %d during the mute", st.Sent)
 	}
 	// /unmute releases them at once, as one digest though there are fewer than the threshold.
-	if ok, err := db.Unmute(t.Context(), chat, "r", clock.now()); err != nil || !ok {
-		t.Fatalf("Unmute = %v, %v", ok, err)
+	if ok, n, err := db.Unmute(t.Context(), chat, "r", clock.now()); err != nil || !ok || n != 3 {
+		t.Fatalf("Unmute = %v, %d released, %v; want a mute and 3", ok, n, err)
 	}
 	st, err := d.Flush(t.Context())
 	if err != nil {

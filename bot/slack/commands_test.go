@@ -79,9 +79,9 @@ func TestSlashCommandsOverSocketMode(t *testing.T) {
 		want      string
 		inChannel bool
 	}{
-		{"help", slacktest.Command{Channel: deskChannel, User: annUser, Text: "help"}, "`/herald subscribe <topic>` — post alerts on a topic here", false},
+		{"help", slacktest.Command{Channel: deskChannel, User: annUser, Text: "help"}, "/herald subscribe <topic> — post alerts on a topic here", false},
 		{"help says anyone may subscribe", slacktest.Command{Channel: deskChannel, User: annUser, Text: "help"}, "Anyone in this channel can subscribe it", false},
-		{"help names the destination", slacktest.Command{Channel: deskChannel, User: annUser, Text: "help"}, "this chat is `slack:C0DESK`", false},
+		{"help names the destination", slacktest.Command{Channel: deskChannel, User: annUser, Text: "help"}, "this channel is `slack:C0DESK`", false},
 		{"no words is help", slacktest.Command{Channel: deskChannel, User: annUser}, "watches news feeds", false},
 		{"topics", slacktest.Command{Channel: newsChannel, User: annUser, Text: "topics"}, "`nato-ukraine` — NATO's dealings with Ukraine _✓ posted here by the config_", false},
 		{"subscribe", slacktest.Command{Channel: deskChannel, User: annUser, Text: "subscribe elections"}, "Subscribed: alerts on `elections` will be posted here.", true},
@@ -99,7 +99,7 @@ func TestSlashCommandsOverSocketMode(t *testing.T) {
 		{"latest", slacktest.Command{Channel: deskChannel, User: annUser, Text: "latest"}, "No alerts yet.", false},
 		{"a DM", slacktest.Command{Channel: dmChannel, ChannelName: "directmessage", User: annUser, Text: "subscribe grain"}, "No topic “grain”; did you mean `black-sea-grain`?", false},
 		{"subscribe in a DM", slacktest.Command{Channel: dmChannel, ChannelName: "directmessage", User: annUser, Text: "subscribe black-sea-grain"}, "Subscribed", true},
-		{"another command name", slacktest.Command{Channel: deskChannel, User: annUser, Command: "/news", Text: "frobnicate"}, "`/news help`", false},
+		{"another command name", slacktest.Command{Channel: deskChannel, User: annUser, Command: "/news", Text: "frobnicate"}, "• /news help — ", false},
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
@@ -145,11 +145,11 @@ func TestSlackAdmins(t *testing.T) {
 	stop := e.run(newRouter(e))
 	defer stop()
 	waitReady(t, e)
-	if r := slash(t, e, slacktest.Command{Channel: deskChannel, User: maxUser, Text: "help"}); !strings.Contains(r.Rendered.Text, "only its administrators") {
+	if r := slash(t, e, slacktest.Command{Channel: deskChannel, User: maxUser, Text: "help"}); !strings.Contains(r.Rendered.Text, "only herald's administrators can subscribe") {
 		t.Errorf("help %q", r.Rendered.Text)
 	}
 	r := slash(t, e, slacktest.Command{Channel: deskChannel, User: maxUser, Text: "subscribe elections"})
-	if !strings.Contains(r.Rendered.Text, "only this chat's administrators") || r.ResponseType != "ephemeral" || len(subs(t, e, dest(deskChannel))) != 0 {
+	if !strings.Contains(r.Rendered.Text, "only herald's administrators can change what this channel follows") || r.ResponseType != "ephemeral" || len(subs(t, e, dest(deskChannel))) != 0 {
 		t.Errorf("a member subscribed: %q %s %v", r.Rendered.Text, r.ResponseType, subs(t, e, dest(deskChannel)))
 	}
 	r = slash(t, e, slacktest.Command{Channel: deskChannel, User: bossUser, Text: "subscribe elections"})
@@ -236,11 +236,17 @@ func TestAppMentions(t *testing.T) {
 		t.Errorf("subscriptions %v, want elections", got)
 	}
 
-	// Everything else is shown to the user alone.
-	mention(slacktest.Mention{Channel: deskChannel, User: annUser, Text: "<@U0HERALD|herald>: help"})
+	// A mention at the top level is answered in the open, in a thread of
+	// the mention, with Slack's wording.
+	mention(slacktest.Mention{Channel: deskChannel, User: annUser, Text: "<@U0HERALD|herald>: help", TS: "1700000600.000001"})
 	m = waitMsgs(2)[1]
-	if !m.Ephemeral || m.User != annUser || !strings.Contains(m.Rendered.Text, "`@herald subscribe <topic>`") {
+	if m.Ephemeral || m.ThreadTS != "1700000600.000001" || !strings.Contains(m.Rendered.Text, "@herald subscribe <topic>") {
 		t.Errorf("help reply %+v", m)
+	}
+	for _, not := range []string{"@herald start", "this chat"} {
+		if strings.Contains(m.Rendered.Text, not) {
+			t.Errorf("Slack help says %q:\n%s", not, m.Rendered.Text)
+		}
 	}
 
 	// Bots' mentions and redelivered events are not answered.
