@@ -30,6 +30,7 @@ type Store interface {
 	SubscribersOf(ctx context.Context, rule string) ([]news.Subscription, error)
 	MutedFor(ctx context.Context, rule string, now time.Time) (map[string]news.Mute, error)
 	StoryAlerted(ctx context.Context, link, title string, since time.Time) (map[string]bool, []string, error)
+	AddAlso(ctx context.Context, link, title, feed string, since time.Time) (int, error)
 }
 
 // Topics is one compiled, immutable generation of the rules and where each
@@ -281,6 +282,13 @@ func (b *batch) evaluate(ctx context.Context, it *news.Item) ([]news.Match, []ne
 	}
 	if len(before) > 0 || inBatch {
 		p.log.Info("same story alerted already; not alerting those chats again", "feed", it.Feed, "title", it.Title, "earlier_feeds", feeds)
+	}
+	if len(before) > 0 {
+		// The first messages of the story name this feed too ("also: …"):
+		// the dispatcher edits them.
+		if _, err := p.store.AddAlso(ctx, it.StoryLink, it.StoryTitle, it.Feed, b.now.Add(-StoryWindow)); err != nil {
+			return nil, nil, fmt.Errorf("alerts: story of %q: %w", it.Title, err)
+		}
 	}
 	for _, m := range matches {
 		dests, err := b.destinations(ctx, m.Rule)

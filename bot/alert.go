@@ -46,7 +46,11 @@ func AlertMessage(a news.Alert, loc *time.Location) Message {
 	}
 	meta = append(meta, "topic: "+Clean(a.Rule))
 	var m Message
-	m.Add(Block{Kind: KindParagraph, Keep: true, Lines: []Line{{head}, {Italic(strings.Join(meta, " · "))}}})
+	lines := []Line{{head}, {Italic(strings.Join(meta, " · "))}}
+	if also := alsoLine(a.Also); also != "" {
+		lines = append(lines, Line{Italic(also)})
+	}
+	m.Add(Block{Kind: KindParagraph, Keep: true, Lines: lines})
 	if s := Shorten(Clean(a.Summary), MaxSummary); s != "" {
 		m.Add(Para(Plain(s)))
 	}
@@ -69,6 +73,28 @@ func AlertMessage(a news.Alert, loc *time.Location) Message {
 		m.Add(b)
 	}
 	return m
+}
+
+// MaxAlso is how many other sources an alert's "also:" line names before
+// "and N more".
+const MaxAlso = 8
+
+// alsoLine is "also: Reuters · AP", the other feeds that carried the story;
+// "" when there are none.
+func alsoLine(feeds []string) string {
+	var names []string
+	for _, f := range feeds {
+		if f = Shorten(Clean(f), 60); f != "" {
+			names = append(names, f)
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	if len(names) > MaxAlso {
+		names = append(names[:MaxAlso], fmt.Sprintf("and %d more", len(names)-MaxAlso))
+	}
+	return "also: " + strings.Join(names, " · ")
 }
 
 // SafeURL returns link when it is an absolute http(s) URL of reasonable

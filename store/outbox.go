@@ -45,13 +45,13 @@ type Delivery struct {
 }
 
 // Pending returns up to limit alerts that are pending and due at now, oldest
-// first, with ID and Destination set.
+// first, with ID, Destination and Also set.
 func (db *DB) Pending(ctx context.Context, now time.Time, limit int) ([]news.Alert, error) {
 	if limit <= 0 {
 		return nil, fmt.Errorf("store: pending: limit %d, want > 0", limit)
 	}
 	rows, err := db.r.QueryContext(ctx, `
-		SELECT id, rule, destination, payload, attempts, created_at, digest FROM outbox
+		SELECT id, rule, destination, payload, attempts, created_at, digest, also FROM outbox
 		WHERE status = 'pending' AND next_attempt <= ?
 		ORDER BY id
 		LIMIT ?`, now.Unix(), limit)
@@ -66,12 +66,16 @@ func (db *DB) Pending(ctx context.Context, now time.Time, limit int) ([]news.Ale
 			attempts            int
 			digest              bool
 			rule, dest, payload string
+			also                string
 		)
-		if err := rows.Scan(&id, &rule, &dest, &payload, &attempts, &created, &digest); err != nil {
+		if err := rows.Scan(&id, &rule, &dest, &payload, &attempts, &created, &digest, &also); err != nil {
 			return nil, fmt.Errorf("store: pending: %w", err)
 		}
 		a, err := decodeAlert(id, rule, dest, payload)
 		if err != nil {
+			return nil, fmt.Errorf("store: pending: %w", err)
+		}
+		if err := decodeAlso(also, &a); err != nil {
 			return nil, fmt.Errorf("store: pending: %w", err)
 		}
 		a.Attempts, a.Queued, a.Digest = attempts, time.Unix(created, 0).UTC(), digest

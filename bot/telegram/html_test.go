@@ -178,7 +178,7 @@ func TestFitNeverBreaksMarkup(t *testing.T) {
 		if n := utf8.RuneCountInString(text); n > limit {
 			t.Errorf("limit %d: %d characters", limit, n)
 		}
-		if err := e.keep(e.client.sendMessage(t.Context(), 42, 0, html, "HTML", "")); err != nil {
+		if _, err := e.client.sendMessage(t.Context(), 42, 0, html, "HTML", ""); e.keep(err) != nil {
 			t.Errorf("limit %d: the fake refused %q: %v", limit, html, err)
 		}
 	}

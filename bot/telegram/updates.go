@@ -340,7 +340,7 @@ func (c *Client) respond(ctx context.Context, r Router, req bot.Request, m *inco
 		log.Info(what)
 	}
 	_, thread := m.destination()
-	if err := c.post(ctx, req.Dest, m.Chat.ID, thread, reply); err != nil {
+	if _, err := c.post(ctx, req.Dest, m.Chat.ID, thread, reply); err != nil {
 		log.Error("could not reply to a "+what, keyErr, err)
 	}
 }
