@@ -5,14 +5,17 @@
 package alerts
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
 	"sort"
+	"strings"
 	"sync/atomic"
 	"time"
+	"unicode"
 
 	"herald/news"
 	"herald/rules"
@@ -20,8 +23,13 @@ import (
 	"herald/summary"
 )
 
-// QuotesPerAlert is how many quotes an alert carries at most.
-const QuotesPerAlert = 2
+// QuotesPerAlert is how many quotes an alert carries at most by default
+// (alerts.quotes); DefaultQuoteMax how many characters each may have before
+// it is cut with "…" (alerts.quote_max).
+const (
+	QuotesPerAlert  = 2
+	DefaultQuoteMax = 280
+)
 
 // Store is what the pipeline needs from storage.
 type Store interface {
@@ -44,6 +52,11 @@ type Topics struct {
 	// Batches maps a rule name to its digest schedule, for rules that batch
 	// their alerts on purpose.
 	Batches map[string]news.Batch
+	// Quotes is how many quotes an alert carries at most (alerts.quotes;
+	// nil: QuotesPerAlert); QuoteMax how many characters each may have
+	// (alerts.quote_max; 0: DefaultQuoteMax).
+	Quotes   *int
+	QuoteMax int
 }
 
 // Pipeline ingests batches of items. It is safe for concurrent use: the
@@ -309,6 +322,7 @@ func (b *batch) evaluate(ctx context.Context, it *news.Item) ([]news.Match, []ne
 				continue // muted without --queue: dropped for this chat
 			}
 			a := Build(*it, m, quotes)
+			a.Quotes = t.quotes(quotes, m.Hits)
 			a.Destination = d
 			if bt, ok := t.Batches[m.Rule]; ok {
 				a.HoldUntil, a.Digest = bt.Next(b.now), true
@@ -407,6 +421,47 @@ func Build(it news.Item, m news.Match, quotes []news.Quote) news.Alert {
 		Quotes:    summary.Pick(quotes, m.Hits, QuotesPerAlert),
 		Hits:      m.Hits,
 	}
+}
+
+// quotes picks an alert's quotes within the topics' quote settings.
+func (t *Topics) quotes(all []news.Quote, hits []news.Hit) []news.Quote {
+	n, limit := QuotesPerAlert, cmp.Or(t.QuoteMax, DefaultQuoteMax)
+	if t.Quotes != nil {
+		n = *t.Quotes
+	}
+	return trimQuotes(summary.Pick(all, hits, n), n, limit)
+}
+
+// trimQuotes keeps the first n quotes, each cut to at most limit characters
+// at a word boundary, the cut marked with "…".
+func trimQuotes(qs []news.Quote, n, limit int) []news.Quote {
+	if len(qs) > n {
+		qs = qs[:max(n, 0)]
+	}
+	out := make([]news.Quote, 0, len(qs))
+	for _, q := range qs {
+		q.Text = cutText(q.Text, limit)
+		out = append(out, q)
+	}
+	return out
+}
+
+// cutText returns s cut to at most limit characters: at the last space
+// when that keeps at least two thirds of the room, with "…" after.
+func cutText(s string, limit int) string {
+	r := []rune(strings.TrimSpace(s))
+	if limit <= 0 || len(r) <= limit {
+		return string(r)
+	}
+	room := limit - 1 // for the ellipsis
+	cut := room
+	for i := room; i > room*2/3; i-- {
+		if unicode.IsSpace(r[i]) {
+			cut = i
+			break
+		}
+	}
+	return strings.TrimRight(string(r[:cut]), " ,;:-–—") + "…"
 }
 
 // destinations are the rule's configured destinations plus the chats

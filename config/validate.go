@@ -144,6 +144,17 @@ func (c *Config) validate(errs, warn *problems, getenv func(string) string) {
 	if t := c.Digest.Threshold; t != nil && *t < 0 {
 		errs.add(c.Digest.at("threshold"), "digest.threshold: %d is negative; use 0 to turn digests off", *t)
 	}
+	if tz := c.Alerts.Timezone; tz != "" {
+		if _, err := time.LoadLocation(tz); err != nil {
+			errs.add(c.Alerts.at("timezone"), "alerts.timezone: %q is not a time zone; use an IANA name such as Europe/Brussels", tz)
+		}
+	}
+	if q := c.Alerts.Quotes; q != nil && (*q < 0 || *q > 10) {
+		errs.add(c.Alerts.at("quotes"), "alerts.quotes: %d is out of range; use 0 (no quotes) to 10", *q)
+	}
+	if m := c.Alerts.QuoteMax; m != nil && (*m < 40 || *m > 3000) {
+		errs.add(c.Alerts.at("quote_max"), "alerts.quote_max: %d characters is out of range; use 40 to 3000", *m)
+	}
 	loc := time.UTC
 	if tz := c.Digest.Timezone; tz != "" {
 		l, err := time.LoadLocation(tz)
