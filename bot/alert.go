@@ -22,19 +22,13 @@ const (
 	MaxLinkBytes = 2048
 )
 
-// TimeLayout is how alerts write the publication time.
-const TimeLayout = "Mon 2 Jan 2006 15:04 MST"
-
 // AlertMessage lays out an alert: its title in bold, linked to the article,
 // and the source line, then the summary, each quote with "— Speaker", and the
 // matched terms. The title, source line and matched terms are marked Keep:
 // a platform that must shorten the alert drops quotes first. Feed text is
-// cleaned (see Clean) and each part shortened to its Max length. loc is the
-// time zone for the publication time (nil: UTC).
-func AlertMessage(a news.Alert, loc *time.Location) Message {
-	if loc == nil {
-		loc = time.UTC
-	}
+// cleaned (see Clean) and each part shortened to its Max length. The
+// publication time is written by When, relative to now in loc (nil: UTC).
+func AlertMessage(a news.Alert, loc *time.Location, now time.Time) Message {
 	title := Shorten(Clean(a.Title), MaxTitle)
 	if title == "" {
 		title = "(untitled)"
@@ -42,7 +36,7 @@ func AlertMessage(a news.Alert, loc *time.Location) Message {
 	head := Span{Text: title, Bold: true, URL: SafeURL(a.Link)}
 	meta := []string{Clean(a.Feed)}
 	if !a.Published.IsZero() {
-		meta = append(meta, a.Published.In(loc).Format(TimeLayout))
+		meta = append(meta, When(a.Published, now, loc))
 	}
 	meta = append(meta, "topic: "+Clean(a.Rule))
 	var m Message

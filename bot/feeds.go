@@ -149,7 +149,7 @@ func (r *Router) feed(name string, st news.FeedState, now time.Time) Message {
 
 // at writes a past time in the router's zone with how long ago it was.
 func (r *Router) at(t, now time.Time) string {
-	s := t.In(r.loc).Format("2 Jan 15:04 MST")
+	s := When(t, now, r.loc)
 	if d := now.Sub(t); d > 0 {
 		s += " (" + shortDuration(d) + " ago)"
 	}

@@ -528,7 +528,7 @@ func (r *Router) latest(ctx context.Context, req Request) (Message, error) {
 		}
 		meta := []string{Clean(a.Feed)}
 		if !a.Published.IsZero() {
-			meta = append(meta, a.Published.In(r.loc).Format("2 Jan 15:04 MST"))
+			meta = append(meta, When(a.Published, r.now(), r.loc))
 		}
 		if rule == "" {
 			meta = append(meta, Clean(a.Rule))
@@ -639,13 +639,11 @@ func (r *Router) status(ctx context.Context, req Request) (Message, error) {
 	return m, nil
 }
 
-// when writes a time relative to now, in the router's zone: "16:45 UTC (in 4m)".
+// when writes a coming time relative to now, in the router's zone:
+// "today 16:45 UTC (in 4m)".
 func (r *Router) when(t, now time.Time) string {
 	d := t.Sub(now).Round(time.Second)
-	at := t.In(r.loc).Format("15:04 MST")
-	if t.In(r.loc).YearDay() != now.In(r.loc).YearDay() || t.Year() != now.Year() {
-		at = t.In(r.loc).Format("2 Jan 15:04 MST")
-	}
+	at := When(t, now, r.loc)
 	if d <= 0 {
 		return at + " (due now)"
 	}

@@ -184,7 +184,7 @@ func (r *Router) searchResult(n int, res search.Result) Block {
 	}
 	meta := []string{Clean(res.Feed)}
 	if !res.Published.IsZero() {
-		meta = append(meta, res.Published.In(r.loc).Format("2 Jan 2006 15:04 MST"))
+		meta = append(meta, When(res.Published, r.now(), r.loc))
 	}
 	head := Line{Plain(fmt.Sprintf("%d. ", n)), Link(title, SafeURL(res.Link)), Italic(" — " + strings.Join(meta, " · "))}
 	b := Block{Kind: KindParagraph, Lines: []Line{head}}

@@ -35,7 +35,7 @@ func (c *Client) Post(ctx context.Context, a news.Alert) (string, error) {
 	if a.Destination.Platform != news.Slack || a.Destination.Chat == "" {
 		return "", fmt.Errorf("slack: post to %s: not a Slack destination (%w)", a.Destination, bot.ErrPermanent)
 	}
-	return c.deliver(ctx, a.Destination, renderAlert(a, c.opts.Location))
+	return c.deliver(ctx, a.Destination, renderAlert(a, c.opts.Location, c.now()))
 }
 
 // deliver posts msg to dest and handles the failures as Send says; it
@@ -334,7 +334,7 @@ func (c *Client) Edit(ctx context.Context, ref string, a news.Alert) error {
 	if !ok || channel == "" || ts == "" {
 		return fmt.Errorf("slack: edit %q: not a <channel>/<ts> reference (%w)", ref, bot.ErrEditGone)
 	}
-	msg := renderAlert(a, c.opts.Location)
+	msg := renderAlert(a, c.opts.Location, c.now())
 	cctx, cancel := c.callCtx(ctx)
 	defer cancel()
 	cctx, answer := bot.WithAnswer(cctx)

@@ -40,7 +40,7 @@ func (c *Client) Post(ctx context.Context, a news.Alert) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("telegram: send: %w (%w)", err, bot.ErrPermanent)
 	}
-	return c.post(ctx, a.Destination, chat, thread, bot.AlertMessage(a, c.opts.Location))
+	return c.post(ctx, a.Destination, chat, thread, bot.AlertMessage(a, c.opts.Location, c.now()))
 }
 
 // post sends m to chat and thread and handles the failures as Send says; it
@@ -167,7 +167,7 @@ func (c *Client) Edit(ctx context.Context, ref string, a news.Alert) error {
 	if err1 != nil || err2 != nil || chat == 0 || id <= 0 {
 		return fmt.Errorf("telegram: edit %q: not a <chat>/<message_id> reference (%w)", ref, bot.ErrEditGone)
 	}
-	m := bot.AlertMessage(a, c.opts.Location)
+	m := bot.AlertMessage(a, c.opts.Location, c.now())
 	html, _ := format(m, MaxLength)
 	p := c.textParams(c.current(chat), html, "HTML", keyboard(m.Actions))
 	p["message_id"] = strconv.Itoa(id)

@@ -32,7 +32,7 @@ func TestSendAlert(t *testing.T) {
 			m.ChatID, m.ThreadID, m.ParseMode, m.LinkPreviewDisabled)
 	}
 	for _, want := range []string{
-		"NATO–Ukraine Council agrees to speed up air-defence deliveries before winter\nsample-wire · Wed 18 Nov 2026 16:40 UTC · topic: nato-ukraine",
+		"NATO–Ukraine Council agrees to speed up air-defence deliveries before winter\nsample-wire · yesterday 16:40 UTC · topic: nato-ukraine",
 		"“Every interceptor that arrives in December protects a power station in January. We are not going to wait for the spring to act”\n— Ilse Marander",
 		"“We need dates, not declarations.”",
 		"matched: @nuc: “NATO–Ukraine Council” in title, “NATO-Ukraine Council” in text",
