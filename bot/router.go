@@ -37,7 +37,7 @@ type CommandStore interface {
 	Subscribe(ctx context.Context, s news.Subscription) (created bool, err error)
 	Unsubscribe(ctx context.Context, d news.Destination, rule string) (removed bool, err error)
 	SubscriptionsOf(ctx context.Context, d news.Destination) ([]news.Subscription, error)
-	Latest(ctx context.Context, rule string, n int) ([]news.Alert, error)
+	Latest(ctx context.Context, d news.Destination, rule string, n int) ([]news.Alert, error)
 	FeedStates(ctx context.Context) (map[string]news.FeedState, error)
 	PendingCount(ctx context.Context) (int, error)
 	DeadCount(ctx context.Context) (int, error)
@@ -213,6 +213,14 @@ func (r *Router) help(req Request) Message {
 			Plain(": a rule's notify list can name it.")))
 	}
 	return m
+}
+
+// capital returns s with its first letter in upper case.
+func capital(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // place is what replies call the chat a command came from: "this channel"
@@ -505,20 +513,29 @@ func (r *Router) latest(ctx context.Context, req Request) (Message, error) {
 			return r.unknownTopic(req, cat, topicArg(words)), nil
 		}
 		rule = t.Name
+		subs, err := r.following(ctx, req.Dest)
+		if err != nil {
+			return failed("latest", err)
+		}
+		if _, sub := subs[t.Name]; !sub && !notifies(t, req.Dest) {
+			return msg(Para(Plain(capital(place(req))+" does not follow "), Code(t.Name), Plain("; "),
+				Cmd(req.Prefix+"subscribe "+t.Name), Plain(" posts its alerts here."))), nil
+		}
 	}
-	alerts, err := r.store.Latest(ctx, rule, n)
+	// Only what was posted here: a chat never sees topics it does not follow.
+	alerts, err := r.store.Latest(ctx, req.Dest, rule, n)
 	if err != nil {
 		return failed("latest", err)
 	}
 	if len(alerts) == 0 {
 		if rule != "" {
-			return msg(Para(Plain("No alerts on "), Code(rule), Plain(" yet."))), nil
+			return msg(Para(Plain("No alerts on "), Code(rule), Plain(" here yet."))), nil
 		}
-		return msg(Para(Plain("No alerts yet."))), nil
+		return msg(Para(Plain("No alerts here yet. "), Cmd(req.Prefix+"subscriptions"), Plain(" lists what "+place(req)+" follows."))), nil
 	}
-	head := "Latest alerts"
+	head := "Latest alerts here"
 	if rule != "" {
-		head += " on " + rule
+		head = "Latest alerts on " + rule + " here"
 	}
 	items := make([]Line, 0, len(alerts))
 	for _, a := range alerts {

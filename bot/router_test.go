@@ -71,6 +71,12 @@ func TestRouter(t *testing.T) {
 		_, _, err := db.AddItem(ctx, it, routerNow, []news.Match{{Rule: rule}}, []news.Alert{a})
 		must(err)
 	}
+	// /latest lists what was sent: the two alerts went out.
+	sent, err := db.Pending(ctx, routerNow, 10)
+	must(err)
+	for _, a := range sent {
+		must(db.MarkSent(ctx, a.ID, routerNow))
+	}
 
 	yes := func(context.Context) (bool, error) { return true, nil }
 	no := func(context.Context) (bool, error) { return false, nil }
@@ -115,15 +121,18 @@ func TestRouter(t *testing.T) {
 		{name: "unsubscribe", req: Request{Dest: group, Command: "unsubscribe", Args: []string{"nato-ukraine"}, IsAdmin: yes}, want: []string{"Unsubscribed: no more alerts on nato-ukraine here."}},
 		{name: "admin check fails", req: Request{Dest: group, Command: "subscribe", Args: []string{"elections"}, IsAdmin: broken}, want: []string{"could not check whether you administer this chat"}},
 		{name: "latest", req: Request{Dest: group, Command: "latest"},
-			want: []string{"Latest alerts", "• Grain ships leave Odesa — wire · today 11:00 UTC · black-sea-grain", "• Ministers meet in Brussels — wire · today 10:00 UTC · nato-ukraine"}},
-		{name: "latest of a topic, n", req: Request{Dest: group, Command: "latest", Args: []string{"1", "nato-ukraine"}},
-			want: []string{"Latest alerts on nato-ukraine", "• Ministers meet in Brussels — wire · today 10:00 UTC"}, notWant: []string{"Grain"}},
-		{name: "latest of a quiet topic", req: Request{Dest: group, Command: "latest", Args: []string{"elections"}}, want: []string{"No alerts on elections yet."}},
+			want: []string{"Latest alerts here", "• Grain ships leave Odesa — wire · today 11:00 UTC · black-sea-grain", "• Ministers meet in Brussels — wire · today 10:00 UTC · nato-ukraine"}},
+		{name: "latest of a topic, n", req: Request{Dest: group, Command: "latest", Args: []string{"1", "black-sea-grain"}},
+			want: []string{"Latest alerts on black-sea-grain here", "• Grain ships leave Odesa — wire · today 11:00 UTC"}, notWant: []string{"Ministers"}},
+		{name: "latest of a topic not followed", req: Request{Dest: group, Command: "latest", Args: []string{"elections"}},
+			want: []string{"This chat does not follow elections; /subscribe elections posts its alerts here."}},
+		{name: "latest in a chat that got nothing", req: Request{Dest: private, Private: true, Command: "latest"},
+			want: []string{"No alerts here yet."}, notWant: []string{"Grain", "Ministers"}},
 		{name: "latest of an unknown topic", req: Request{Dest: group, Command: "latest", Args: []string{"sports"}}, want: []string{"No topic “sports”"}},
 		{name: "status", req: Request{Dest: group, Command: "status"},
 			want: []string{"herald status", "Feeds: 1 ok, 1 failing, 1 not polled yet",
 				"• ministry — failing (3 polls in a row): HTTP 503 Service Unavailable; next poll today 11:59 UTC (due now)\n• wire — ok; next poll today 12:04 UTC (in 4m)\n• new-feed — not polled yet",
-				"Rules loaded: 3 · pending deliveries: 2"}},
+				"Rules loaded: 3 · pending deliveries: 0"}},
 		{name: "unknown command", req: Request{Dest: private, Private: true, Command: "frobnicate"}, want: []string{"I don't know /frobnicate. These are my commands:", "• /help"}, notWant: []string{"/start"}},
 		{name: "not a command", req: Request{Dest: private, Private: true}, want: []string{"Send /help to see what I can do."}},
 	}

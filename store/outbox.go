@@ -87,24 +87,32 @@ func (db *DB) Pending(ctx context.Context, now time.Time, limit int) ([]news.Ale
 	return alerts, nil
 }
 
-// Latest returns the last n alerts queued or sent for rule, or for any rule
-// when rule is empty, newest first and at most one per item (an item alerted
-// to several destinations or by several rules appears once).
-func (db *DB) Latest(ctx context.Context, rule string, n int) ([]news.Alert, error) {
+// Latest returns the last n alerts sent to d (to any destination when d is
+// the zero Destination) for rule, or for any rule when rule is empty, newest
+// first and at most one per item (an item alerted by several rules appears
+// once).
+func (db *DB) Latest(ctx context.Context, d news.Destination, rule string, n int) ([]news.Alert, error) {
 	if n <= 0 {
 		return nil, nil
+	}
+	dest := ""
+	if d != (news.Destination{}) {
+		var err error
+		if dest, err = destinationText(d); err != nil {
+			return nil, fmt.Errorf("store: latest: %w", err)
+		}
 	}
 	rows, err := db.r.QueryContext(ctx, `
 		SELECT o.id, o.rule, o.destination, o.payload
 		FROM outbox AS o
 		JOIN (
 			SELECT max(id) AS id FROM outbox
-			WHERE status IN ('pending', 'sent') AND (?1 = '' OR rule = ?1)
+			WHERE status = 'sent' AND (?1 = '' OR rule = ?1) AND (?3 = '' OR destination = ?3)
 			GROUP BY item_id
 			ORDER BY id DESC
 			LIMIT ?2
 		) AS latest USING (id)
-		ORDER BY o.id DESC`, rule, n)
+		ORDER BY o.id DESC`, rule, n, dest)
 	if err != nil {
 		return nil, fmt.Errorf("store: latest for rule %q: %w", rule, err)
 	}

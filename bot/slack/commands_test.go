@@ -96,7 +96,7 @@ func TestSlashCommandsOverSocketMode(t *testing.T) {
 		{"unsubscribe", slacktest.Command{Channel: deskChannel, User: annUser, Text: "unsubscribe elections"}, "Unsubscribed: no more alerts on `elections` here.", true},
 		{"unknown command", slacktest.Command{Channel: deskChannel, User: annUser, Text: "frobnicate now"}, "I don't know `/herald frobnicate`", false},
 		{"status", slacktest.Command{Channel: deskChannel, User: annUser, Text: "status"}, "Rules loaded: 3", false},
-		{"latest", slacktest.Command{Channel: deskChannel, User: annUser, Text: "latest"}, "No alerts yet.", false},
+		{"latest", slacktest.Command{Channel: deskChannel, User: annUser, Text: "latest"}, "No alerts here yet.", false},
 		{"a DM", slacktest.Command{Channel: dmChannel, ChannelName: "directmessage", User: annUser, Text: "subscribe grain"}, "No topic “grain”; did you mean `black-sea-grain`?", false},
 		{"subscribe in a DM", slacktest.Command{Channel: dmChannel, ChannelName: "directmessage", User: annUser, Text: "subscribe black-sea-grain"}, "Subscribed", true},
 		{"another command name", slacktest.Command{Channel: deskChannel, User: annUser, Command: "/news", Text: "frobnicate"}, "• /news help — ", false},
@@ -262,7 +262,7 @@ func TestAppMentions(t *testing.T) {
 		if strings.Contains(m.Rendered.Text, "herald status") {
 			status++
 		}
-		if strings.Contains(m.Rendered.Text, "No alerts yet.") {
+		if strings.Contains(m.Rendered.Text, "No alerts here yet.") {
 			latest++
 		}
 	}

@@ -111,7 +111,7 @@ func TestCommandsByLongPolling(t *testing.T) {
 		{"a bot's message", telegramtest.Incoming{Chat: groupChat, From: telegramtest.User{ID: 555, IsBot: true}, Text: "/topics"}, ""},
 		{"topics in the group", telegramtest.Incoming{Chat: groupChat, From: member, Text: "/topics"}, "nato-ukraine — NATO's dealings with Ukraine ✓ posted here by the config"},
 		{"status", telegramtest.Incoming{Chat: groupChat, From: member, Text: "/status@fake_bot"}, "Rules loaded: 3"},
-		{"latest", telegramtest.Incoming{Chat: groupChat, From: member, Text: "/latest"}, "No alerts yet."},
+		{"latest", telegramtest.Incoming{Chat: groupChat, From: member, Text: "/latest"}, "No alerts here yet."},
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {

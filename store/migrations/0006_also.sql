@@ -11,3 +11,5 @@ ALTER TABLE outbox ADD COLUMN also_shown INTEGER NOT NULL DEFAULT 0 CHECK (also_
 ALTER TABLE outbox ADD COLUMN edit_after INTEGER NOT NULL DEFAULT 0;
 -- The dispatcher's query for due edits: sent rows with sources not shown yet.
 CREATE INDEX outbox_edits ON outbox (edit_after) WHERE message_ref <> '' AND json_array_length(also) > also_shown;
+-- /latest in a chat: the alerts sent to that destination, newest first.
+CREATE INDEX outbox_destination ON outbox (destination, id);
