@@ -57,6 +57,9 @@ type Topics struct {
 	// (alerts.quote_max; 0: DefaultQuoteMax).
 	Quotes   *int
 	QuoteMax int
+	// Entities maps an entity id (lower case, without @) to its name, so
+	// that an alert says "NATO-Ukraine Council" where the rule says @nuc.
+	Entities map[string]string
 }
 
 // Pipeline ingests batches of items. It is safe for concurrent use: the
@@ -321,8 +324,7 @@ func (b *batch) evaluate(ctx context.Context, it *news.Item) ([]news.Match, []ne
 			if muted && !mute.Queue {
 				continue // muted without --queue: dropped for this chat
 			}
-			a := Build(*it, m, quotes)
-			a.Quotes = t.quotes(quotes, m.Hits)
+			a := t.Alert(*it, m, quotes)
 			a.Destination = d
 			if bt, ok := t.Batches[m.Rule]; ok {
 				a.HoldUntil, a.Digest = bt.Next(b.now), true
@@ -423,6 +425,15 @@ func Build(it news.Item, m news.Match, quotes []news.Quote) news.Alert {
 	}
 }
 
+// Alert is Build as these topics configure it: at most Quotes quotes of at
+// most QuoteMax characters each, and entities named in the hits.
+func (t *Topics) Alert(it news.Item, m news.Match, quotes []news.Quote) news.Alert {
+	a := Build(it, m, quotes)
+	a.Quotes = t.quotes(quotes, m.Hits)
+	a.Hits = t.named(a.Hits)
+	return a
+}
+
 // quotes picks an alert's quotes within the topics' quote settings.
 func (t *Topics) quotes(all []news.Quote, hits []news.Hit) []news.Quote {
 	n, limit := QuotesPerAlert, cmp.Or(t.QuoteMax, DefaultQuoteMax)
@@ -430,6 +441,24 @@ func (t *Topics) quotes(all []news.Quote, hits []news.Hit) []news.Quote {
 		n = *t.Quotes
 	}
 	return trimQuotes(summary.Pick(all, hits, n), n, limit)
+}
+
+// named returns hits with each @entity term replaced by the entity's name:
+// chat users read "@nuc" as a mention of someone.
+func (t *Topics) named(hits []news.Hit) []news.Hit {
+	out := hits
+	for i, h := range hits {
+		id, ok := strings.CutPrefix(h.Term, "@")
+		name := t.Entities[strings.ToLower(id)]
+		if !ok || name == "" {
+			continue
+		}
+		if &out[0] == &hits[0] {
+			out = slices.Clone(hits) // the match's hits are shared by its alerts
+		}
+		out[i].Term = name
+	}
+	return out
 }
 
 // trimQuotes keeps the first n quotes, each cut to at most limit characters

@@ -106,8 +106,19 @@ func SafeURL(link string) string {
 	return link
 }
 
-// Matched summarises hits term by term, each distinct text once per field:
-// `@nuc: "NATO–Ukraine Council" in title, "NATO-Ukraine Council" in text; grain: "grain" in text`.
+// fieldWords say where in an item a term matched, in words.
+var fieldWords = map[string]string{
+	"title":  "the headline",
+	"text":   "the article",
+	"feed":   "the feed's name",
+	"tag":    "the feed's tags",
+	"author": "the byline",
+}
+
+// Matched summarises hits term by term, each distinct text once per field,
+// the fields in words: `NATO-Ukraine Council: "NATO–Ukraine Council" in the
+// headline, "NATO-Ukraine Council" in the article; grain: "grain" in the
+// article`. The alerts pipeline has already named entities (@nuc).
 func Matched(hits []news.Hit) string {
 	var terms []string
 	byTerm := map[string][]string{}
@@ -122,7 +133,11 @@ func Matched(hits []news.Hit) string {
 		if _, ok := byTerm[h.Term]; !ok {
 			terms = append(terms, h.Term)
 		}
-		byTerm[h.Term] = append(byTerm[h.Term], fmt.Sprintf("“%s” in %s", text, h.Field))
+		field := fieldWords[h.Field]
+		if field == "" {
+			field = Clean(h.Field)
+		}
+		byTerm[h.Term] = append(byTerm[h.Term], fmt.Sprintf("“%s” in %s", text, field))
 	}
 	parts := make([]string, len(terms))
 	for i, t := range terms {

@@ -103,6 +103,10 @@ func limitsOf(l bot.Limits, r config.Rates) bot.Limits {
 func topicsOf(cfg *config.Config) *alerts.Topics {
 	t := &alerts.Topics{Set: cfg.Set, Notify: map[string][]news.Destination{}, Tags: map[string][]string{}, Batches: map[string]news.Batch{}}
 	t.Quotes = cfg.Alerts.Quotes
+	t.Entities = map[string]string{}
+	for _, e := range cfg.Entities {
+		t.Entities[strings.ToLower(e.ID)] = e.Name
+	}
 	if m := cfg.Alerts.QuoteMax; m != nil {
 		t.QuoteMax = *m
 	}

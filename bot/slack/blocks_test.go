@@ -164,7 +164,7 @@ func TestRenderAlertLayout(t *testing.T) {
 	}
 	for _, want := range []string{
 		"*NATO–Ukraine Council agrees to speed up air-defence deliveries before winter*",
-		"sample-wire · Wed 18 Nov 2026 16:40 UTC · topic: nato-ukraine | matched: @nuc: “NATO–Ukraine Council” in title, “NATO-Ukraine Council” in text",
+		"sample-wire · Wed 18 Nov 2026 16:40 UTC · topic: nato-ukraine | matched: NATO-Ukraine Council: “NATO–Ukraine Council” in the headline, “NATO-Ukraine Council” in the article",
 		"Foreign ministers of the Alliance agreed",
 		"> “Every interceptor that arrives in December protects a power station in January. We are not going to wait for the spring to act”\n> — Ilse Marander",
 		"> “We need dates, not declarations.”",

@@ -35,7 +35,7 @@ func TestSendAlert(t *testing.T) {
 		"NATO–Ukraine Council agrees to speed up air-defence deliveries before winter\nsample-wire · yesterday 16:40 UTC · topic: nato-ukraine",
 		"“Every interceptor that arrives in December protects a power station in January. We are not going to wait for the spring to act”\n— Ilse Marander",
 		"“We need dates, not declarations.”",
-		"matched: @nuc: “NATO–Ukraine Council” in title, “NATO-Ukraine Council” in text",
+		"matched: NATO-Ukraine Council: “NATO–Ukraine Council” in the headline, “NATO-Ukraine Council” in the article",
 	} {
 		if !strings.Contains(m.Text, want) {
 			t.Errorf("message lacks %q:\n%s", want, m.Text)
