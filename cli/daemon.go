@@ -100,6 +100,21 @@ func limitsOf(l bot.Limits, r config.Rates) bot.Limits {
 	return l
 }
 
+// notifiedRules names the topics whose config notify lists post to chat on
+// platform (in any of its threads).
+func notifiedRules(cat *bot.Catalog, platform news.Platform, chat string) []string {
+	var out []string
+	for _, t := range cat.Topics {
+		for _, d := range t.Notify {
+			if d.Platform == platform && d.Chat == chat {
+				out = append(out, t.Name)
+				break
+			}
+		}
+	}
+	return out
+}
+
 func topicsOf(cfg *config.Config) *alerts.Topics {
 	t := &alerts.Topics{Set: cfg.Set, Notify: map[string][]news.Destination{}, Tags: map[string][]string{}, Batches: map[string]news.Batch{}}
 	t.Quotes = cfg.Alerts.Quotes
@@ -169,6 +184,7 @@ func start(ctx context.Context, c *cmdContext, cfg *config.Config, log *slog.Log
 			Token: t.Token, APIURL: t.APIURL, LinkPreview: t.LinkPreview, Admins: t.Admins,
 			Webhook: telegram.Webhook{URL: t.Webhook.URL, Listen: t.Webhook.Listen, SecretToken: t.Webhook.SecretToken},
 			Store:   db, Log: log, Location: loc, Now: c.env.Now,
+			Notified: func(chat string) []string { return notifiedRules(s.catalog.Load(), news.Telegram, chat) },
 			// Flood waits are the dispatcher's: it holds only the chat that
 			// got the 429 while the others keep flowing.
 			MaxFloodWait: time.Nanosecond,

@@ -134,6 +134,9 @@ func TestEndToEnd(t *testing.T) {
 	if st.Sent != 1 || len(e.fake.SentTo(-1009100)) != 1 || len(subs(t, e, dest("-1009100"))) != 1 {
 		t.Errorf("after migration: flush %+v, supergroup got %d, subscriptions %v", st, len(e.fake.SentTo(-1009100)), subs(t, e, dest("-1009100")))
 	}
+	if !strings.Contains(e.logs.String(), "its subscriptions moved to the new chat id; no rule's notify list names the old id") {
+		t.Errorf("the upgrade log claims notify lists to change:\n%s", e.logs.String())
+	}
 
 	// The server can't parse the HTML: the alert arrives as plain text.
 	e.fake.FailNext(-1009100, telegramtest.CantParseEntities(`Unsupported start tag "x" at byte offset 3`))

@@ -217,8 +217,17 @@ func (c *Client) migrate(ctx context.Context, from, to int64) {
 		c.log.Error("group upgraded to a supergroup, but its subscriptions could not be moved", keyChat, from, "new_chat", to, keyErr, err)
 		return
 	}
-	c.log.Warn(fmt.Sprintf("group upgraded to a supergroup: subscriptions moved to the new chat id; write telegram:%d instead of telegram:%d in the config's notify lists", to, from),
-		keyChat, from, "new_chat", to, "subscriptions", n)
+	var rules []string
+	if c.opts.Notified != nil {
+		rules = c.opts.Notified(strconv.FormatInt(from, 10))
+	}
+	if len(rules) == 0 {
+		c.log.Warn("group upgraded to a supergroup: its subscriptions moved to the new chat id; no rule's notify list names the old id",
+			keyChat, from, "new_chat", to, "subscriptions", n)
+		return
+	}
+	c.log.Warn(fmt.Sprintf("group upgraded to a supergroup: its subscriptions moved to the new chat id; the notify lists of %s still name telegram:%d: write telegram:%d there (alerts follow the new id until herald restarts)",
+		strings.Join(rules, ", "), from, to), keyChat, from, "new_chat", to, "subscriptions", n, "rules", rules)
 }
 
 // pauseChat pauses the subscriptions of a chat that refused a message.

@@ -98,8 +98,12 @@ type Options struct {
 	Location *time.Location
 	// Sleep waits d or until ctx ends (flood waits, backoff); tests make it instant.
 	Sleep func(ctx context.Context, d time.Duration) error
-	// Now is the clock that paces polling; time.Now when nil.
+	// Now is the clock that paces polling and dates alerts; time.Now when nil.
 	Now func() time.Time
+	// Notified, when set, returns the rules whose config notify lists name
+	// the chat (telegram:<chat>, any forum topic), so that the log after a
+	// group's upgrade says which lists to change.
+	Notified func(chat string) []string
 	// MaxFloodWait is the longest retry_after Send waits out itself; a longer
 	// one goes back to the dispatcher as a *bot.RetryAfterError.
 	MaxFloodWait time.Duration
