@@ -155,6 +155,21 @@ func TestEndToEnd(t *testing.T) {
 	if pending, _ := e.db.PendingCount(t.Context()); pending != 1 {
 		t.Errorf("%d rows pending after a server error, want 1", pending)
 	}
+
+	// A gateway's JSON without error_code is not final either: the alert
+	// waits, and the log says what came back.
+	e.fake.FailNext(-1009100, telegramtest.NotBotAPI(504, "application/json", `{"message":"Endpoint request timed out"}`))
+	deadBefore, _ := e.db.DeadCount(t.Context())
+	st = p.publish("Black Sea grain convoy sails", "<p>A grain convoy left across the Black Sea.</p>")
+	if st.Failed != 1 {
+		t.Errorf("gateway answer: flush %+v, want 1 failed", st)
+	}
+	if dead, _ := e.db.DeadCount(t.Context()); dead != deadBefore {
+		t.Errorf("%d alerts dead after an answer that is not final, were %d", dead, deadBefore)
+	}
+	if logs := e.logs.String(); !strings.Contains(logs, "alert not delivered; will retry") || !strings.Contains(logs, "HTTP 504 Gateway Timeout, body: {") {
+		t.Errorf("the retry is not logged with the answer:\n%s", logs)
+	}
 }
 
 func TestHostileFeedText(t *testing.T) {
