@@ -271,12 +271,18 @@ func (c *Client) reply(ctx context.Context, cmd command, msg rendered, public bo
 			opts = append(opts, slack.MsgOptionTS(cmd.thread))
 		}
 		opts = append(opts, slack.MsgOptionDisableLinkUnfurl(), slack.MsgOptionDisableMediaUnfurl())
-		_, _, err = c.api.PostMessageContext(cctx, cmd.channel, opts...)
+		actx, answer := bot.WithAnswer(cctx)
+		var ts string
+		_, ts, err = c.api.PostMessageContext(actx, cmd.channel, opts...)
+		err = c.checkAnswer(err, ts != "", answer)
 	default:
 		if cmd.thread != "" {
 			opts = append(opts, slack.MsgOptionTS(cmd.thread))
 		}
-		_, err = c.api.PostEphemeralContext(cctx, cmd.channel, cmd.user, opts...)
+		actx, answer := bot.WithAnswer(cctx)
+		var ts string
+		ts, err = c.api.PostEphemeralContext(actx, cmd.channel, cmd.user, opts...)
+		err = c.checkAnswer(err, ts != "", answer)
 	}
 	if err != nil {
 		return fmt.Errorf("slack: reply in %s: %w", cmd.channel, c.redact(err))

@@ -478,3 +478,26 @@ func TestResponseURLAllowed(t *testing.T) {
 		}
 	}
 }
+
+// TestReplyAnsweredByAProxy: a reply that Slack's API did not confirm (an
+// answer without ok) is logged as not delivered, with what came back.
+func TestReplyAnsweredByAProxy(t *testing.T) {
+	e := newEnv(t)
+	stop := e.run(newRouter(e))
+	defer stop()
+	waitReady(t, e)
+	e.fake.FailNext("chat.postMessage", slacktest.NotWebAPI(200, "text/html", "<html>Sign in to the proxy</html>"))
+	env, err := e.fake.AppMention(slacktest.Mention{Channel: deskChannel, User: annUser, Text: "<@U0HERALD> help", TS: "1700000700.000001"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := e.fake.WaitAck(waitFor, env); !ok {
+		t.Fatal("mention not acked")
+	}
+	if !e.fake.Wait(waitFor, func() bool { return strings.Contains(e.logs.String(), "could not reply to a command") }) {
+		t.Fatalf("the lost reply was not logged:\n%s", e.logs.String())
+	}
+	if logs := e.logs.String(); !strings.Contains(logs, "not a Slack Web API answer") || !strings.Contains(logs, "HTTP 200 OK, body: <html>Sign in to the proxy</html>") {
+		t.Errorf("the log does not say what came back:\n%s", logs)
+	}
+}
