@@ -133,7 +133,7 @@ var commands = []Command{
 	{Name: "subscribe", Args: "<topic>", Description: "post alerts on a topic here"},
 	{Name: "unsubscribe", Args: "<topic>", Description: "stop alerts on a topic here"},
 	{Name: "subscriptions", Description: "the topics this chat follows"},
-	{Name: "latest", Args: "[topic] [n]", Description: "the last alerts"},
+	{Name: "latest", Args: "[topic] [n]", Description: "the last alerts posted here"},
 	{Name: "search", Args: "<query> | more", Description: "find stored articles, newest first"},
 	{Name: "mute", Args: "<topic> <duration> [--queue]", Description: "pause a topic here for a while"},
 	{Name: "unmute", Args: "<topic>", Description: "end a mute"},
