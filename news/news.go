@@ -119,6 +119,12 @@ type Alert struct {
 	Quotes []Quote `json:"quotes,omitempty"`
 	// Hits say which words made the rule match.
 	Hits []Hit `json:"hits,omitempty"`
+	// Watch is the query of the watch that Rule names (see WatchRule);
+	// empty when Rule is a topic.
+	Watch string `json:"watch,omitempty"`
+	// Also are the other topics and watches of the same destination that
+	// matched the item: the story is posted once, naming them all.
+	Also []Source `json:"also,omitempty"`
 
 	// Attempts and Queued are the outbox row's delivery state, set when the
 	// alert is read back for delivery: failed tries so far, and when it was queued.
