@@ -44,7 +44,7 @@ func AlertMessage(a news.Alert, loc *time.Location) Message {
 	if !a.Published.IsZero() {
 		meta = append(meta, a.Published.In(loc).Format(TimeLayout))
 	}
-	meta = append(meta, "topic: "+Clean(a.Rule))
+	meta = append(meta, sourcesLine(a))
 	var m Message
 	m.Add(Block{Kind: KindParagraph, Keep: true, Lines: []Line{{head}, {Italic(strings.Join(meta, " · "))}}})
 	if s := Shorten(Clean(a.Summary), MaxSummary); s != "" {
@@ -117,7 +117,7 @@ func DigestLine(a news.Alert) Line {
 	if title == "" {
 		title = "(untitled)"
 	}
-	return Line{Link(title, SafeURL(a.Link)), Plain(" — " + Clean(a.Feed) + " · " + Clean(a.Rule))}
+	return Line{Link(title, SafeURL(a.Link)), Plain(" — " + Clean(a.Feed) + " · " + sourceNames(a))}
 }
 
 // DigestMessage lays out alerts as one digest: a heading with the count, then

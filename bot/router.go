@@ -30,6 +30,8 @@ type Catalog struct {
 	Topics []Topic
 	// Feeds are the configured feed names, in config order.
 	Feeds []string
+	// Watches are the limits of the watches chats save with /watch.
+	Watches WatchLimits
 }
 
 // CommandStore is what the router needs from storage.
@@ -106,6 +108,8 @@ type Router struct {
 	loc     *time.Location
 	search  *searches // nil without WithSearch
 	adder   FeedAdder // nil without WithFeedAdder
+	// watchlist saves chats' watches; nil without WithWatches.
+	watchlist Watchlist
 }
 
 // NewRouter returns a router over store. catalog returns the current rules
@@ -137,6 +141,9 @@ var commands = []Command{
 	{Name: "search", Args: "<query> | more", Description: "find stored articles, newest first"},
 	{Name: "mute", Args: "<topic> <duration> [--queue]", Description: "pause a topic here for a while"},
 	{Name: "unmute", Args: "<topic>", Description: "end a mute"},
+	{Name: "watch", Args: "<query>", Description: "alert here on any query of your own"},
+	{Name: "watches", Description: "this chat's watches"},
+	{Name: "unwatch", Args: "<n>", Description: "remove a watch"},
 	{Name: "status", Description: "feeds, rules and deliveries"},
 	{Name: "feeds", Args: "[failing|name] | add <url> [name]", Description: "each feed's health; operators add feeds"},
 }
@@ -180,6 +187,12 @@ func (r *Router) Handle(ctx context.Context, req Request) (Message, error) {
 		return r.unmute(ctx, req)
 	case "search":
 		return r.searchCmd(ctx, req)
+	case "watch":
+		return r.watch(ctx, req)
+	case "watches":
+		return r.watchesCmd(ctx, req)
+	case "unwatch":
+		return r.unwatch(ctx, req)
 	case "":
 		return msg(Para(Plain("Send "), Code(req.Prefix+"help"), Plain(" to see what I can do."))), nil
 	}
@@ -445,6 +458,11 @@ func (r *Router) subscriptions(ctx context.Context, req Request) (Message, error
 			items = append(items, Line{Code(t.Name), Italic(" (posted here by the config)")})
 		}
 	}
+	watches, watchNames, err := r.watchLines(ctx, req.Dest)
+	if err != nil {
+		return failed("subscriptions", err)
+	}
+	items = append(items, watches...)
 	mutes, err := r.store.MutesOf(ctx, req.Dest, r.now())
 	if err != nil {
 		return failed("subscriptions", err)
@@ -454,7 +472,11 @@ func (r *Router) subscriptions(ctx context.Context, req Request) (Message, error
 		if m.Queue {
 			how = "kept for a digest"
 		}
-		items = append(items, Line{Code(m.Rule), Italic(" muted until " + r.when(m.Until, r.now()) + ", alerts " + how)})
+		name := m.Rule
+		if w, ok := watchNames[m.Rule]; ok {
+			name = w
+		}
+		items = append(items, Line{Code(name), Italic(" muted until " + r.when(m.Until, r.now()) + ", alerts " + how)})
 	}
 	if len(items) == 0 {
 		return msg(Para(Plain("This chat follows no topic yet. "), Code(req.Prefix+"topics"), Plain(" lists them."))), nil
@@ -477,6 +499,14 @@ func (r *Router) latest(ctx context.Context, req Request) (Message, error) {
 		}
 		words = append(words, a)
 	}
+	label := ""
+	if wr, wl, named, err := r.watchRule(ctx, req, words); err != nil {
+		return failed("latest", err)
+	} else if named && wr == "" {
+		return noWatch(req, words), nil
+	} else if named {
+		rule, label, words = wr, wl, nil
+	}
 	if len(words) > 0 {
 		t, ok := cat.topic(topicArg(words))
 		if !ok {
@@ -484,19 +514,22 @@ func (r *Router) latest(ctx context.Context, req Request) (Message, error) {
 		}
 		rule = t.Name
 	}
+	if label == "" {
+		label = rule
+	}
 	alerts, err := r.store.Latest(ctx, rule, n)
 	if err != nil {
 		return failed("latest", err)
 	}
 	if len(alerts) == 0 {
 		if rule != "" {
-			return msg(Para(Plain("No alerts on "), Code(rule), Plain(" yet."))), nil
+			return msg(Para(Plain("No alerts on "), Code(label), Plain(" yet."))), nil
 		}
 		return msg(Para(Plain("No alerts yet."))), nil
 	}
 	head := "Latest alerts"
 	if rule != "" {
-		head += " on " + rule
+		head += " on " + label
 	}
 	items := make([]Line, 0, len(alerts))
 	for _, a := range alerts {
@@ -509,7 +542,7 @@ func (r *Router) latest(ctx context.Context, req Request) (Message, error) {
 			meta = append(meta, a.Published.In(r.loc).Format("2 Jan 15:04 MST"))
 		}
 		if rule == "" {
-			meta = append(meta, Clean(a.Rule))
+			meta = append(meta, sourceNames(a))
 		}
 		items = append(items, Line{Link(title, SafeURL(a.Link)), Italic(" — " + strings.Join(meta, " · "))})
 	}
