@@ -101,6 +101,8 @@ type Watchlist struct {
 	log      *slog.Logger
 	entities atomic.Pointer[[]rules.Entity]
 
+	stale atomic.Bool // the entities changed: rebuild on the next tick
+
 	mu  sync.Mutex // serialises rebuilds, so that generations swap in order
 	rev int64      // the store's revision the generation in force was read at; -1 before any
 }
@@ -123,11 +125,11 @@ func (l *Watchlist) Entities() []rules.Entity { return *l.entities.Load() }
 // Load reads every watch from the store, compiles them and swaps them in.
 func (l *Watchlist) Load(ctx context.Context) error { return l.refresh(ctx, true) }
 
-// SetEntities compiles the watches against the entities of a reloaded
-// config and swaps them in: a reload keeps the watches.
-func (l *Watchlist) SetEntities(ctx context.Context, entities []rules.Entity) error {
+// SetEntities makes the watches compile against the entities of a
+// reloaded config from Run's next tick on: a reload keeps the watches.
+func (l *Watchlist) SetEntities(entities []rules.Entity) {
 	l.entities.Store(&entities)
-	return l.refresh(ctx, true)
+	l.stale.Store(true)
 }
 
 // AddWatch saves w (see store.DB.AddWatch for perChat and the errors) and
@@ -192,9 +194,10 @@ func (l *Watchlist) refresh(ctx context.Context, force bool) error {
 	if err != nil {
 		return fmt.Errorf("alerts: watches: %w", err)
 	}
-	if !force && rev == l.rev {
+	if !force && rev == l.rev && !l.stale.Load() {
 		return nil
 	}
+	l.stale.Store(false)
 	ws, err := l.st.Watches(ctx)
 	if err != nil {
 		return fmt.Errorf("alerts: watches: %w", err)

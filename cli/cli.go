@@ -67,6 +67,7 @@ func commands() []command {
 		{name: "feeds", args: "[-json] | add [-name NAME] [-tags a,b] URL", short: "list the feeds with their health, or add the feed of a URL (a site's page names its feed)", run: cmdFeeds, flags: feedsFlags},
 		{name: "import", args: "[-dry-run] FILE.opml", short: "add the feeds of an OPML file to the config", run: cmdImport, flags: importFlags},
 		{name: "export", short: "print the feeds as OPML", run: cmdExport},
+		{name: "watches", args: "[-json] | rm ID | export", short: "list the watches chats saved with /watch, remove one, or print them as rules: to paste into the config", run: cmdWatches, flags: jsonFlag},
 		{name: "version", short: "print herald's version", run: cmdVersion},
 	}
 }

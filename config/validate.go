@@ -68,6 +68,7 @@ func (c *Config) validate(errs, warn *problems, getenv func(string) string) {
 	}
 
 	c.validateRetention(errs)
+	c.validateWatches(errs)
 
 	entities := map[string]Pos{}
 	for i, e := range c.Entities {
