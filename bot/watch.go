@@ -167,9 +167,9 @@ func (r *Router) watch(ctx context.Context, req Request) (Message, error) {
 		return failed("watch "+query+": preview", err)
 	}
 	if pv.broad {
-		return msg(Para(Plain(fmt.Sprintf("That query is too broad: it matched %s of the %d articles of the last 7 days (%.0f%%), "+
+		return msg(Para(Plain(fmt.Sprintf("That query is too broad: it matched at least %d of the %d articles of the last 7 days (%.0f%% or more), "+
 			"more than the %.0f%% a watch may match. Nothing was saved. Narrow it with a phrase in quotes, a second word, "+
-			"NEAR, or ", pv.countText(), pv.total, 100*float64(pv.count)/float64(pv.total), 100*limits.MaxShare)),
+			"NEAR, or ", pv.count, pv.total, 100*float64(pv.count)/float64(pv.total), 100*limits.MaxShare)),
 			Code("title:"), Plain("."))), nil
 	}
 	w, err := r.watchlist.AddWatch(ctx, news.Watch{Destination: req.Dest, Query: query, CreatedBy: req.User, Created: now}, limits.PerChat)

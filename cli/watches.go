@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -31,7 +32,16 @@ func cmdWatches(ctx context.Context, c *cmdContext) int {
 	args := c.fs.Args()
 	sub := ""
 	if len(args) > 0 {
-		sub, args = args[0], args[1:]
+		// Flags may follow the subcommand and its ID too: herald watches rm 3 -config FILE.
+		var words []string
+		for len(args) > 0 {
+			words = append(words, args[0])
+			if err := c.fs.Parse(args[1:]); err != nil {
+				return exitUsage
+			}
+			args = c.fs.Args()
+		}
+		sub, args = words[0], words[1:]
 	}
 	var id int64
 	switch sub {
@@ -156,10 +166,16 @@ func exportWatches(ws []news.Watch) (string, error) {
 			Notify:      []string{w.Destination.String()},
 		})
 	}
-	out, err := yaml.Marshal(doc)
-	if err != nil {
+	var b strings.Builder
+	b.WriteString("# herald watches export: paste the entries into the rules: of config.yaml,\n" +
+		"# then remove the watch with herald watches rm ID so the chat is not alerted twice.\n")
+	enc := yaml.NewEncoder(&b)
+	enc.SetIndent(2)
+	if err := enc.Encode(doc); err != nil {
 		return "", err
 	}
-	return "# herald watches export: paste the entries into the rules: of config.yaml,\n" +
-		"# then remove the watch with herald watches rm ID so the chat is not alerted twice.\n" + string(out), nil
+	if err := enc.Close(); err != nil {
+		return "", err
+	}
+	return b.String(), nil
 }
