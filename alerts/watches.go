@@ -101,7 +101,9 @@ type Watchlist struct {
 	log      *slog.Logger
 	entities atomic.Pointer[[]rules.Entity]
 
-	stale atomic.Bool // the entities changed: rebuild on the next tick
+	stale atomic.Bool // the entities or enabled changed: rebuild on the next tick
+	// disabled keeps the watches out of the pipeline (watches.enabled: false).
+	disabled atomic.Bool
 
 	mu  sync.Mutex // serialises rebuilds, so that generations swap in order
 	rev int64      // the store's revision the generation in force was read at; -1 before any
@@ -130,6 +132,14 @@ func (l *Watchlist) Load(ctx context.Context) error { return l.refresh(ctx, true
 func (l *Watchlist) SetEntities(entities []rules.Entity) {
 	l.entities.Store(&entities)
 	l.stale.Store(true)
+}
+
+// SetEnabled turns the watches' alerts on or off from Run's next tick on
+// (watches.enabled in the config); the watches themselves are kept.
+func (l *Watchlist) SetEnabled(on bool) {
+	if l.disabled.Swap(!on) != !on {
+		l.stale.Store(true)
+	}
 }
 
 // AddWatch saves w (see store.DB.AddWatch for perChat and the errors) and
@@ -198,6 +208,11 @@ func (l *Watchlist) refresh(ctx context.Context, force bool) error {
 		return nil
 	}
 	l.stale.Store(false)
+	if l.disabled.Load() {
+		l.p.SetWatches(nil)
+		l.rev = rev
+		return nil
+	}
 	ws, err := l.st.Watches(ctx)
 	if err != nil {
 		return fmt.Errorf("alerts: watches: %w", err)

@@ -225,3 +225,27 @@ func TestAddWatchLimits(t *testing.T) {
 		t.Errorf("removing a missing watch: %v", err)
 	}
 }
+
+// watches.enabled: false keeps the watches out of the pipeline, and true
+// brings them back, without losing them.
+func TestWatchesDisabled(t *testing.T) {
+	db, p := setup(t)
+	l := alerts.NewWatchlist(p, db, nil, nil)
+	if _, err := l.AddWatch(t.Context(), news.Watch{Destination: chatA, Query: "ministers"}, 0); err != nil {
+		t.Fatal(err)
+	}
+	l.SetEnabled(false)
+	if err := l.Load(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if p.Watches().Len() != 0 {
+		t.Errorf("disabled: %d watches in force", p.Watches().Len())
+	}
+	l.SetEnabled(true)
+	if err := l.Load(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if p.Watches().Len() != 1 {
+		t.Errorf("enabled again: %d watches in force, want 1", p.Watches().Len())
+	}
+}

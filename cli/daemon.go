@@ -129,6 +129,7 @@ func start(ctx context.Context, c *cmdContext, cfg *config.Config, log *slog.Log
 	s.pipeline = alerts.New(db, topicsOf(cfg), c.env.Now, log)
 	s.search = search.New(db, searchConfig(cfg), c.env.Now)
 	s.watchlist = alerts.NewWatchlist(s.pipeline, db, cfg.RuleEntities(), log)
+	s.watchlist.SetEnabled(cfg.Watches.On())
 	if err := s.watchlist.Load(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -341,6 +342,7 @@ func (s *service) reload(c *cmdContext) {
 	}
 	s.pipeline.SetTopics(topicsOf(cfg))
 	s.watchlist.SetEntities(cfg.RuleEntities())
+	s.watchlist.SetEnabled(cfg.Watches.On())
 	s.search.SetConfig(searchConfig(cfg))
 	s.catalog.Store(catalogOf(cfg))
 	feeds := cfg.NewsFeeds()
