@@ -492,8 +492,9 @@ func (r *Router) latest(ctx context.Context, req Request) (Message, error) {
 	cat := r.catalog()
 	n, rule := DefaultLatest, ""
 	var words []string
-	for _, a := range req.Args {
-		if v, err := strconv.Atoi(a); err == nil {
+	for i, a := range req.Args {
+		// A number is the count, unless it is a watch's: /latest watch 2.
+		if v, err := strconv.Atoi(a); err == nil && (i == 0 || !strings.EqualFold(req.Args[i-1], "watch")) {
 			n = min(max(v, 1), MaxLatest)
 			continue
 		}

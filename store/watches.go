@@ -43,8 +43,13 @@ func (db *DB) AddWatch(ctx context.Context, w news.Watch, perChat int) (news.Wat
 		return w, fmt.Errorf("store: add watch for %s: %w", dest, err)
 	}
 	defer tx.Rollback()
+	// The chat and its threads ("telegram:42/…", which sort before
+	// "telegram:420"), as two ranges of the (destination, query) index
+	// rather than a scan of every watch.
 	var have int
-	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM watches WHERE `+chatWhere, exact, threads).Scan(&have); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM watches WHERE destination = ?1) +
+		(SELECT count(*) FROM watches WHERE destination >= ?2 AND destination < ?3)`,
+		exact, threads, threadsEnd(threads)).Scan(&have); err != nil {
 		return w, fmt.Errorf("store: add watch for %s: %w", dest, err)
 	}
 	var dup int
@@ -186,6 +191,10 @@ func (db *DB) ItemsSince(ctx context.Context, since time.Time) (int, error) {
 	}
 	return n, nil
 }
+
+// threadsEnd returns the least string above every string that starts
+// with threads, which ends in "/": the same with "0" for the "/".
+func threadsEnd(threads string) string { return threads[:len(threads)-1] + "0" }
 
 const watchColumns = `id, destination, query, created_by, created_at, paused`
 
