@@ -413,20 +413,20 @@ func (b *batch) matchWatches(d rules.Doc) []source {
 	if ws.Len() == 0 {
 		return nil
 	}
-	b.wmatched = ws.Set.Matching(d, b.wmatched[:0])
+	b.wmatched = ws.Matching(d, b.wmatched[:0])
 	if len(b.wmatched) == 0 {
 		return nil
 	}
 	out := make([]source, len(b.wmatched))
 	b.wexplain = b.wexplain[:0]
 	for k, i := range b.wmatched {
-		w := &ws.Watches[i]
-		out[k] = source{match: news.Match{Rule: ws.Set.Name(i)}, watch: w.Query, dests: []news.Destination{w.Destination}, paused: w.Paused}
+		w := ws.Watch(i)
+		out[k] = source{match: news.Match{Rule: news.WatchRule(w.ID)}, watch: w.Query, dests: []news.Destination{w.Destination}, paused: w.Paused}
 		if !w.Paused {
 			b.wexplain = append(b.wexplain, i)
 		}
 	}
-	explained := ws.Set.Explain(d, b.wexplain)
+	explained := ws.Explain(d, b.wexplain)
 	for k, e := 0, 0; e < len(explained) && k < len(out); k++ {
 		if out[k].match.Rule == explained[e].Rule {
 			out[k].match.Hits = explained[e].Hits

@@ -172,12 +172,12 @@ func guarded(c *watchCorpus, n int, query func() string, dest func(int) news.Des
 		set, _ := alerts.CompileWatches(batch, c.entities)
 		count := make([]int, set.Len())
 		for _, d := range c.docs {
-			dst = set.Set.Matching(d, dst[:0])
+			dst = set.Matching(d, dst[:0])
 			for _, k := range dst {
 				count[k]++
 			}
 		}
-		for k, w := range set.Watches {
+		for k, w := range set.List() {
 			if len(out) < n && count[k]*5 <= len(c.docs) {
 				w.ID = int64(len(out) + 1)
 				w.Destination = dest(len(out))
@@ -214,10 +214,10 @@ func BenchmarkWatchDecide(b *testing.B) {
 					d := c.docs[i%len(c.docs)]
 					i++
 					tm = topics.Matching(d, tm[:0])
-					wm = ws.Set.Matching(d, wm[:0])
+					wm = ws.Matching(d, wm[:0])
 					dests = dests[:0]
 					for _, k := range wm {
-						dests = append(dests, ws.Watches[k].Destination)
+						dests = append(dests, ws.Watch(k).Destination)
 					}
 					matched += len(wm)
 				}
@@ -234,7 +234,7 @@ func BenchmarkWatchDestinations(b *testing.B) {
 	c := watchBenchCorpus()
 	for _, n := range []int{1000, 100000} {
 		b.Run(fmt.Sprintf("watches=%d", n), func(b *testing.B) {
-			ws := &alerts.WatchSet{Watches: c.watches["common"][:n]}
+			ws, _ := alerts.CompileWatches(c.watches["common"][:n], c.entities)
 			r := rand.New(rand.NewPCG(1, 2))
 			idx := make([]int, 100)
 			for k := range idx {
@@ -244,7 +244,7 @@ func BenchmarkWatchDestinations(b *testing.B) {
 			for b.Loop() {
 				dests = dests[:0]
 				for _, k := range idx {
-					dests = append(dests, ws.Watches[k].Destination)
+					dests = append(dests, ws.Watch(k).Destination)
 				}
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(idx)), "ns/match")
@@ -305,7 +305,7 @@ func BenchmarkWatchAdd(b *testing.B) {
 		var dst []int
 		for i := 0; !stop.Load(); i++ {
 			start := time.Now()
-			dst = p.Watches().Set.Matching(c.docs[i%len(c.docs)], dst[:0])
+			dst = p.Watches().Matching(c.docs[i%len(c.docs)], dst[:0])
 			if d := int64(time.Since(start)); d > longest.Load() {
 				longest.Store(d)
 			}

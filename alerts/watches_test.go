@@ -158,7 +158,7 @@ func TestWatchPauseAndOtherProcess(t *testing.T) {
 	if _, err := db.SetChatPaused(t.Context(), news.Telegram, "-100", true); err != nil {
 		t.Fatal(err)
 	}
-	waitFor("pause", func(ws *alerts.WatchSet) bool { return ws.Len() == 1 && ws.Watches[0].Paused })
+	waitFor("pause", func(ws *alerts.WatchSet) bool { return ws.Len() == 1 && ws.List()[0].Paused })
 	res, err := p.Ingest(t.Context(), news.Feed{Name: "wire"}, []news.Item{item("p1", "Ministers meet", "<p>Ministers met.</p>", now)}, false)
 	if err != nil || res.Queued != 0 {
 		t.Errorf("paused: %+v, %v; want nothing queued", res, err)
@@ -171,7 +171,7 @@ func TestWatchPauseAndOtherProcess(t *testing.T) {
 	}
 	moved := news.Destination{Platform: news.Telegram, Chat: "-1009", Thread: "5"}
 	waitFor("move and resume", func(ws *alerts.WatchSet) bool {
-		return ws.Len() == 1 && !ws.Watches[0].Paused && ws.Watches[0].Destination == moved
+		return ws.Len() == 1 && !ws.List()[0].Paused && ws.List()[0].Destination == moved
 	})
 	res, err = p.Ingest(t.Context(), news.Feed{Name: "wire"}, []news.Item{item("p2", "Ministers meet again", "<p>Ministers met again.</p>", now)}, false)
 	if err != nil || res.Queued != 1 {
@@ -192,8 +192,8 @@ func TestWatchPauseAndOtherProcess(t *testing.T) {
 func TestCompileWatchesDropsBrokenOnes(t *testing.T) {
 	ws := []news.Watch{{ID: 1, Query: "@gone"}, {ID: 2, Query: "grain"}, {ID: 3, Query: "@nuc"}}
 	set, dropped := alerts.CompileWatches(ws, []rules.Entity{{ID: "nuc", Name: "NATO-Ukraine Council"}})
-	if set.Len() != 2 || set.Watches[0].ID != 2 || set.Watches[1].ID != 3 || set.Set.Name(1) != "watch:3" {
-		t.Errorf("compiled %+v", set.Watches)
+	if set.Len() != 2 || set.Watch(0).ID != 2 || set.Watch(1).ID != 3 {
+		t.Errorf("compiled %+v", set.List())
 	}
 	if len(dropped) != 1 || dropped[1] == nil {
 		t.Errorf("dropped = %v, want watch 1", dropped)
@@ -248,4 +248,68 @@ func TestWatchesDisabled(t *testing.T) {
 	if p.Watches().Len() != 1 {
 		t.Errorf("enabled again: %d watches in force, want 1", p.Watches().Len())
 	}
+}
+
+// Watches added after the last full compile live in a delta; removing one
+// from the base masks it; once the delta is past DeltaMax, Run folds it
+// into a new base, keeping what was added meanwhile.
+func TestWatchDeltaAndFold(t *testing.T) {
+	db, p := setup(t)
+	ctx := t.Context()
+	for _, q := range []string{"alpha", "bravo"} {
+		if _, err := db.AddWatch(ctx, news.Watch{Destination: chatA, Query: q}, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	l := alerts.NewWatchlist(p, db, nil, nil)
+	if err := l.Load(ctx); err != nil {
+		t.Fatal(err)
+	}
+	charlie, err := l.AddWatch(ctx, news.Watch{Destination: chatB, Query: "charlie"}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.RemoveWatch(ctx, 1); err != nil { // alpha, in the base
+		t.Fatal(err)
+	}
+	decide := func(text string) []string {
+		var names []string
+		ws := p.Watches()
+		for _, i := range ws.Matching(rules.Doc{Title: text}, nil) {
+			names = append(names, ws.Watch(i).Query)
+		}
+		return names
+	}
+	if got := fmt.Sprint(decide("alpha bravo charlie")); got != "[bravo charlie]" {
+		t.Errorf("base and delta matched %s, want [bravo charlie]", got)
+	}
+	if _, err := l.RemoveWatch(ctx, charlie.ID); err != nil { // in the delta
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(decide("alpha bravo charlie")); got != "[bravo]" || p.Watches().Len() != 1 {
+		t.Errorf("after removing the delta's watch: %s, %d in force", got, p.Watches().Len())
+	}
+	for i := range alerts.DeltaMax {
+		if _, err := l.AddWatch(ctx, news.Watch{Destination: chatA, Query: fmt.Sprintf(`"w%d"`, i)}, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go l.Run(runCtx, time.Millisecond)
+	// Adds while the fold may be running.
+	for i := range 20 {
+		if _, err := l.AddWatch(ctx, news.Watch{Destination: chatA, Query: fmt.Sprintf(`"late%d"`, i)}, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := 1 + alerts.DeltaMax + 20
+	for range 4000 {
+		if ws := p.Watches(); ws.Len() == want && len(decide("late19 w0 bravo")) == 3 {
+			cancel()
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatalf("after the fold: %d watches in force, want %d; late19 w0 bravo matched %v", p.Watches().Len(), want, decide("late19 w0 bravo"))
 }
