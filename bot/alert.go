@@ -44,7 +44,7 @@ func AlertMessage(a news.Alert, loc *time.Location) Message {
 	if !a.Published.IsZero() {
 		meta = append(meta, a.Published.In(loc).Format(TimeLayout))
 	}
-	meta = append(meta, sourcesLine(a))
+	meta = append(meta, SourcesLine(a))
 	var m Message
 	m.Add(Block{Kind: KindParagraph, Keep: true, Lines: []Line{{head}, {Italic(strings.Join(meta, " · "))}}})
 	if s := Shorten(Clean(a.Summary), MaxSummary); s != "" {

@@ -77,8 +77,6 @@ func SourcesLine(a news.Alert) string {
 	return strings.Join(parts, " · ")
 }
 
-func sourcesLine(a news.Alert) string { return SourcesLine(a) }
-
 // sourceNames is SourcesLine for a line that has room for names only
 // (a digest, /latest): "grain, your watch: black sea".
 func sourceNames(a news.Alert) string {
