@@ -354,7 +354,9 @@ func (l *Watchlist) tick(ctx context.Context) error {
 		return fmt.Errorf("alerts: watches: %w", err)
 	}
 	l.mu.Lock()
-	changed, grown := rev != l.rev, len(l.cur.delta.watches) >= DeltaMax
+	// Revisions only grow: one below what is in force was read before a
+	// change of this watchlist's own and says nothing new.
+	changed, grown := rev > l.rev, len(l.cur.delta.watches) >= DeltaMax
 	l.mu.Unlock()
 	switch {
 	case changed || l.stale.Load():

@@ -281,7 +281,7 @@ func BenchmarkWatchMemory(b *testing.B) {
 // compiled and swapped in. Meanwhile a loop decides articles against the
 // generation in force, as ingestion does; max-pause-ms is the longest one
 // of its iterations took during the adds, base-pause-ms the longest
-// without any add (the machine's own noise). Run runs meanwhile, so that
+// in two seconds without any add (the machine's own noise). Run runs meanwhile, so that
 // with more than DeltaMax adds (-benchtime 600x) a fold into a new base
 // happens during the measurement too.
 func BenchmarkWatchAdd(b *testing.B) {
@@ -319,7 +319,7 @@ func BenchmarkWatchAdd(b *testing.B) {
 			}
 		}
 	})
-	time.Sleep(500 * time.Millisecond)
+	time.Sleep(2 * time.Second)
 	base := longest.Swap(0)
 	i := 0
 	for b.Loop() {
