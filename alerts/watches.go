@@ -419,12 +419,12 @@ func (l *Watchlist) rebuild(ws []news.Watch, fromStore bool, rev int64) {
 		base, dropped = compilePart(ws, l.Entities())
 		l.logDropped(dropped)
 	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	inBase := make(map[int64]bool, len(base.watches))
 	for _, w := range base.watches {
 		inBase[w.ID] = true
 	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	gone := map[int64]bool{}
 	for _, id := range l.removed {
 		gone[id] = true
