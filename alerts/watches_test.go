@@ -100,10 +100,10 @@ func TestWatchAndTopicArriveOnce(t *testing.T) {
 	if got := a[0].Sources(); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("chat A's alert names %+v, want %+v", got, want)
 	}
-	if b := by[chatB.String()]; len(b) != 1 || b[0].Watch != "council" || len(b[0].Also) != 0 {
+	if b := by[chatB.String()]; len(b) != 1 || b[0].Watch != "council" || len(b[0].AlsoMatched) != 0 {
 		t.Errorf("chat B's alerts = %+v", b)
 	}
-	if c := by["console"]; len(c) != 1 || c[0].Rule != "nuc" || len(c[0].Also) != 0 {
+	if c := by["console"]; len(c) != 1 || c[0].Rule != "nuc" || len(c[0].AlsoMatched) != 0 {
 		t.Errorf("the console's alerts = %+v", c)
 	}
 }
@@ -128,7 +128,7 @@ func TestWatchMutedLeavesTheTopic(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := pendingBy(t, db)[chatA.String()]
-	if len(a) != 1 || a[0].Rule != news.WatchRule(w.ID) || len(a[0].Also) != 0 || !a[0].HoldUntil.IsZero() {
+	if len(a) != 1 || a[0].Rule != news.WatchRule(w.ID) || len(a[0].AlsoMatched) != 0 || !a[0].HoldUntil.IsZero() {
 		t.Errorf("with the topic muted, chat A got %+v; want the watch's alert, now", a)
 	}
 }

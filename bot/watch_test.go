@@ -31,11 +31,11 @@ func TestWatchCommands(t *testing.T) {
 		{[]string{"watch", "a", "very", "long", "query", "indeed"}, "That query is 24 characters long; a watch may have at most 20"},
 		{[]string{"watch", `"black`, `sea"`, "grain"}, `Watching "black sea" AND grain: new articles that match it are posted here.`},
 		{[]string{"watch", `"black`, `sea"`, "grain"}, "This chat watches that query already"},
-		{[]string{"latest", "#1"}, "No alerts on watch 1 yet."},
+		{[]string{"latest", "#1"}, "No alerts on watch 1 here yet."},
 		{[]string{"latest", "watch", "7"}, "This chat has no watch 7"},
-		{[]string{"mute", "watch", "1", "2h"}, "Muted watch 1 here until 11:00 UTC (in 2h00m)"},
+		{[]string{"mute", "watch", "1", "2h"}, "Muted watch 1 here until today 11:00 UTC (in 2h00m). Its alerts are dropped until then."},
 		{[]string{"subscriptions"}, "watch 1 — your watch: \"black sea\" grain"},
-		{[]string{"subscriptions"}, "watch 1 muted until 11:00 UTC (in 2h00m), alerts dropped"},
+		{[]string{"subscriptions"}, "watch 1 muted until today 11:00 UTC (in 2h00m), alerts dropped"},
 		{[]string{"unmute", "#1"}, "Unmuted watch 1"},
 		{[]string{"watches"}, "1. \"black sea\" grain — no alerts in the last 7 days"},
 		{[]string{"unwatch", "3"}, "This chat has no watch “3”"},
@@ -63,8 +63,8 @@ func TestWatchCommands(t *testing.T) {
 // An alert's source line names every topic and watch it was posted for.
 func TestAlertSources(t *testing.T) {
 	a := news.Alert{Rule: "grain", Feed: "wire", Title: "Convoy sails",
-		Also: []news.Source{{Rule: "watch:3", Watch: `"grain corridor"`}, {Rule: "ports"}}}
-	if got, want := AlertMessage(a, nil).Text(), `wire · topic: grain · your watch: "grain corridor" · topic: ports`; !strings.Contains(got, want) {
+		AlsoMatched: []news.Source{{Rule: "watch:3", Watch: `"grain corridor"`}, {Rule: "ports"}}}
+	if got, want := AlertMessage(a, nil, time.Time{}).Text(), `wire · topic: grain · your watch: "grain corridor" · topic: ports`; !strings.Contains(got, want) {
 		t.Errorf("alert:\n%s\nwant %q", got, want)
 	}
 	a = news.Alert{Rule: "watch:3", Watch: "convoy", Feed: "wire", Title: "Convoy sails"}

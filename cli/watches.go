@@ -32,16 +32,7 @@ func cmdWatches(ctx context.Context, c *cmdContext) int {
 	args := c.fs.Args()
 	sub := ""
 	if len(args) > 0 {
-		// Flags may follow the subcommand and its ID too: herald watches rm 3 -config FILE.
-		var words []string
-		for len(args) > 0 {
-			words = append(words, args[0])
-			if err := c.fs.Parse(args[1:]); err != nil {
-				return exitUsage
-			}
-			args = c.fs.Args()
-		}
-		sub, args = words[0], words[1:]
+		sub, args = args[0], args[1:]
 	}
 	var id int64
 	switch sub {

@@ -66,6 +66,8 @@ type Config struct {
 	Log Log `yaml:"log"`
 	// Digest configures when waiting alerts are sent as digests.
 	Digest Digest `yaml:"digest"`
+	// Alerts configures what an alert shows.
+	Alerts Alerts `yaml:"alerts"`
 	// Listen is the address herald's HTTP server listens on, such as :8080:
 	// it receives Slack slash commands at /slack/commands. Empty: no server.
 	Listen string `yaml:"listen"`
@@ -340,7 +342,7 @@ func Parse(path string, data []byte, getenv func(string) string) (*Config, error
 	// empty, and checking the rest reports every problem in one run.
 	cfg.applyDefaults()
 	warn := &problems{file: path}
-	cfg.validate(ps, warn, getenv)
+	cfg.validate(ps, warn, getenv, data)
 	cfg.Warnings = warn.list
 	if len(ps.list) > 0 {
 		sort.SliceStable(ps.list, func(i, j int) bool {

@@ -94,6 +94,12 @@ type Quote struct {
 	Text string `json:"text"`
 	// Speaker is who said it, normalised to a full name; empty when unknown.
 	Speaker string `json:"speaker,omitempty"`
+	// Open and Close are the quotation marks the article used, with the
+	// space French puts inside guillemets ("« ", " »"; "„", "“"), so that an
+	// alert quotes in the article's own marks; empty for a quotation without
+	// marks (dialogue after a dash) or in straight ones, which alerts show in “ ”.
+	Open  string `json:"open,omitempty"`
+	Close string `json:"close,omitempty"`
 }
 
 // Alert is what herald posts to one destination: an item that matched a rule.
@@ -122,9 +128,12 @@ type Alert struct {
 	// Watch is the query of the watch that Rule names (see WatchRule);
 	// empty when Rule is a topic.
 	Watch string `json:"watch,omitempty"`
-	// Also are the other topics and watches of the same destination that
+	// AlsoMatched are the other topics and watches of the same destination that
 	// matched the item: the story is posted once, naming them all.
-	Also []Source `json:"also,omitempty"`
+	AlsoMatched []Source `json:"also_matched,omitempty"`
+	// Also names the other feeds that carried the same story since the
+	// alert was queued ("also: Reuters · AP"); kept beside the payload.
+	Also []string `json:"-"`
 
 	// Attempts and Queued are the outbox row's delivery state, set when the
 	// alert is read back for delivery: failed tries so far, and when it was queued.
@@ -134,6 +143,18 @@ type Alert struct {
 	// together with the others held with it, as one digest.
 	HoldUntil time.Time `json:"-"`
 	Digest    bool      `json:"-"`
+}
+
+// Edit is a sent alert whose message is to be changed to name more sources
+// ("also: …").
+type Edit struct {
+	// Alert is the alert as sent, with ID, Destination and Also (every
+	// source now known) set.
+	Alert Alert
+	// Ref is the platform's message, as the adapter that posted it wrote it.
+	Ref string
+	// SentAt is when the message was posted.
+	SentAt time.Time
 }
 
 // Mute silences one topic in one chat until a time.

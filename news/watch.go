@@ -67,5 +67,5 @@ type Source struct {
 // Sources returns every topic and watch the alert names: its own rule
 // first, then the others of the same destination that matched the item.
 func (a Alert) Sources() []Source {
-	return append([]Source{{Rule: a.Rule, Watch: a.Watch}}, a.Also...)
+	return append([]Source{{Rule: a.Rule, Watch: a.Watch}}, a.AlsoMatched...)
 }
