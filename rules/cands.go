@@ -119,6 +119,21 @@ func (m *matcher) markCandidates() {
 		dw := &m.dws[k]
 		m.markKey(dw.post0, dw.post1, k)
 	}
+	// The phrases found: their keys' lists, and the rules that are the
+	// phrase alone, which match when it is in the title or the text.
+	d := s.dict
+	for _, h := range m.phits {
+		k := s.phraseBase + h.node
+		if lo, hi := s.offs[k], s.offs[k+1]; lo < hi {
+			m.markKey(lo, hi, -1)
+		}
+		if a := d.phrases.atom[h.node]; a >= 0 && h.mask&(kindTitle|kindText) != 0 {
+			at := &d.atoms[a]
+			for _, r := range s.arules[at.rule0:at.rule1] {
+				m.setMatched(r)
+			}
+		}
+	}
 	if len(m.prefHits) > 0 {
 		m.prefs.each(func(p, _ int32) {
 			k := s.prefixBase + p
@@ -132,7 +147,6 @@ func (m *matcher) markCandidates() {
 	m.markRules(s.always, 0)
 	// The atoms' occurrences are found once their data is fetched, in
 	// loops of their own for the loads to overlap: an atom, then its words.
-	d := s.dict
 	for _, q := range m.atomQ {
 		sink += d.atoms[q.atom].w0
 	}

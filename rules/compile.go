@@ -136,7 +136,7 @@ func (c *compiler) term(tm *pterm) enode {
 		// Most terms are one word, and the others need one: the node holds
 		// it, so that evaluating the term seldom needs a look at the atom.
 		if at := &d.atoms[e.arg]; at.kind == atomWord || at.kind == atomPhrase {
-			e.cnt = at.key
+			e.cnt = d.atomWords[at.w0]
 			e.plain = at.kind == atomWord && !at.exact
 		}
 	}
@@ -273,7 +273,9 @@ func (c *compiler) required(i int32) (weight int, ok bool) {
 func (c *compiler) finish() {
 	s, d := c.s, c.s.dict
 	for a := range d.atoms {
-		if at := &d.atoms[a]; at.kind != atomFeed && (at.kind != atomWord || at.exact) {
+		// Plain words and plain phrases are found while the article is
+		// loaded.
+		if at := &d.atoms[a]; at.kind != atomFeed && ((at.kind != atomWord && at.kind != atomPhrase) || at.exact) {
 			c.pairs = append(c.pairs, keyRule{at.key, ^int32(a)})
 		}
 	}
@@ -287,7 +289,8 @@ func (c *compiler) finish() {
 		}
 	}
 	s.prefixBase, s.feedBase = nw, nw+np
-	nkeys := nw + np + int32(len(d.feedStr))
+	s.phraseBase = s.feedBase + int32(len(d.feedStr))
+	nkeys := s.phraseBase + d.phrases.n
 	// A word's slot holds its first rule that is the word alone (see
 	// wslot.wrule); others like it have inline plans.
 	kinds := make([]uint8, len(s.plans))
@@ -390,6 +393,10 @@ func (c *compiler) finish() {
 		}
 	}
 	d.trie = buildTrie(d.prefixStr)
+	d.phrases.finish(func(node int32) bool {
+		k := s.phraseBase + node
+		return offs[k] < offs[k+1]
+	})
 	// The maps that intern atoms and prefixes are for compiling only; the
 	// Set keeps what matching needs, and little for the collector to scan.
 	d.atomIDs, d.prefixes = nil, nil
@@ -407,6 +414,8 @@ func (s *Set) denseKey(k int32) int32 {
 		return s.prefixBase + k&keyMask
 	case keyFeed:
 		return s.feedBase + k&keyMask
+	case keyPhrase:
+		return s.phraseBase + k&keyMask
 	}
 	return k
 }

@@ -36,6 +36,7 @@ type atom struct {
 const (
 	keyPrefix = 1 << 29
 	keyFeed   = 2 << 29
+	keyPhrase = 3 << 29 // a node of the phrase trie (see phraseTable)
 	keyMask   = keyPrefix - 1
 )
 
@@ -53,8 +54,9 @@ type dictionary struct {
 	atomIDs   map[string]int32 // packed atom → ID, for the atoms other than plain words; only while compiling
 	atomWords []int32
 	cased     []string
-	key       []byte // scratch for atomIDs keys
-	trie      trie   // over prefixStr, built by finish
+	key       []byte      // scratch for atomIDs keys
+	trie      trie        // over prefixStr, built by finish
+	phrases   phraseTable // the phrases' words
 }
 
 func newDictionary(sizeHint int) *dictionary {
@@ -124,16 +126,20 @@ func (d *dictionary) sequence(ids []int32, cased []string) int32 {
 	if a, ok := d.atomIDs[string(d.key)]; ok {
 		return a
 	}
-	// The rarest word of a phrase keys it: any word of it must be in an
-	// article it occurs in, and the longest is the least common.
-	key := ids[0]
-	for _, id := range ids[1:] {
-		if d.words.wordLen(id) > d.words.wordLen(key) {
-			key = id
-		}
+	// A phrase is keyed by itself, as a node of the phrase trie: an
+	// article has the key only where the words follow each other, so
+	// however common they are, the phrase's rules are candidates only
+	// where it occurs (or, when exact, occurs in some capitalisation).
+	key, node := ids[0], int32(-1)
+	if kind == atomPhrase {
+		node = d.phrases.add(ids)
+		key = keyPhrase | node
 	}
 	a := d.addAtom(atom{kind: kind, exact: cased != nil, n: int32(len(ids)), key: key}, ids, cased)
 	d.atomIDs[string(d.key)] = a
+	if node >= 0 && cased == nil {
+		d.phrases.atom[node] = a
+	}
 	return a
 }
 
@@ -196,17 +202,24 @@ func (d *dictionary) atomWordIDs(a *atom) []int32 { return d.atomWords[a.w0 : a.
 func (d *dictionary) atomCased(a *atom) []string { return d.cased[a.x0 : a.x0+a.n] }
 
 // keyWeight estimates how selective an index key is; the higher, the fewer
-// articles have it. Without statistics on the articles to come, a longer
-// word is taken to be a rarer one, as Lucene's Monitor does by default.
+// articles have it. Without statistics on the articles to come, a phrase
+// is taken to be rarer than any word, which holds for its own words
+// whatever the distribution, and a longer word to be a rarer one, as
+// Lucene's Monitor does by default.
 func (d *dictionary) keyWeight(key int32) int {
 	switch key &^ keyMask {
 	case keyPrefix:
 		return len(d.prefixStr[key&keyMask]) - 1 // a prefix matches several words
 	case keyFeed:
 		return 1 // every article of the feed has it
+	case keyPhrase:
+		return phraseWeight
 	}
-	return d.words.wordLen(key)
+	return min(d.words.wordLen(key), phraseWeight-1)
 }
+
+// phraseWeight is the weight of a phrase key.
+const phraseWeight = 1 << 16
 
 // trie finds which of a set of prefixes begin a word, in one walk down the
 // word's bytes.

@@ -115,17 +115,19 @@ func TestPlansAgreeWithNodes(t *testing.T) {
 			}
 		}
 	}
-	c := benchmarkCorpus()
-	n := 5000
-	planned, err := Compile(c.specs[:n], nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	nodes, _ := Compile(c.specs[:n], nil)
-	withoutPlans(nodes)
-	for i, d := range c.docs {
-		if got, want := planned.Match(d), nodes.Match(d); !reflect.DeepEqual(got, want) {
-			t.Fatalf("article %d:\nplans %+v\nnodes %+v", i, got, want)
+	for _, name := range benchCorpora {
+		c := benchmarkCorpus(name)
+		n := 5000
+		planned, err := Compile(c.specs[:n], nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		nodes, _ := Compile(c.specs[:n], nil)
+		withoutPlans(nodes)
+		for i, d := range c.docs {
+			if got, want := planned.Match(d), nodes.Match(d); !reflect.DeepEqual(got, want) {
+				t.Fatalf("corpus %s, article %d:\nplans %+v\nnodes %+v", name, i, got, want)
+			}
 		}
 	}
 }

@@ -50,11 +50,12 @@ type Set struct {
 	atomList       []int32 // the atoms of eTerm nodes
 
 	// The index: post[offs[k]:offs[k+1]] are the rules that need key k, where
-	// a word's key is its ID, a prefix's is prefixBase plus its ID and a feed
-	// name's feedBase plus its ID, and the atoms keyed by it; see
+	// a word's key is its ID, a prefix's is prefixBase plus its ID, a feed
+	// name's feedBase plus its ID and a phrase's phraseBase plus its node in
+	// the phrase trie, and the atoms keyed by it; see
 	// markCandidates for how the entries are written.
-	offs, post           []int32
-	prefixBase, feedBase int32
+	offs, post                       []int32
+	prefixBase, feedBase, phraseBase int32
 	always               []int32 // rules that have no key, checked on every article
 	arules               []int32 // rules that are one atom, by atom (see atom.rule0)
 	streams              uint8   // the streams some term is looked for in

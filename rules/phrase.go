@@ -1,0 +1,239 @@
+package rules
+
+import "math/bits"
+
+// phraseTable is a trie of the dictionary's phrases over word IDs, kept as
+// one open-addressing hash table of edges: (node, next word) → child. An
+// article's phrases are found in one walk over its tokens: at each token
+// whose word begins some phrase, the next words are followed down the trie
+// as long as they continue one. What this costs depends on the article
+// (its tokens, and the phrase beginnings it holds), never on how common a
+// phrase's words are: "of the" is as cheap to find as "black sea", and an
+// article that has neither costs one probe at most per token that begins
+// a phrase.
+//
+// A trie node of depth two or more is a phrase key: the index key of every
+// phrase atom (plain or exact) of those words, whose posting list holds the
+// rules and exact atoms keyed by the phrase (see compiler.finish).
+type phraseTable struct {
+	slots  []pslot  // a power of two long; nil while there is no phrase
+	shift  uint     // 64 minus log2(len(slots)), for the hash
+	n      int32    // nodes
+	starts []uint64 // a bit per word ID: the word begins a phrase
+	atom   []int32  // by node: the plain (case-insensitive) phrase atom that ends there, or -1
+	kids   []bool   // by node: longer phrases continue it; only while compiling
+}
+
+// pslot is one edge of the trie: 16 bytes, four to a cache line.
+type pslot struct {
+	key   uint64 // the parent (a word ID, or pnodeTag|node) << 32 | the next word ID
+	node  int32  // the child, plus one; 0 when the slot is free
+	flags int32  // pslotKids, pslotUsed
+}
+
+const (
+	pnodeTag = 1 << 31 // a parent that is a node, not a first word
+
+	pslotKids = 1 // longer phrases continue the child
+	pslotUsed = 2 // the child is a phrase key with rules or atoms, or a plain phrase
+)
+
+// edgeKey packs an edge's parent and next word.
+func edgeKey(parent uint32, word int32) uint64 { return uint64(parent)<<32 | uint64(uint32(word)) }
+
+// slot returns where an edge's key hashes to.
+func (t *phraseTable) slot(key uint64) uint32 {
+	return uint32((key * 0x9e3779b97f4a7c15) >> t.shift)
+}
+
+// find returns the slot of the edge from parent by word, or nil.
+func (t *phraseTable) find(parent uint32, word int32) *pslot {
+	key := edgeKey(parent, word)
+	mask := uint32(len(t.slots) - 1)
+	for i := t.slot(key); ; i = (i + 1) & mask {
+		sl := &t.slots[i]
+		if sl.node == 0 {
+			return nil
+		}
+		if sl.key == key {
+			return sl
+		}
+	}
+}
+
+// begins reports whether word id begins a phrase.
+func (t *phraseTable) begins(id int32) bool {
+	return id >= 0 && int(id>>6) < len(t.starts) && t.starts[id>>6]>>(id&63)&1 != 0
+}
+
+// add returns the node of the phrase ids, of two words or more, adding it
+// and its prefixes when new.
+func (t *phraseTable) add(ids []int32) int32 {
+	if int(ids[0]>>6) >= len(t.starts) {
+		t.starts = append(t.starts, make([]uint64, int(ids[0]>>6)+1-len(t.starts))...)
+	}
+	t.starts[ids[0]>>6] |= 1 << (ids[0] & 63)
+	parent := uint32(ids[0])
+	node := int32(-1)
+	for _, w := range ids[1:] {
+		if node >= 0 {
+			t.kids[node] = true
+		}
+		node = t.child(parent, w)
+		parent = pnodeTag | uint32(node)
+	}
+	return node
+}
+
+// child returns the child of parent by word, adding it when new.
+func (t *phraseTable) child(parent uint32, word int32) int32 {
+	if 2*(t.n+1) > int32(len(t.slots)) {
+		t.grow()
+	}
+	key := edgeKey(parent, word)
+	mask := uint32(len(t.slots) - 1)
+	for i := t.slot(key); ; i = (i + 1) & mask {
+		sl := &t.slots[i]
+		if sl.node == 0 {
+			*sl = pslot{key: key, node: t.n + 1}
+			t.n++
+			t.atom = append(t.atom, -1)
+			t.kids = append(t.kids, false)
+			return t.n - 1
+		}
+		if sl.key == key {
+			return sl.node - 1
+		}
+	}
+}
+
+// grow doubles the table, or makes it.
+func (t *phraseTable) grow() {
+	old := t.slots
+	size := max(64, 2*len(old))
+	t.slots = make([]pslot, size)
+	t.shift = uint(64 - bits.TrailingZeros(uint(size)))
+	mask := uint32(size - 1)
+	for _, sl := range old {
+		if sl.node == 0 {
+			continue
+		}
+		i := t.slot(sl.key)
+		for t.slots[i].node != 0 {
+			i = (i + 1) & mask
+		}
+		t.slots[i] = sl
+	}
+}
+
+// finish sets the slots' flags, once the index is built: used says
+// whether a node is a phrase key with postings.
+func (t *phraseTable) finish(used func(node int32) bool) {
+	for i := range t.slots {
+		sl := &t.slots[i]
+		if sl.node == 0 {
+			continue
+		}
+		node := sl.node - 1
+		if t.kids[node] {
+			sl.flags |= pslotKids
+		}
+		if t.atom[node] >= 0 || used(node) {
+			sl.flags |= pslotUsed
+		}
+	}
+	t.kids = nil
+}
+
+// phraseHit is a phrase key found in an article: its node, the streams it
+// occurs in, and its occurrences, linked from head through
+// matcher.pspans.
+type phraseHit struct {
+	node       int32
+	mask       uint8
+	head, tail int32
+}
+
+// pspan is an occurrence of a phrase key, and the next of the same key.
+type pspan struct {
+	span
+	next int32
+}
+
+// findPhrases walks the article's tokens down the phrase trie and leaves
+// in m.phits the phrase keys it has, with their occurrences. The plain
+// phrase atoms found get their memos, and their plan operand bits when in
+// the title or the text: a plain phrase without a memo is absent.
+func (m *matcher) findPhrases() {
+	m.phits, m.pspans = m.phits[:0], m.pspans[:0]
+	t := &m.s.dict.phrases
+	if t.n == 0 {
+		return
+	}
+	m.pidx.reset(16)
+	toks := m.tk.toks
+	// Touch the slot of every pair that begins a phrase first: independent
+	// loads, which the processor overlaps, where the walk would wait for
+	// each in turn.
+	sink := int32(0)
+	for i := 0; i+1 < len(toks); i++ {
+		if t.begins(toks[i].id) && toks[i+1].id >= 0 {
+			sink += t.slots[t.slot(edgeKey(uint32(toks[i].id), toks[i+1].id))].node
+		}
+	}
+	m.sink += sink
+	for i := range toks {
+		if !t.begins(toks[i].id) {
+			continue
+		}
+		parent, inst := uint32(toks[i].id), toks[i].inst
+		for j := i + 1; j < len(toks) && toks[j].inst == inst && toks[j].id >= 0; j++ {
+			sl := t.find(parent, toks[j].id)
+			if sl == nil {
+				break
+			}
+			if sl.flags&pslotUsed != 0 {
+				m.phraseAt(sl.node-1, int32(i), int32(j))
+			}
+			if sl.flags&pslotKids == 0 {
+				break
+			}
+			parent = pnodeTag | uint32(sl.node-1)
+		}
+	}
+	nw := int32(m.s.dict.words.len())
+	for k := range m.phits {
+		h := &m.phits[k]
+		a := t.atom[h.node]
+		if a < 0 {
+			continue
+		}
+		mo := memo{off: int32(len(m.spans)), mask: h.mask}
+		for p := h.head; p >= 0; p = m.pspans[p].next {
+			m.spans = append(m.spans, m.pspans[p].span)
+		}
+		mo.n = int32(len(m.spans)) - mo.off
+		m.memo.put(a, int32(len(m.memos)))
+		m.memos = append(m.memos, mo)
+		if mo.mask&(kindTitle|kindText) != 0 {
+			m.setTT(nw + a)
+		}
+	}
+}
+
+// phraseAt records an occurrence of phrase key node at tokens first
+// through last.
+func (m *matcher) phraseAt(node, first, last int32) {
+	p := int32(len(m.pspans))
+	m.pspans = append(m.pspans, pspan{span{first, last}, -1})
+	kind := m.insts[m.tk.toks[first].inst].kind
+	if k, ok := m.pidx.get(node); ok {
+		h := &m.phits[k]
+		m.pspans[h.tail].next = p
+		h.tail = p
+		h.mask |= kind
+		return
+	}
+	m.pidx.put(node, int32(len(m.phits)))
+	m.phits = append(m.phits, phraseHit{node: node, mask: kind, head: p, tail: p})
+}
