@@ -298,13 +298,36 @@ func (c *compiler) finish() {
 	for k := range wrule {
 		wrule[k] = -1
 	}
+	// A phrase's slot likewise holds its first rule that is the plain
+	// phrase alone.
+	prule := make([]int32, d.phrases.n)
+	for k := range prule {
+		prule[k] = -1
+	}
+	// another is the kind of a rule that is one word or phrase, when its
+	// slot holds another.
+	another := func(r int32) uint8 {
+		if r < maxRunRule {
+			return entryRun
+		}
+		return entryGeneral
+	}
 	for r := range s.plans {
 		kinds[r] = entryKind(int32(r), &s.plans[r], nw)
-		if kinds[r] == entryWord {
+		switch kinds[r] {
+		case entrySlot:
 			if w := s.plans[r].x[0]; wrule[w] < 0 {
 				wrule[w] = int32(r)
 			} else {
-				kinds[r] = entryInline
+				kinds[r] = another(int32(r))
+			}
+		case entryAtom:
+			if at := &d.atoms[s.plans[r].x[0]-nw]; at.kind == atomPhrase && !at.exact {
+				if node := at.key & keyMask; prule[node] < 0 {
+					prule[node], kinds[r] = int32(r), entrySlot
+				} else {
+					kinds[r] = another(int32(r))
+				}
 			}
 		}
 	}
@@ -328,15 +351,16 @@ func (c *compiler) finish() {
 		}
 	}
 	c.pairs = slices.DeleteFunc(c.pairs, func(p keyRule) bool {
-		return p.rule >= 0 && (kinds[p.rule] == entryWord || kinds[p.rule] == entryAtom)
+		return p.rule >= 0 && (kinds[p.rule] == entrySlot || kinds[p.rule] == entryAtom)
 	})
-	// Each key's entries, in the order markKey reads them: atoms, rules to
-	// evaluate, inline plans (four values each).
+	// Each key's entries, in the order markKey reads them: atoms, the
+	// key's run, rules to evaluate, inline plans (four values each).
+	rank := [...]int64{entryRun: 0, entryGeneral: 1, entryInline: 2}
 	order := func(r int32) int64 {
 		if r < 0 {
 			return -1<<32 | int64(^r)
 		}
-		return int64(kinds[r])<<32 | int64(r)
+		return rank[kinds[r]]<<32 | int64(r)
 	}
 	offs := make([]int32, nkeys+1)
 	for k := range c.pairs {
@@ -379,6 +403,9 @@ func (c *compiler) finish() {
 			case r >= 0 && kinds[r] == entryInline:
 				v, _ := inlinePlan(r, &s.plans[r])
 				at += copy(post[at:], v[:])
+			case r >= 0 && kinds[r] == entryRun:
+				post[at] = runTop - r
+				at++
 			default:
 				post[at] = r
 				at++
@@ -393,10 +420,7 @@ func (c *compiler) finish() {
 		}
 	}
 	d.trie = buildTrie(d.prefixStr)
-	d.phrases.finish(func(node int32) bool {
-		k := s.phraseBase + node
-		return offs[k] < offs[k+1]
-	})
+	d.phrases.finish(prule, offs[s.phraseBase:])
 	// The maps that intern atoms and prefixes are for compiling only; the
 	// Set keeps what matching needs, and little for the collector to scan.
 	d.atomIDs, d.prefixes = nil, nil

@@ -133,7 +133,7 @@ type matcher struct {
 	phits  []phraseHit
 	pspans []pspan
 	pidx   idMap
-	sink  int32 // keeps the prefetching loads of candidates from being optimised away
+	sink   int32 // keeps the prefetching loads of candidates from being optimised away
 }
 
 // prefHit says that distinct word dw begins with a prefix; the hits of one

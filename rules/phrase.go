@@ -20,15 +20,22 @@ type phraseTable struct {
 	shift  uint     // 64 minus log2(len(slots)), for the hash
 	n      int32    // nodes
 	starts []uint64 // a bit per word ID: the word begins a phrase
-	atom   []int32  // by node: the plain (case-insensitive) phrase atom that ends there, or -1
+	atom   []int32  // by node: the plain (case-insensitive) phrase atom that ends there, or -1; only while compiling
 	kids   []bool   // by node: longer phrases continue it; only while compiling
 }
 
-// pslot is one edge of the trie: 16 bytes, four to a cache line.
+// pslot is one edge of the trie, with what finding its child decides: 32
+// bytes, half a cache line, so that a phrase found costs one line, as a
+// word looked up does (see wslot).
 type pslot struct {
 	key   uint64 // the parent (a word ID, or pnodeTag|node) << 32 | the next word ID
 	node  int32  // the child, plus one; 0 when the slot is free
 	flags int32  // pslotKids, pslotUsed
+	atom  int32  // the plain phrase atom that ends at the child, or -1
+	// rule is a rule that is that phrase alone, looked for in the title
+	// and the text, or -1: the phrase's presence there decides it.
+	rule         int32
+	post0, post1 int32 // the child's posting list, Set.post[post0:post1]
 }
 
 const (
@@ -126,32 +133,34 @@ func (t *phraseTable) grow() {
 	}
 }
 
-// finish sets the slots' flags, once the index is built: used says
-// whether a node is a phrase key with postings.
-func (t *phraseTable) finish(used func(node int32) bool) {
+// finish fills in the slots once the index is built: rule[node] is the
+// rule its slot decides, or -1, and the node's posting list is
+// post[offs[node]:offs[node+1]].
+func (t *phraseTable) finish(rule, offs []int32) {
 	for i := range t.slots {
 		sl := &t.slots[i]
 		if sl.node == 0 {
 			continue
 		}
 		node := sl.node - 1
+		sl.atom, sl.rule, sl.post0, sl.post1 = t.atom[node], rule[node], offs[node], offs[node+1]
 		if t.kids[node] {
 			sl.flags |= pslotKids
 		}
-		if t.atom[node] >= 0 || used(node) {
+		if sl.atom >= 0 || sl.post0 < sl.post1 {
 			sl.flags |= pslotUsed
 		}
 	}
-	t.kids = nil
+	t.kids, t.atom = nil, nil
 }
 
-// phraseHit is a phrase key found in an article: its node, the streams it
-// occurs in, and its occurrences, linked from head through
+// phraseHit is a phrase key found in an article: what its slot says, the
+// streams it occurs in, and its occurrences, linked from head through
 // matcher.pspans.
 type phraseHit struct {
-	node       int32
-	mask       uint8
-	head, tail int32
+	node, atom, rule, post0, post1 int32
+	head, tail                     int32
+	mask                           uint8
 }
 
 // pspan is an occurrence of a phrase key, and the next of the same key.
@@ -193,7 +202,7 @@ func (m *matcher) findPhrases() {
 				break
 			}
 			if sl.flags&pslotUsed != 0 {
-				m.phraseAt(sl.node-1, int32(i), int32(j))
+				m.phraseAt(sl, int32(i), int32(j))
 			}
 			if sl.flags&pslotKids == 0 {
 				break
@@ -204,7 +213,7 @@ func (m *matcher) findPhrases() {
 	nw := int32(m.s.dict.words.len())
 	for k := range m.phits {
 		h := &m.phits[k]
-		a := t.atom[h.node]
+		a := h.atom
 		if a < 0 {
 			continue
 		}
@@ -221,12 +230,13 @@ func (m *matcher) findPhrases() {
 	}
 }
 
-// phraseAt records an occurrence of phrase key node at tokens first
-// through last.
-func (m *matcher) phraseAt(node, first, last int32) {
+// phraseAt records an occurrence of the phrase key of slot sl at tokens
+// first through last.
+func (m *matcher) phraseAt(sl *pslot, first, last int32) {
 	p := int32(len(m.pspans))
 	m.pspans = append(m.pspans, pspan{span{first, last}, -1})
 	kind := m.insts[m.tk.toks[first].inst].kind
+	node := sl.node - 1
 	if k, ok := m.pidx.get(node); ok {
 		h := &m.phits[k]
 		m.pspans[h.tail].next = p
@@ -235,5 +245,5 @@ func (m *matcher) phraseAt(node, first, last int32) {
 		return
 	}
 	m.pidx.put(node, int32(len(m.phits)))
-	m.phits = append(m.phits, phraseHit{node: node, mask: kind, head: p, tail: p})
+	m.phits = append(m.phits, phraseHit{node: node, atom: sl.atom, rule: sl.rule, post0: sl.post0, post1: sl.post1, mask: kind, head: p, tail: p})
 }

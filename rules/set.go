@@ -56,9 +56,9 @@ type Set struct {
 	// markCandidates for how the entries are written.
 	offs, post                       []int32
 	prefixBase, feedBase, phraseBase int32
-	always               []int32 // rules that have no key, checked on every article
-	arules               []int32 // rules that are one atom, by atom (see atom.rule0)
-	streams              uint8   // the streams some term is looked for in
+	always                           []int32 // rules that have no key, checked on every article
+	arules                           []int32 // rules that are one atom, by atom (see atom.rule0)
+	streams                          uint8   // the streams some term is looked for in
 
 	pool sync.Pool // of *matcher
 }
