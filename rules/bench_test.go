@@ -23,14 +23,22 @@ import (
 //   - adversarial: every rule a distinct two-word phrase of two of the 400
 //     most frequent words, on the zipf corpus's articles.
 const (
-	corpusVocabulary = 60000
-	corpusPhrases    = 5000 // collocations that articles use and rules look for
-	corpusArticles   = 64
-	corpusArticleLen = 5000 // bytes of body, about
-	corpusStopwords  = 100  // uniform: the most frequent words, which no rule looks for
-	corpusZipfS      = 1.07 // the exponent of the articles' word distribution
-	adversarialTop   = 400  // adversarial: the words its phrases are made of
+	corpusStopwords = 100  // uniform: the most frequent words, which no rule looks for
+	corpusZipfS     = 1.07 // the exponent of the articles' word distribution
 )
+
+// corpusSize is how large a generated corpus is.
+type corpusSize struct {
+	vocabulary int // words of the language
+	phrases    int // collocations that articles use and rules look for
+	articles   int
+	articleLen int // bytes of body, about
+	rules      int
+	top        int // adversarial: the most frequent words, of which its phrases are made
+}
+
+// benchSize is the benchmarks' corpus size.
+var benchSize = corpusSize{vocabulary: 60000, phrases: 5000, articles: 64, articleLen: 5000, rules: 100000, top: 400}
 
 var (
 	benchSizes   = []int{1000, 10000, 100000}
@@ -72,9 +80,9 @@ type benchCorpus struct {
 }
 
 var corpusOnce = map[string]func() *benchCorpus{
-	"uniform":     sync.OnceValue(func() *benchCorpus { return genCorpus("uniform") }),
-	"zipf":        sync.OnceValue(func() *benchCorpus { return genCorpus("zipf") }),
-	"adversarial": sync.OnceValue(func() *benchCorpus { return genCorpus("adversarial") }),
+	"uniform":     sync.OnceValue(func() *benchCorpus { return genCorpus("uniform", benchSize, 0) }),
+	"zipf":        sync.OnceValue(func() *benchCorpus { return genCorpus("zipf", benchSize, 0) }),
+	"adversarial": sync.OnceValue(func() *benchCorpus { return genCorpus("adversarial", benchSize, 0) }),
 }
 
 // benchmarkCorpus returns the named corpus, with the largest number of
@@ -83,12 +91,12 @@ func benchmarkCorpus(name string) *benchCorpus { return corpusOnce[name]() }
 
 // benchVocabulary returns the generated language's words; their order is
 // their frequency rank in articles.
-func benchVocabulary(r *rand.Rand) []string {
-	vocab := make([]string, 0, corpusVocabulary)
-	seen := make(map[string]bool, corpusVocabulary)
+func benchVocabulary(r *rand.Rand, size int) []string {
+	vocab := make([]string, 0, size)
+	seen := make(map[string]bool, size)
 	syllables := []string{"ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "za", "be", "do", "fi", "gu", "ha", "je",
 		"pa", "re", "si", "tu", "wa", "xo", "yi", "an", "el", "in", "or", "ust", "ber", "dan", "gor", "kin", "mar", "nov", "str"}
-	for len(vocab) < corpusVocabulary {
+	for len(vocab) < size {
 		var b strings.Builder
 		for range 1 + r.IntN(4) {
 			b.WriteString(syllables[r.IntN(len(syllables))])
@@ -101,28 +109,31 @@ func benchVocabulary(r *rand.Rand) []string {
 	return vocab
 }
 
-// genCorpus generates the named corpus.
-func genCorpus(name string) *benchCorpus {
-	seed := uint64(2024)
-	if name != "uniform" {
-		seed = 2026 // zipf and adversarial share their articles
+// genCorpus generates the named corpus of the given size; a seed other
+// than 0 makes another of the same shape.
+func genCorpus(name string, size corpusSize, seed uint64) *benchCorpus {
+	if seed == 0 {
+		seed = 2024
+		if name != "uniform" {
+			seed = 2026 // zipf and adversarial share their articles
+		}
 	}
 	r := rand.New(rand.NewPCG(seed, 4))
-	vocab := benchVocabulary(r)
-	zipf := rand.NewZipf(r, corpusZipfS, 2, corpusVocabulary-1)
+	vocab := benchVocabulary(r, size.vocabulary)
+	zipf := rand.NewZipf(r, corpusZipfS, 2, uint64(size.vocabulary-1))
 	// ruleWord draws one word of a rule: in the uniform corpus, rules name
 	// rarer words (no one subscribes to "the"); in the zipf corpus, half
 	// the time a word as the articles use them, "the" included.
-	ruleWord := func() string { return vocab[corpusStopwords+r.IntN(corpusVocabulary-corpusStopwords)] }
+	ruleWord := func() string { return vocab[corpusStopwords+r.IntN(size.vocabulary-corpusStopwords)] }
 	if name != "uniform" {
 		ruleWord = func() string {
 			if r.IntN(2) == 0 {
 				return vocab[zipf.Uint64()]
 			}
-			return vocab[r.IntN(corpusVocabulary)]
+			return vocab[r.IntN(size.vocabulary)]
 		}
 	}
-	phrases := make([][]string, corpusPhrases)
+	phrases := make([][]string, size.phrases)
 	for i := range phrases {
 		phrases[i] = make([]string, 2+r.IntN(2))
 		for k := range phrases[i] {
@@ -130,7 +141,7 @@ func genCorpus(name string) *benchCorpus {
 		}
 	}
 	c := &benchCorpus{}
-	c.docs, c.bytes = genArticles(r, name, vocab, zipf, phrases)
+	c.docs, c.bytes = genArticles(r, name, size, vocab, zipf, phrases)
 	var term func() []string
 	switch name {
 	case "uniform":
@@ -166,11 +177,11 @@ func genCorpus(name string) *benchCorpus {
 			return p
 		}
 	}
-	n := benchSizes[len(benchSizes)-1]
+	n := size.rules
 	if name == "adversarial" {
 		seen := make(map[[2]int]bool, n)
 		for len(c.rules) < n {
-			pair := [2]int{r.IntN(adversarialTop), r.IntN(adversarialTop)}
+			pair := [2]int{r.IntN(size.top), r.IntN(size.top)}
 			if seen[pair] {
 				continue
 			}
@@ -203,7 +214,7 @@ func genCorpus(name string) *benchCorpus {
 
 // genArticles writes the corpus's articles and returns them with their
 // average size.
-func genArticles(r *rand.Rand, name string, vocab []string, zipf *rand.Zipf, phrases [][]string) ([]Doc, int) {
+func genArticles(r *rand.Rand, name string, size corpusSize, vocab []string, zipf *rand.Zipf, phrases [][]string) ([]Doc, int) {
 	seps := []string{" ", " ", " ", " ", " ", ", ", " - ", "\n"}
 	sentence := func(b *strings.Builder, words int) {
 		for k := range words {
@@ -234,10 +245,10 @@ func genArticles(r *rand.Rand, name string, vocab []string, zipf *rand.Zipf, phr
 	}
 	var docs []Doc
 	total := 0
-	for range corpusArticles {
+	for range size.articles {
 		var title, text strings.Builder
 		sentence(&title, 6+r.IntN(6))
-		for text.Len() < corpusArticleLen {
+		for text.Len() < size.articleLen {
 			sentence(&text, 8+r.IntN(18))
 			text.WriteString(". ")
 			if r.IntN(5) == 0 {

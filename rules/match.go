@@ -130,10 +130,11 @@ type matcher struct {
 	ttSet []int32
 	// The phrase keys the article has (see findPhrases): phits, by node
 	// in pidx, their occurrences in pspans.
-	phits  []phraseHit
-	pspans []pspan
-	pidx   idMap
-	sink   int32 // keeps the prefetching loads of candidates from being optimised away
+	phits   []phraseHit
+	pspans  []pspan
+	pidx    idMap
+	pstarts []int32 // where phrases may begin: token, slot of its first edge
+	sink    int32   // keeps the prefetching loads of candidates from being optimised away
 }
 
 // prefHit says that distinct word dw begins with a prefix; the hits of one

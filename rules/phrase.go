@@ -56,8 +56,14 @@ func (t *phraseTable) slot(key uint64) uint32 {
 // find returns the slot of the edge from parent by word, or nil.
 func (t *phraseTable) find(parent uint32, word int32) *pslot {
 	key := edgeKey(parent, word)
+	return t.findFrom(t.slot(key), key)
+}
+
+// findFrom returns the slot of the edge key, which hashes to slot i, or
+// nil.
+func (t *phraseTable) findFrom(i uint32, key uint64) *pslot {
 	mask := uint32(len(t.slots) - 1)
-	for i := t.slot(key); ; i = (i + 1) & mask {
+	for ; ; i = (i + 1) & mask {
 		sl := &t.slots[i]
 		if sl.node == 0 {
 			return nil
@@ -181,33 +187,40 @@ func (m *matcher) findPhrases() {
 	}
 	m.pidx.reset(16)
 	toks := m.tk.toks
-	// Touch the slot of every pair that begins a phrase first: independent
-	// loads, which the processor overlaps, where the walk would wait for
-	// each in turn.
-	sink := int32(0)
-	for i := 0; i+1 < len(toks); i++ {
-		if t.begins(toks[i].id) && toks[i+1].id >= 0 {
-			sink += t.slots[t.slot(edgeKey(uint32(toks[i].id), toks[i+1].id))].node
+	// The occurrences of the distinct words that begin a phrase, followed
+	// by a word of the dictionary in their stream, are where phrases may
+	// begin: a first loop lists them with the slot of their first edge,
+	// and touches the slot, loads independent of each other that the
+	// processor overlaps, where the walk would wait for each in turn. A
+	// word's occurrences are in text order, so each phrase's are too.
+	starts, sink := m.pstarts[:0], int32(0)
+	for k := range m.dws {
+		id := m.dws[k].id
+		if !t.begins(id) {
+			continue
+		}
+		for q := m.dws[k].head; q >= 0; q = toks[q].next {
+			if int(q)+1 < len(toks) && toks[q+1].id >= 0 && toks[q+1].inst == toks[q].inst {
+				s := t.slot(edgeKey(uint32(id), toks[q+1].id))
+				sink += t.slots[s].node
+				starts = append(starts, q, int32(s))
+			}
 		}
 	}
 	m.sink += sink
-	for i := range toks {
-		if !t.begins(toks[i].id) {
-			continue
-		}
-		parent, inst := uint32(toks[i].id), toks[i].inst
-		for j := i + 1; j < len(toks) && toks[j].inst == inst && toks[j].id >= 0; j++ {
-			sl := t.find(parent, toks[j].id)
-			if sl == nil {
-				break
-			}
+	m.pstarts = starts
+	for k := 0; k+1 < len(starts); k += 2 {
+		i, inst := starts[k], toks[starts[k]].inst
+		parent := uint32(toks[i].id)
+		sl := t.findFrom(uint32(starts[k+1]), edgeKey(parent, toks[i+1].id))
+		for j := i + 1; sl != nil; {
 			if sl.flags&pslotUsed != 0 {
-				m.phraseAt(sl, int32(i), int32(j))
+				m.phraseAt(sl, i, j)
 			}
-			if sl.flags&pslotKids == 0 {
+			if j++; sl.flags&pslotKids == 0 || int(j) >= len(toks) || toks[j].inst != inst || toks[j].id < 0 {
 				break
 			}
-			parent = pnodeTag | uint32(sl.node-1)
+			sl = t.find(pnodeTag|uint32(sl.node-1), toks[j].id)
 		}
 	}
 	nw := int32(m.s.dict.words.len())
