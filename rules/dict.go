@@ -115,6 +115,24 @@ func (d *dictionary) sequence(ids []int32, cased []string) int32 {
 	if len(ids) == 1 {
 		kind = atomWord
 	}
+	// A phrase is keyed by itself, as a node of the phrase trie: an
+	// article has the key only where the words follow each other, so
+	// however common they are, the phrase's rules are candidates only
+	// where it occurs (or, when exact, occurs in some capitalisation).
+	// The node also interns the plain phrase.
+	key, node := ids[0], int32(-1)
+	if kind == atomPhrase {
+		node = d.phrases.add(ids)
+		key = keyPhrase | node
+		if a := d.phrases.nodes[node].atom; a >= 0 && cased == nil {
+			return a
+		}
+	}
+	if cased == nil {
+		a := d.addAtom(atom{kind: kind, n: int32(len(ids)), key: key}, ids, nil)
+		d.phrases.nodes[node].atom = a
+		return a
+	}
 	d.key = append(d.key[:0], byte(kind))
 	for _, id := range ids {
 		d.key = append(d.key, byte(id), byte(id>>8), byte(id>>16), byte(id>>24))
@@ -126,20 +144,8 @@ func (d *dictionary) sequence(ids []int32, cased []string) int32 {
 	if a, ok := d.atomIDs[string(d.key)]; ok {
 		return a
 	}
-	// A phrase is keyed by itself, as a node of the phrase trie: an
-	// article has the key only where the words follow each other, so
-	// however common they are, the phrase's rules are candidates only
-	// where it occurs (or, when exact, occurs in some capitalisation).
-	key, node := ids[0], int32(-1)
-	if kind == atomPhrase {
-		node = d.phrases.add(ids)
-		key = keyPhrase | node
-	}
-	a := d.addAtom(atom{kind: kind, exact: cased != nil, n: int32(len(ids)), key: key}, ids, cased)
+	a := d.addAtom(atom{kind: kind, exact: true, n: int32(len(ids)), key: key}, ids, cased)
 	d.atomIDs[string(d.key)] = a
-	if node >= 0 && cased == nil {
-		d.phrases.atom[node] = a
-	}
 	return a
 }
 
@@ -186,13 +192,23 @@ func (d *dictionary) feed(name string) int32 {
 
 func (d *dictionary) addAtom(a atom, words []int32, cased []string) int32 {
 	a.w0 = int32(len(d.atomWords))
-	d.atomWords = append(d.atomWords, words...)
+	d.atomWords = append(roomFor(d.atomWords, len(words)), words...)
 	if cased != nil {
 		a.x0 = int32(len(d.cased))
 		d.cased = append(d.cased, cased...)
 	}
-	d.atoms = append(d.atoms, a)
+	d.atoms = append(roomFor(d.atoms, 1), a)
 	return int32(len(d.atoms) - 1)
+}
+
+// roomFor returns s with room for n more elements, doubling its capacity
+// when it has not: append grows a large slice by a quarter, which
+// allocates, over all the steps, four times what it ends with.
+func roomFor[T any](s []T, n int) []T {
+	if len(s)+n <= cap(s) {
+		return s
+	}
+	return slices.Grow(s, max(n, cap(s)))
 }
 
 // atomWordIDs returns the words of an atom (for a prefix or feed atom, its ID).

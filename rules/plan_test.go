@@ -27,10 +27,10 @@ func withoutPlans(s *Set) {
 		}
 	}
 	pt := &s.dict.phrases
-	for k := range pt.slots {
-		if sl := &pt.slots[k]; sl.node != 0 && sl.rule >= 0 {
-			wrule[s.phraseBase+sl.node-1] = sl.rule
-			sl.rule = -1
+	for k := range pt.nodes {
+		if nd := &pt.nodes[k]; nd.rule >= 0 {
+			wrule[s.phraseBase+int32(k)] = nd.rule
+			nd.rule = -1
 		}
 	}
 	arules := make(map[int32][]int32) // by dense key
@@ -72,12 +72,13 @@ func withoutPlans(s *Set) {
 			sl.post0, sl.npost = offs[sl.id], uint16(min(offs[sl.id+1]-offs[sl.id], maxNPost))
 		}
 	}
+	for k := range pt.nodes {
+		nd := &pt.nodes[k]
+		nd.post0, nd.post1 = offs[s.phraseBase+int32(k)], offs[s.phraseBase+int32(k)+1]
+	}
 	for k := range pt.slots {
-		if sl := &pt.slots[k]; sl.node != 0 {
-			sl.post0, sl.post1 = offs[s.phraseBase+sl.node-1], offs[s.phraseBase+sl.node]
-			if sl.post0 < sl.post1 {
-				sl.flags |= pslotUsed
-			}
+		if sl := &pt.slots[k]; sl.node != 0 && pt.nodes[sl.node-1].post0 < pt.nodes[sl.node-1].post1 {
+			sl.flags |= pslotUsed
 		}
 	}
 }
