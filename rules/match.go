@@ -450,7 +450,12 @@ func (m *matcher) occurrencesAt(a, key int32) memo {
 	}
 	at := &m.s.dict.atoms[a]
 	if at.kind == atomPhrase && !at.exact {
-		return memo{} // not found by findPhrases: absent
+		mo, ok := m.phraseMemo(at)
+		if ok {
+			m.memo.put(a, int32(len(m.memos)))
+			m.memos = append(m.memos, mo)
+		}
+		return mo
 	}
 	off := int32(len(m.spans))
 	switch at.kind {

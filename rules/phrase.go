@@ -184,15 +184,14 @@ type pspan struct {
 
 // findPhrases walks the article's tokens down the phrase trie and leaves
 // in m.phits the phrase keys it has, with their occurrences. The plain
-// phrase atoms found get their memos, and their plan operand bits when in
-// the title or the text: a plain phrase without a memo is absent.
+// phrase atoms found in the title or the text get their plan operand
+// bits; their memos are made when asked for (see phraseMemo).
 func (m *matcher) findPhrases() {
 	m.phits, m.pspans = m.phits[:0], m.pspans[:0]
 	t := &m.s.dict.phrases
 	if t.n == 0 {
 		return
 	}
-	m.pidx.reset(16)
 	toks := m.tk.toks
 	// The occurrences of the distinct words that begin a phrase, followed
 	// by a word of the dictionary in their stream, are where phrases may
@@ -216,6 +215,7 @@ func (m *matcher) findPhrases() {
 	}
 	m.sink += sink
 	m.pstarts = starts
+	m.pidx.reset(len(starts) / 4)
 	for k := 0; k+1 < len(starts); k += 2 {
 		i, inst := starts[k], toks[starts[k]].inst
 		parent := uint32(toks[i].id)
@@ -231,23 +231,27 @@ func (m *matcher) findPhrases() {
 		}
 	}
 	nw := int32(m.s.dict.words.len())
-	for k := range m.phits {
-		h := &m.phits[k]
-		a := h.atom
-		if a < 0 {
-			continue
-		}
-		mo := memo{off: int32(len(m.spans)), mask: h.mask}
-		for p := h.head; p >= 0; p = m.pspans[p].next {
-			m.spans = append(m.spans, m.pspans[p].span)
-		}
-		mo.n = int32(len(m.spans)) - mo.off
-		m.memo.put(a, int32(len(m.memos)))
-		m.memos = append(m.memos, mo)
-		if mo.mask&(kindTitle|kindText) != 0 {
-			m.setTT(nw + a)
+	for _, h := range m.phits {
+		if h.atom >= 0 && h.mask&(kindTitle|kindText) != 0 {
+			m.setTT(nw + h.atom)
 		}
 	}
+}
+
+// phraseMemo makes the memo of plain phrase atom at from its occurrences
+// that findPhrases found; ok is false when it found none.
+func (m *matcher) phraseMemo(at *atom) (mo memo, ok bool) {
+	k, ok := m.pidx.get(at.key & keyMask)
+	if !ok {
+		return memo{}, false
+	}
+	h := &m.phits[k]
+	mo = memo{off: int32(len(m.spans)), mask: h.mask}
+	for p := h.head; p >= 0; p = m.pspans[p].next {
+		m.spans = append(m.spans, m.pspans[p].span)
+	}
+	mo.n = int32(len(m.spans)) - mo.off
+	return mo, true
 }
 
 // phraseAt records an occurrence of the phrase key of slot sl at tokens
