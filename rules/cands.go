@@ -235,12 +235,15 @@ func (m *matcher) markRules(post []int32, i int) int {
 func (m *matcher) decideInline() {
 	post, tt, matched, summary, pq := m.s.post, m.tt, m.matched, m.summary, m.planQ
 	for k := 0; k+1 < len(pq); k += 2 {
-		for i, end := int(pq[k]), int(pq[k+1]); i < end; i += 4 {
-			q := (*[4]int32)(post[i:])
-			head, x0, x1, x2 := uint32(q[0]), q[1], q[2], q[3]
+		// A key's plans as a slice of their own, their operands
+		// unsigned: the loop keeps what it needs in registers.
+		for ps := post[pq[k]:pq[k+1]]; len(ps) >= 4; ps = ps[4:] {
+			head, x0, x1, x2 := uint32(ps[0]), uint32(ps[1]), uint32(ps[2]), uint32(ps[3])
 			t := tt[x0>>6]>>(x0&63)&1 | tt[x1>>6]>>(x1&63)&1<<1 | tt[x2>>6]>>(x2&63)&1<<2
-			ok := head >> (inlineTableShift + t) & 1
-			setMatchedIf(matched, summary, head&(maxInlineRule-1), uint64(ok))
+			ok := uint64(head>>(inlineTableShift+t)) & 1
+			r := head & (maxInlineRule - 1)
+			matched[r>>6] |= ok << (r & 63)
+			summary[r>>12] |= ok << (r >> 6 & 63)
 		}
 	}
 }
