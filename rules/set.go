@@ -28,11 +28,12 @@ type Rule struct {
 // still serves.
 //
 // All rules share one dictionary of words and phrases, and an index from
-// each word, prefix and feed name to the rules that cannot match without
-// it. Matching an article tokenizes it once, looks each distinct word up
-// once, and decides only the rules that one of them may make true: a rule
-// that is one word when the word is looked up, one that is one phrase or
-// other atom when the atom is looked for, most others by an inline plan in
+// each word, phrase, prefix and feed name to the rules that cannot match
+// without it. Matching an article tokenizes it once, looks each distinct
+// word up once, finds its phrases in one walk of the phrase trie, and
+// decides only the rules that what it found may make true: a rule that is
+// one word or one phrase when it is found, one that is one other atom when
+// the atom is looked for, most others by an inline plan in
 // the index (see markCandidates), the rest by walking their nodes. Hits
 // are found afterwards, for the rules that match (see Match and Explain).
 type Set struct {
