@@ -49,7 +49,7 @@ const (
 // The kinds of index entries of rules, in the order of a posting list.
 const (
 	entryGeneral = iota // evaluated
-	entrySlot           // decided by its word's or phrase's slot (see wslot.wrule, pslot.rule)
+	entrySlot           // decided by its word's slot or its phrase's trie node (see wslot.wrule, phraseNode.rule)
 	entryAtom           // decided by its atom (see atom.rule0)
 	entryInline         // decided by its inline plan
 	entryRun            // decided by its key's presence, in the key's run

@@ -292,14 +292,14 @@ func (c *compiler) finish() {
 	s.phraseBase = s.feedBase + int32(len(d.feedStr))
 	nkeys := s.phraseBase + d.phrases.n
 	// A word's slot holds its first rule that is the word alone (see
-	// wslot.wrule); others like it have inline plans.
+	// wslot.wrule); others like it are the word's run.
 	kinds := make([]uint8, len(s.plans))
 	wrule := make([]int32, nw)
 	for k := range wrule {
 		wrule[k] = -1
 	}
-	// A phrase's slot likewise holds its first rule that is the plain
-	// phrase alone.
+	// A phrase's trie node likewise holds its first rule that is the
+	// plain phrase alone (see phraseNode.rule).
 	prule := make([]int32, d.phrases.n)
 	for k := range prule {
 		prule[k] = -1

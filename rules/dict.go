@@ -27,7 +27,8 @@ type atom struct {
 	x0    int32 // exact: cased[x0:x0+n] of the dictionary
 	key   int32 // the index key an article must have for the atom to occur (see keyOf)
 	// Set.arules[rule0:rule1] are the rules that are this atom alone,
-	// looked for in the title and the text (see finish).
+	// looked for in the title and the text (see finish); for a plain
+	// phrase, none: its trie node and run hold them.
 	rule0, rule1 int32
 }
 
