@@ -1,6 +1,9 @@
 package rules
 
-import "math/bits"
+import (
+	"math/bits"
+	"slices"
+)
 
 // Deciding which rules match an article reads the posting list of each
 // index key the article has. A key's entries are, in this order (see
@@ -56,13 +59,25 @@ const (
 )
 
 // entryKind returns the kind of index entry of rule r, whose plan is p, in
-// a dictionary of nw words.
-func entryKind(r int32, p *plan, nw int32) uint8 {
+// dictionary d of nw words.
+func entryKind(r int32, p *plan, d *dictionary, nw int32) uint8 {
 	if p.op == planAnd && p.n == 1 && p.neg == 0 && p.tt {
 		if p.x[0] < nw {
 			return entrySlot
 		}
 		return entryAtom
+	}
+	if p.op == planOr && p.neg == 0 && p.tt && r < maxRunRule {
+		// An OR of plain words and phrases is true exactly when one of
+		// its keys is in the title or the text: it is in the run of each
+		// of them, as a rule that is one of them is.
+		plain := true
+		for _, x := range p.x[:p.n] {
+			plain = plain && (x < nw || d.atoms[x-nw].kind == atomPhrase && !d.atoms[x-nw].exact)
+		}
+		if plain {
+			return entryRun
+		}
 	}
 	if _, ok := inlinePlan(r, p); ok {
 		return entryInline
@@ -190,15 +205,22 @@ func (m *matcher) markKey(lo, hi, dw int32, tt bool) {
 	for ; i < len(post) && post[i] < 0 && post[i] >= atomFloor; i++ {
 		m.atomQ = append(m.atomQ, atomAt{^post[i], dw})
 	}
-	if i < len(post) && post[i] <= runTop && post[i] > runFloor {
+	// A run entry v is rule runTop-v, which is below maxRunRule exactly
+	// when v is one: one comparison per entry.
+	if i < len(post) && uint32(runTop-post[i]) < maxRunRule {
 		if !tt {
-			for i < len(post) && post[i] <= runTop && post[i] > runFloor {
+			for i < len(post) && uint32(runTop-post[i]) < maxRunRule {
 				i++
 			}
 		}
 		matched, summary := m.matched, m.summary
-		for ; i < len(post) && post[i] <= runTop && post[i] > runFloor; i++ {
-			setMatchedIf(matched, summary, uint32(runTop-post[i]), 1)
+		for ; i < len(post); i++ {
+			r := uint32(runTop - post[i])
+			if r >= maxRunRule {
+				break
+			}
+			matched[r>>6] |= 1 << (r & 63)
+			summary[r>>12] |= 1 << (r >> 6 & 63)
 		}
 	}
 	if i < len(post) && post[i] >= 0 {
@@ -279,8 +301,10 @@ func (m *matcher) tryCandidates() {
 }
 
 // takeMatched appends the rules that match, in order, to dst and clears
-// them.
+// them. Each word of m.matched that is not 0 is written at once into room
+// for 64 rules, without a check of the capacity per rule.
 func takeMatched[T int | int32](m *matcher, dst []T) []T {
+	matched := m.matched
 	for si, sw := range m.summary {
 		if sw == 0 {
 			continue
@@ -288,11 +312,19 @@ func takeMatched[T int | int32](m *matcher, dst []T) []T {
 		m.summary[si] = 0
 		for ; sw != 0; sw &= sw - 1 {
 			w := si<<6 | bits.TrailingZeros64(sw)
-			word := m.matched[w]
-			m.matched[w] = 0
-			for ; word != 0; word &= word - 1 {
-				dst = append(dst, T(w<<6|bits.TrailingZeros64(word)))
+			word := matched[w]
+			matched[w] = 0
+			n := len(dst)
+			if cap(dst)-n < 64 {
+				dst = slices.Grow(dst, 64+n/4)
 			}
+			out := (*[64]T)(dst[n : n+64])
+			k, base := 0, T(w<<6)
+			for ; word != 0; word &= word - 1 {
+				out[k&63] = base | T(bits.TrailingZeros64(word))
+				k++
+			}
+			dst = dst[:n+k]
 		}
 	}
 	return dst

@@ -313,7 +313,7 @@ func (c *compiler) finish() {
 		return entryGeneral
 	}
 	for r := range s.plans {
-		kinds[r] = entryKind(int32(r), &s.plans[r], nw)
+		kinds[r] = entryKind(int32(r), &s.plans[r], d, nw)
 		switch kinds[r] {
 		case entrySlot:
 			if w := s.plans[r].x[0]; wrule[w] < 0 {

@@ -449,8 +449,10 @@ func TestSetLongPostingList(t *testing.T) {
 	long := strings.Repeat("abc", 30000) // 90,000 letters
 	rules := []Rule{{Name: "long", Query: long}, {Name: "long and nato", Query: long + " nato"}}
 	for i := range 20000 {
-		// An OR of three words is an inline plan of four values under each.
-		rules = append(rules, Rule{Name: fmt.Sprintf("r%d", i), Query: fmt.Sprintf("nato OR x%d OR y%d", i, i)})
+		// An OR of words and a prefix is an inline plan of four values
+		// under each key (an OR of plain words only would be one value in
+		// each word's run).
+		rules = append(rules, Rule{Name: fmt.Sprintf("r%d", i), Query: fmt.Sprintf("nato OR x%dq* OR y%d", i, i)})
 	}
 	set, err := Compile(rules, nil)
 	if err != nil {
@@ -463,7 +465,7 @@ func TestSetLongPostingList(t *testing.T) {
 	if len(got) != len(rules) {
 		t.Fatalf("Matching: %d rules, want all %d", len(got), len(rules))
 	}
-	got = set.Matching(Doc{Text: "x17 " + long[:len(long)-1]}, nil)
+	got = set.Matching(Doc{Text: "x17qa " + long[:len(long)-1]}, nil)
 	if len(got) != 1 || set.Name(got[0]) != "r17" {
 		t.Errorf("Matching without nato or the long word = %v, want only r17", got)
 	}
