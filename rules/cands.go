@@ -301,8 +301,9 @@ func (m *matcher) tryCandidates() {
 }
 
 // takeMatched appends the rules that match, in order, to dst and clears
-// them. Each word of m.matched that is not 0 is written at once into room
-// for 64 rules, without a check of the capacity per rule.
+// them. The rules of each word of m.summary (4,096 of them) are counted
+// first, so that dst grows once for them and takeWords writes them with
+// nothing else live in the loop.
 func takeMatched[T int | int32](m *matcher, dst []T) []T {
 	matched := m.matched
 	for si, sw := range m.summary {
@@ -310,24 +311,36 @@ func takeMatched[T int | int32](m *matcher, dst []T) []T {
 			continue
 		}
 		m.summary[si] = 0
-		for ; sw != 0; sw &= sw - 1 {
-			w := si<<6 | bits.TrailingZeros64(sw)
-			word := matched[w]
-			matched[w] = 0
-			n := len(dst)
-			if cap(dst)-n < 64 {
-				dst = slices.Grow(dst, 64+n/4)
-			}
-			out := (*[64]T)(dst[n : n+64])
-			k, base := 0, T(w<<6)
-			for ; word != 0; word &= word - 1 {
-				out[k&63] = base | T(bits.TrailingZeros64(word))
-				k++
-			}
-			dst = dst[:n+k]
+		words := matched[si<<6 : min(si<<6+64, len(matched))]
+		n := 0
+		for x := sw; x != 0; x &= x - 1 {
+			n += bits.OnesCount64(words[bits.TrailingZeros64(x)])
 		}
+		dst = slices.Grow(dst, n)
+		takeWords(dst[len(dst):len(dst)+n], words, sw, si<<12)
+		dst = dst[:len(dst)+n]
 	}
 	return dst
+}
+
+// takeWords writes to out, in order, the rules whose bits are set in the
+// words of matched that sw has a bit for, and clears them; base is the
+// rule of words[0]'s first bit, and out has room for exactly the rules.
+// It is not inlined: on its own, its loop keeps everything in registers.
+//
+//go:noinline
+func takeWords[T int | int32](out []T, words []uint64, sw uint64, base int) {
+	k := 0
+	for ; sw != 0; sw &= sw - 1 {
+		w := bits.TrailingZeros64(sw)
+		word := words[w]
+		words[w] = 0
+		b := T(base | w<<6)
+		for ; word != 0; word &= word - 1 {
+			out[k] = b | T(bits.TrailingZeros64(word))
+			k++
+		}
+	}
 }
 
 // recordAll records the rules in m.rules, which hold, with their hits.
