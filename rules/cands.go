@@ -10,9 +10,10 @@ import (
 // compiler.finish):
 //
 //	atomFloor ≤ v < 0    the atom ^v, to look for
-//	runFloor < v ≤ runTop
-//	                     rule runTop-v, which is the key alone (a word or
-//	                     a phrase, in the title and the text): it matches
+//	runFloor < v < runTop
+//	                     the key's run: runTop-v rules, which follow, each
+//	                     the key alone (a word or a phrase, in the title
+//	                     and the text) or an OR of such keys: they match
 //	                     when the key is in the title or the text
 //	v ≥ 0                rule v, to evaluate
 //	v < atomFloor        an inline plan: four values, the rule with the
@@ -23,8 +24,9 @@ import (
 // in no list: the word's slot in the dictionary holds it, and looking the
 // word up decides it; the same is true of a plain phrase and its slot in
 // the phrase trie. A key's other rules of that kind (people write "the"
-// and "interest rates" as rules, many of them) are its run: deciding them
-// reads four bytes each and no operand. A rule that is one other atom is
+// and "interest rates" as rules, many of them) are its run, with the ORs of
+// plain words and phrases keyed by it: deciding them reads four bytes each
+// and no operand, in a loop that tests nothing but the end of the run. A rule that is one other atom is
 // kept with the atom, and decided once the atom is looked for. Most other rules have
 // an inline plan: they are decided from their key's list, with no look at
 // the rule itself. At 100,000 rules an article has hundreds of candidates,
@@ -205,22 +207,13 @@ func (m *matcher) markKey(lo, hi, dw int32, tt bool) {
 	for ; i < len(post) && post[i] < 0 && post[i] >= atomFloor; i++ {
 		m.atomQ = append(m.atomQ, atomAt{^post[i], dw})
 	}
-	// A run entry v is rule runTop-v, which is below maxRunRule exactly
-	// when v is one: one comparison per entry.
+	// The key's run: a count n (runTop-n), then n rules.
 	if i < len(post) && uint32(runTop-post[i]) < maxRunRule {
-		if !tt {
-			for i < len(post) && uint32(runTop-post[i]) < maxRunRule {
-				i++
-			}
-		}
-		matched, summary := m.matched, m.summary
-		for ; i < len(post); i++ {
-			r := uint32(runTop - post[i])
-			if r >= maxRunRule {
-				break
-			}
-			matched[r>>6] |= 1 << (r & 63)
-			summary[r>>12] |= 1 << (r >> 6 & 63)
+		n := int(runTop - post[i])
+		run := post[i+1 : i+1+n]
+		i += 1 + n
+		if tt {
+			setRun(m.matched, m.summary, run)
 		}
 	}
 	if i < len(post) && post[i] >= 0 {
@@ -250,6 +243,18 @@ func (m *matcher) markRules(post []int32, i int) int {
 	}
 	m.cands = cands[:n]
 	return i
+}
+
+// setRun records that the rules of a run match. It is not inlined, for its
+// loop to keep everything in registers.
+//
+//go:noinline
+func setRun(matched, summary []uint64, run []int32) {
+	for _, r := range run {
+		u := uint32(r)
+		matched[u>>6] |= 1 << (u & 63)
+		summary[u>>12] |= 1 << (u >> 6 & 63)
+	}
 }
 
 // decideInline decides the rules with inline plans of the keys marked,

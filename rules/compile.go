@@ -362,18 +362,25 @@ func (c *compiler) finish() {
 		}
 		return rank[kinds[r]]<<32 | int64(r)
 	}
+	// A key's run is a count (runTop minus it), then the rules.
 	offs := make([]int32, nkeys+1)
+	runs := make([]int32, nkeys)
 	for k := range c.pairs {
 		key := s.denseKey(c.pairs[k].key)
 		c.pairs[k].key = key
 		size := int32(1)
 		if r := c.pairs[k].rule; r >= 0 && kinds[r] == entryInline {
 			size = 4
+		} else if r >= 0 && kinds[r] == entryRun {
+			runs[key]++
 		}
 		offs[key+1] += size
 	}
 	for k := int32(1); k <= nkeys; k++ {
 		offs[k] += offs[k-1]
+		if runs[k-1] > 0 {
+			offs[k]++
+		}
 	}
 	// Bucket the entries by key, then put each key's in order.
 	byKey := make([]int32, len(c.pairs))
@@ -404,7 +411,12 @@ func (c *compiler) finish() {
 				v, _ := inlinePlan(r, &s.plans[r])
 				at += copy(post[at:], v[:])
 			case r >= 0 && kinds[r] == entryRun:
-				post[at] = runTop - r
+				if n := runs[key]; n > 0 {
+					post[at] = runTop - n
+					at++
+					runs[key] = 0
+				}
+				post[at] = r
 				at++
 			default:
 				post[at] = r

@@ -51,8 +51,10 @@ func withoutPlans(s *Set) {
 		rules = append(rules, arules[int32(k)]...)
 		for i := 0; i < len(list); i++ {
 			switch v := list[i]; {
-			case v <= runTop && v > runFloor:
-				rules = append(rules, runTop-v)
+			case v < runTop && v > runFloor:
+				n := int(runTop - v)
+				rules = append(rules, list[i+1:i+1+n]...)
+				i += n
 			case v < atomFloor:
 				rules = append(rules, int32(uint32(v)&(maxInlineRule-1)))
 				i += 3
