@@ -38,9 +38,11 @@ import (
 // branch costs as much as deciding a rule. Atoms and rules to evaluate are
 // rare, and the loops that read them end at once on most lists.
 //
-// The rules that match are bits of m.matched, with a bit per word of it in
-// m.summary, so that they are listed in order, each once, without sorting
-// and without reading the whole bitset.
+// The rules that match are bits of m.matched, so that they are listed in
+// order, each once, without sorting. Setting a bit is one read and one
+// write; listing them reads the whole bitset, a word per 64 rules, which
+// costs less than keeping a summary of its words that are not 0 once an
+// article matches more than a rule per few hundred (see takeMatched).
 //
 // Inline plans are for the first maxInlineRule rules.
 const (
@@ -213,7 +215,7 @@ func (m *matcher) markKey(lo, hi, dw int32, tt bool) {
 		run := post[i+1 : i+1+n]
 		i += 1 + n
 		if tt {
-			setRun(m.matched, m.summary, run)
+			setRun(m.matched, run)
 		}
 	}
 	if i < len(post) && post[i] >= 0 {
@@ -249,18 +251,17 @@ func (m *matcher) markRules(post []int32, i int) int {
 // loop to keep everything in registers.
 //
 //go:noinline
-func setRun(matched, summary []uint64, run []int32) {
+func setRun(matched []uint64, run []int32) {
 	for _, r := range run {
 		u := uint32(r)
 		matched[u>>6] |= 1 << (u & 63)
-		summary[u>>12] |= 1 << (u >> 6 & 63)
 	}
 }
 
 // decideInline decides the rules with inline plans of the keys marked,
 // once every atom keyed by them has been looked for.
 func (m *matcher) decideInline() {
-	post, tt, matched, summary, pq := m.s.post, m.tt, m.matched, m.summary, m.planQ
+	post, tt, matched, pq := m.s.post, m.tt, m.matched, m.planQ
 	for k := 0; k+1 < len(pq); k += 2 {
 		// A key's plans as a slice of their own, their operands
 		// unsigned: the loop keeps what it needs in registers.
@@ -270,20 +271,18 @@ func (m *matcher) decideInline() {
 			ok := uint64(head>>(inlineTableShift+t)) & 1
 			r := head & (maxInlineRule - 1)
 			matched[r>>6] |= ok << (r & 63)
-			summary[r>>12] |= ok << (r >> 6 & 63)
 		}
 	}
 }
 
 // setMatched records that rule r matches.
-func (m *matcher) setMatched(r int32) { setMatchedIf(m.matched, m.summary, uint32(r), 1) }
+func (m *matcher) setMatched(r int32) { setMatchedIf(m.matched, uint32(r), 1) }
 
-// setMatchedIf records in matched, with its summary, that rule r matches
+// setMatchedIf records in matched that rule r matches
 // when ok is 1, and nothing when it is 0: deciding a rule sets its bit
 // without a branch.
-func setMatchedIf(matched, summary []uint64, r uint32, ok uint64) {
+func setMatchedIf(matched []uint64, r uint32, ok uint64) {
 	matched[r>>6] |= ok << (r & 63)
-	summary[r>>12] |= ok << (r >> 6 & 63)
 }
 
 // tryCandidates evaluates the collected candidates and clears their bits.
@@ -306,41 +305,59 @@ func (m *matcher) tryCandidates() {
 }
 
 // takeMatched appends the rules that match, in order, to dst and clears
-// them. The rules of each word of m.summary (4,096 of them) are counted
-// first, so that dst grows once for them and takeWords writes them with
-// nothing else live in the loop.
+// them. It reads m.matched 64 words (4,096 rules) at a time: a block's
+// rules are counted first, so that dst grows once for them and takeWords
+// writes them with nothing else live in its loop. Reading every word costs
+// a few instructions per 64 rules, where keeping a summary of the words
+// that are not 0 cost a few per match (see markCandidates).
 func takeMatched[T int | int32](m *matcher, dst []T) []T {
 	matched := m.matched
-	for si, sw := range m.summary {
-		if sw == 0 {
+	for base := 0; base < len(matched); base += 64 {
+		words := matched[base:min(base+64, len(matched))]
+		n := countBits(words)
+		if n == 0 {
 			continue
 		}
-		m.summary[si] = 0
-		words := matched[si<<6 : min(si<<6+64, len(matched))]
-		n := 0
-		for x := sw; x != 0; x &= x - 1 {
-			n += bits.OnesCount64(words[bits.TrailingZeros64(x)])
-		}
 		dst = slices.Grow(dst, n)
-		takeWords(dst[len(dst):len(dst)+n], words, sw, si<<12)
+		takeWords(dst[len(dst):len(dst)+n], words, base<<6)
 		dst = dst[:len(dst)+n]
 	}
 	return dst
 }
 
-// takeWords writes to out, in order, the rules whose bits are set in the
-// words of matched that sw has a bit for, and clears them; base is the
-// rule of words[0]'s first bit, and out has room for exactly the rules.
-// It is not inlined: on its own, its loop keeps everything in registers.
+// countBits returns the number of bits set in words, testing for none
+// first, which is what most blocks of most articles have.
 //
 //go:noinline
-func takeWords[T int | int32](out []T, words []uint64, sw uint64, base int) {
+func countBits(words []uint64) int {
+	var any uint64
+	for _, x := range words {
+		any |= x
+	}
+	if any == 0 {
+		return 0
+	}
+	n := 0
+	for _, x := range words {
+		n += bits.OnesCount64(x)
+	}
+	return n
+}
+
+// takeWords writes to out, in order, the rules whose bits are set in
+// words, and clears them; base is the rule of words[0]'s first bit, and
+// out has room for exactly the rules. It is not inlined: on its own, its
+// loop keeps everything in registers.
+//
+//go:noinline
+func takeWords[T int | int32](out []T, words []uint64, base int) {
 	k := 0
-	for ; sw != 0; sw &= sw - 1 {
-		w := bits.TrailingZeros64(sw)
-		word := words[w]
-		words[w] = 0
-		b := T(base | w<<6)
+	for j, word := range words {
+		if word == 0 {
+			continue
+		}
+		words[j] = 0
+		b := T(base | j<<6)
 		for ; word != 0; word &= word - 1 {
 			out[k] = b | T(bits.TrailingZeros64(word))
 			k++

@@ -108,7 +108,6 @@ type matcher struct {
 
 	bits    []uint64 // candidate rules
 	matched []uint64 // matching rules (see markCandidates)
-	summary []uint64 // a bit per word of matched that is not 0
 	memo    idMap    // atom → index in memos
 	memos   []memo
 	spans   []span
@@ -145,7 +144,7 @@ type prefHit struct {
 
 func newMatcher(s *Set) *matcher {
 	words := (len(s.plans) + 63) / 64
-	m := &matcher{s: s, bits: make([]uint64, words), matched: make([]uint64, words), summary: make([]uint64, (words+63)/64)}
+	m := &matcher{s: s, bits: make([]uint64, words), matched: make([]uint64, words)}
 	m.tt = make([]uint64, (s.dict.words.len()+len(s.dict.atoms)+64)/64)
 	return m
 }
@@ -277,7 +276,7 @@ func (m *matcher) distinct() {
 			tt := uint64(dw.mask|dw.mask>>1) & 1
 			r := sl.wrule &^ (sl.wrule >> 31) // max(wrule, 0), which would branch
 			tt &= uint64(^sl.wrule) >> 63
-			setMatchedIf(m.matched, m.summary, uint32(r), tt)
+			setMatchedIf(m.matched, uint32(r), tt)
 			if dw.mask&(kindTitle|kindText) != 0 {
 				m.setTT(sl.id)
 			}
