@@ -15,6 +15,9 @@ import (
 //	                     the key alone (a word or a phrase, in the title
 //	                     and the text) or an OR of such keys: they match
 //	                     when the key is in the title or the text
+//	runTop < v < pairTop
+//	                     the key's pairs: pairTop-v of them, which follow,
+//	                     two values each (see pairOf)
 //	v ≥ 0                rule v, to evaluate
 //	v < atomFloor        an inline plan: four values, the rule with the
 //	                     plan's form (see inlinePlan), then its three
@@ -47,6 +50,7 @@ import (
 // Inline plans are for the first maxInlineRule rules.
 const (
 	atomFloor     = -1 << 29
+	pairTop       = atomFloor
 	maxInlineRule = 1 << inlineTableShift
 	runTop        = -1 << 30
 	runFloor      = runTop - maxRunRule
@@ -60,7 +64,38 @@ const (
 	entryAtom           // decided by its atom (see atom.rule0)
 	entryInline         // decided by its inline plan
 	entryRun            // decided by its key's presence, in the key's run
+	entryPair           // decided by its key's presence and one operand (see pairOf)
 )
+
+// pairOf returns the two values of the pair entry of rule r under dense key
+// key, and whether it has one: its plan is an AND of two operands looked for
+// in the title and the text, one of them the key itself, plain (a word or a
+// phrase, whose presence in the title or the text is the key's) and not
+// negated. The rule holds when the key is in the title or the text and the
+// other operand is true, or false when it is negated: the entry is the rule,
+// with bit 31 set when it is, and the other operand.
+func (s *Set) pairOf(key, r int32) ([2]int32, bool) {
+	p := &s.plans[r]
+	if p.op != planAnd || p.n != 2 || !p.tt || r >= maxInlineRule {
+		return [2]int32{}, false
+	}
+	d, nw := s.dict, int32(s.dict.words.len())
+	isKey := func(x int32) bool {
+		if x < nw {
+			return x == key
+		}
+		at := &d.atoms[x-nw]
+		return at.kind == atomPhrase && !at.exact && s.denseKey(at.key) == key
+	}
+	for k := range 2 {
+		if p.neg>>k&1 == 0 && isKey(p.x[k]) {
+			other := 1 - k
+			head := uint32(r) | uint32(p.neg>>other&1)<<31
+			return [2]int32{int32(head), p.x[other]}, true
+		}
+	}
+	return [2]int32{}, false
+}
 
 // entryKind returns the kind of index entry of rule r, whose plan is p, in
 // dictionary d of nw words.
@@ -136,6 +171,7 @@ func (m *matcher) markCandidates() {
 	s := m.s
 	m.cands = m.cands[:0]
 	m.planQ = m.planQ[:0]
+	m.pairQ = m.pairQ[:0]
 	// Touch the posting lists first, both ends, for the processor to fetch
 	// them all at once rather than one after the other (as in
 	// tryCandidates). Most lists fit in one or two cache lines, so this
@@ -197,6 +233,7 @@ func (m *matcher) markCandidates() {
 	}
 	m.atomQ = m.atomQ[:0]
 	m.decideInline()
+	m.decidePairs()
 	m.tryCandidates()
 }
 
@@ -217,6 +254,14 @@ func (m *matcher) markKey(lo, hi, dw int32, tt bool) {
 		if tt {
 			setRun(m.matched, run)
 		}
+	}
+	// Its pairs, decided with the inline plans.
+	if i < len(post) && uint32(pairTop-post[i]-1) < maxRunRule-1 {
+		n := int(pairTop - post[i])
+		if tt {
+			m.pairQ = append(m.pairQ, int32(i+1), int32(i+1+2*n))
+		}
+		i += 1 + 2*n
 	}
 	if i < len(post) && post[i] >= 0 {
 		i = m.markRules(post, i)
@@ -245,6 +290,29 @@ func (m *matcher) markRules(post []int32, i int) int {
 	}
 	m.cands = cands[:n]
 	return i
+}
+
+// decidePairs decides the rules of the pairs of the keys marked, once
+// every atom keyed by them has been looked for.
+func (m *matcher) decidePairs() {
+	post, pq := m.s.post, m.pairQ
+	for k := 0; k+1 < len(pq); k += 2 {
+		decidePairList(post[pq[k]:pq[k+1]], m.tt, m.matched)
+	}
+}
+
+// decidePairList decides the pairs ps, two values each: a rule holds when
+// its operand's bit of tt differs from the rule's bit 31. It is not
+// inlined, for its loop to keep everything in registers.
+//
+//go:noinline
+func decidePairList(ps []int32, tt, matched []uint64) {
+	for ; len(ps) >= 2; ps = ps[2:] {
+		head, x := uint32(ps[0]), uint32(ps[1])
+		ok := (tt[x>>6]>>(x&63) ^ uint64(head>>31)) & 1
+		r := head &^ (1 << 31)
+		matched[r>>6] |= ok << (r & 63)
+	}
 }
 
 // setRun records that the rules of a run match. It is not inlined, for its
@@ -305,64 +373,45 @@ func (m *matcher) tryCandidates() {
 }
 
 // takeMatched appends the rules that match, in order, to dst and clears
-// them. It reads m.matched 64 words (4,096 rules) at a time: a block's
-// rules are counted first, so that dst grows once for them and takeWords
-// writes them with nothing else live in its loop. Reading every word costs
-// a few instructions per 64 rules, where keeping a summary of the words
-// that are not 0 cost a few per match (see markCandidates).
+// them. It reads every word of m.matched, one per 64 rules: that costs a
+// few instructions per 64 rules, where keeping a summary of the words that
+// are not 0 cost a few per match (see markCandidates). dst grows before
+// takeWords, never in its loop, which has the registers to itself.
 func takeMatched[T int | int32](m *matcher, dst []T) []T {
-	matched := m.matched
-	for base := 0; base < len(matched); base += 64 {
-		words := matched[base:min(base+64, len(matched))]
-		n := countBits(words)
-		if n == 0 {
-			continue
+	for j := 0; j < len(m.matched); {
+		if cap(dst)-len(dst) < 64 {
+			dst = slices.Grow(dst, 64)
 		}
-		dst = slices.Grow(dst, n)
-		takeWords(dst[len(dst):len(dst)+n], words, base<<6)
-		dst = dst[:len(dst)+n]
+		var k int
+		k, j = takeWords(dst[len(dst):cap(dst)], m.matched, j)
+		dst = dst[:len(dst)+k]
 	}
 	return dst
 }
 
-// countBits returns the number of bits set in words, testing for none
-// first, which is what most blocks of most articles have.
-//
-//go:noinline
-func countBits(words []uint64) int {
-	var any uint64
-	for _, x := range words {
-		any |= x
-	}
-	if any == 0 {
-		return 0
-	}
-	n := 0
-	for _, x := range words {
-		n += bits.OnesCount64(x)
-	}
-	return n
-}
-
 // takeWords writes to out, in order, the rules whose bits are set in
-// words, and clears them; base is the rule of words[0]'s first bit, and
-// out has room for exactly the rules. It is not inlined: on its own, its
-// loop keeps everything in registers.
+// matched from word j on, and clears them, until out has room for fewer
+// than 64 more; it returns how many it wrote and the word it stopped at.
 //
 //go:noinline
-func takeWords[T int | int32](out []T, words []uint64, base int) {
+func takeWords[T int | int32](out []T, matched []uint64, j int) (int, int) {
 	k := 0
-	for j, word := range words {
+	for ; j < len(matched); j++ {
+		word := matched[j]
 		if word == 0 {
 			continue
 		}
-		words[j] = 0
-		b := T(base | j<<6)
+		if len(out)-k < 64 {
+			break
+		}
+		matched[j] = 0
+		b := T(j << 6)
 		for ; word != 0; word &= word - 1 {
 			out[k] = b | T(bits.TrailingZeros64(word))
 			k++
 		}
 	}
+	return k, j
 }
 
 // recordAll records the rules in m.rules, which hold, with their hits.

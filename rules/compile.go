@@ -355,22 +355,30 @@ func (c *compiler) finish() {
 	})
 	// Each key's entries, in the order markKey reads them: atoms, the
 	// key's run, rules to evaluate, inline plans (four values each).
-	rank := [...]int64{entryRun: 0, entryGeneral: 1, entryInline: 2}
+	rank := [...]int64{entryRun: 0, entryPair: 1, entryGeneral: 2, entryInline: 3}
 	order := func(r int32) int64 {
 		if r < 0 {
 			return -1<<32 | int64(^r)
 		}
 		return rank[kinds[r]]<<32 | int64(r)
 	}
-	// A key's run is a count (runTop minus it), then the rules.
+	// A key's run is a count (runTop minus it), then the rules; its pairs
+	// a count (pairTop minus it), then two values each (see pairOf).
 	offs := make([]int32, nkeys+1)
 	runs := make([]int32, nkeys)
+	npairs := make([]int32, nkeys)
 	for k := range c.pairs {
 		key := s.denseKey(c.pairs[k].key)
 		c.pairs[k].key = key
 		size := int32(1)
-		if r := c.pairs[k].rule; r >= 0 && kinds[r] == entryInline {
-			size = 4
+		r := c.pairs[k].rule
+		if r >= 0 && kinds[r] == entryInline {
+			if _, ok := s.pairOf(key, r); ok {
+				kinds[r], size = entryPair, 2
+				npairs[key]++
+			} else {
+				size = 4
+			}
 		} else if r >= 0 && kinds[r] == entryRun {
 			runs[key]++
 		}
@@ -379,6 +387,9 @@ func (c *compiler) finish() {
 	for k := int32(1); k <= nkeys; k++ {
 		offs[k] += offs[k-1]
 		if runs[k-1] > 0 {
+			offs[k]++
+		}
+		if npairs[k-1] > 0 {
 			offs[k]++
 		}
 	}
@@ -409,6 +420,14 @@ func (c *compiler) finish() {
 			switch {
 			case r >= 0 && kinds[r] == entryInline:
 				v, _ := inlinePlan(r, &s.plans[r])
+				at += copy(post[at:], v[:])
+			case r >= 0 && kinds[r] == entryPair:
+				if n := npairs[key]; n > 0 {
+					post[at] = pairTop - n
+					at++
+					npairs[key] = 0
+				}
+				v, _ := s.pairOf(key, r)
 				at += copy(post[at:], v[:])
 			case r >= 0 && kinds[r] == entryRun:
 				if n := runs[key]; n > 0 {

@@ -119,6 +119,7 @@ type matcher struct {
 	keys         []int32  // the distinct words whose posting lists are not empty
 	cands        []int32  // the rules to evaluate
 	planQ        []int32  // the inline plans of the keys marked: Set.post[planQ[2k]:planQ[2k+1]]
+	pairQ        []int32  // the pairs of the keys marked, likewise
 	rules        []int32  // the rules that match, in order
 	atomQ        []atomAt // the atoms to look for
 	// tt has a bit per plan operand (see plan): set when it occurs in the

@@ -51,6 +51,12 @@ func withoutPlans(s *Set) {
 		rules = append(rules, arules[int32(k)]...)
 		for i := 0; i < len(list); i++ {
 			switch v := list[i]; {
+			case v < pairTop && v > runTop:
+				n := int(pairTop - v)
+				for j := range n {
+					rules = append(rules, int32(uint32(list[i+1+2*j])&^(1<<31)))
+				}
+				i += 2 * n
 			case v < runTop && v > runFloor:
 				n := int(runTop - v)
 				rules = append(rules, list[i+1:i+1+n]...)
