@@ -307,8 +307,8 @@ func (m *matcher) decidePairs() {
 //
 //go:noinline
 func decidePairList(ps []int32, tt, matched []uint64) {
-	for ; len(ps) >= 2; ps = ps[2:] {
-		head, x := uint32(ps[0]), uint32(ps[1])
+	for i := 1; i < len(ps); i += 2 {
+		head, x := uint32(ps[i-1]), uint32(ps[i])
 		ok := (tt[x>>6]>>(x&63) ^ uint64(head>>31)) & 1
 		r := head &^ (1 << 31)
 		matched[r>>6] |= ok << (r & 63)
