@@ -507,3 +507,104 @@ func TestMatchingAndExplain(t *testing.T) {
 	}()
 	set.Explain(doc, []int{3, 1})
 }
+
+// TestSetEntryKinds: an OR of plain words and phrases is in its keys' runs,
+// and an AND of a plain key and one other operand is a pair; both match
+// exactly when evaluating the rule says so, a key in the tags only counting
+// for neither, and the rules that cannot be either keep their plans.
+func TestSetEntryKinds(t *testing.T) {
+	rules := []Rule{
+		{Name: "sea", Query: `"black sea"`},
+		{Name: "or words", Query: `grain OR wheat`},
+		{Name: "or phrase", Query: `"black sea" OR wheat`},
+		{Name: "or prefix", Query: `grain OR whea*`},
+		{Name: "and", Query: `grain wheat`},
+		{Name: "not", Query: `grain -wheat`},
+		{Name: "phrase and", Query: `"black sea" grain`},
+		{Name: "phrase not", Query: `"black sea" -"grain export"`},
+		{Name: "and tag", Query: `grain tag:wheat`},
+	}
+	set, err := Compile(rules, nil)
+	if err != nil {
+		t.Fatalf("Compile: %v", err)
+	}
+	nw := int32(set.dict.words.len())
+	kind := func(r int32) uint8 { return entryKind(r, &set.plans[r], set.dict, nw) }
+	if kind(1) != entryRun || kind(2) != entryRun || kind(3) != entryInline {
+		t.Errorf("entry kinds of the ORs = %d, %d, %d, want run, run, inline", kind(1), kind(2), kind(3))
+	}
+	grain := findWord(&set.dict.words, "grain", hashWord("grain")).id
+	wheat := findWord(&set.dict.words, "wheat", hashWord("wheat")).id
+	for _, r := range []int32{4, 5} {
+		_, ok1 := set.pairOf(grain, r)
+		_, ok2 := set.pairOf(wheat, r)
+		if !ok1 && !ok2 {
+			t.Errorf("rule %q is a pair under neither of its words", rules[r].Name)
+		}
+	}
+	if _, ok := set.pairOf(grain, 8); ok {
+		t.Errorf("rule %q, whose other operand is a tag, is a pair", rules[8].Name)
+	}
+	tests := []struct {
+		name string
+		doc  Doc
+		want []string
+	}{
+		{"grain in the tags only", Doc{Tags: []string{"grain"}, Text: "wheat"}, []string{"or words", "or phrase", "or prefix"}},
+		{"grain alone", Doc{Title: "Grain"}, []string{"or words", "or prefix", "not"}},
+		{"both words", Doc{Text: "grain and wheat"}, []string{"or words", "or phrase", "or prefix", "and"}},
+		{"the phrase", Doc{Title: "Black Sea grain export"}, []string{"sea", "or phrase", "or prefix", "or words", "not", "phrase and"}},
+		{"the phrase, no export", Doc{Text: "black sea"}, []string{"sea", "or phrase", "phrase not"}},
+		{"the phrase in the tags only", Doc{Tags: []string{"black sea"}, Text: "grain"}, []string{"or words", "or prefix", "not"}},
+		{"a tag", Doc{Tags: []string{"wheat"}, Text: "grain"}, []string{"or words", "or prefix", "not", "and tag"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var got, ref []string
+			for _, r := range set.Matching(tc.doc, nil) {
+				got = append(got, set.Name(r))
+			}
+			for _, r := range set.matchingEach(tc.doc, nil) {
+				ref = append(ref, set.Name(r))
+			}
+			want := slices.Clone(tc.want)
+			slices.SortFunc(want, func(a, b string) int {
+				return slices.IndexFunc(rules, func(r Rule) bool { return r.Name == a }) - slices.IndexFunc(rules, func(r Rule) bool { return r.Name == b })
+			})
+			if !slices.Equal(got, want) || !slices.Equal(ref, want) {
+				t.Errorf("Matching = %q, evaluating every rule = %q, want %q", got, ref, want)
+			}
+		})
+	}
+}
+
+// TestMatchingReadout: the rules that match are appended in order to what
+// dst holds, across words of the bitset and as dst grows.
+func TestMatchingReadout(t *testing.T) {
+	var rules []Rule
+	var want []int
+	for i := range 1000 {
+		q := "grain"
+		if i%3 == 1 || i/64%5 == 2 {
+			q = "rain" // gaps within words, and whole words without a match
+		} else {
+			want = append(want, i)
+		}
+		rules = append(rules, Rule{Name: fmt.Sprintf("r%d", i), Query: q})
+	}
+	set, err := Compile(rules, nil)
+	if err != nil {
+		t.Fatalf("Compile: %v", err)
+	}
+	for _, c := range []int{3, 70, 1000} {
+		dst := append(make([]int, 0, c), -1, -2, -3)
+		got := set.Matching(Doc{Text: "grain"}, dst)
+		if !slices.Equal(got[:3], []int{-1, -2, -3}) || !slices.Equal(got[3:], want) {
+			t.Errorf("capacity %d: Matching = %v…, %d rules, want %d", c, got[:min(len(got), 8)], len(got)-3, len(want))
+		}
+		// The bitset is clean for the next article.
+		if got := set.Matching(Doc{Text: "rain"}, nil); len(got) != 1000-len(want) {
+			t.Errorf("capacity %d: then %d rules match rain, want %d", c, len(got), 1000-len(want))
+		}
+	}
+}
