@@ -1,0 +1,207 @@
+package watchers
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+)
+
+// foldSpace trims s and folds its runs of white space to single spaces.
+func foldSpace(s string) string {
+	return strings.Join(strings.Fields(s), " ")
+}
+
+// htmlText returns the text of an HTML fragment as plain text: tags
+// dropped, the contents of script, style and other non-text elements
+// dropped, entities decoded (once: the fragment's own escaping), white space
+// folded.
+func htmlText(s string) string {
+	if !strings.ContainsAny(s, "<&") {
+		return foldSpace(s)
+	}
+	s = dropRawText(s)
+	var b strings.Builder
+	z := html.NewTokenizer(strings.NewReader(s))
+	for {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			return foldSpace(b.String())
+		case html.TextToken:
+			b.Write(z.Text())
+		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
+			name, _ := z.TagName()
+			if n := string(name); n == "br" || blockElements[n] {
+				b.WriteByte(' ')
+			}
+		}
+	}
+}
+
+// rawTextOpen finds the start tag of an element whose contents are not
+// text to show.
+var rawTextOpen = regexp.MustCompile(`(?i)<(script|style|noscript|iframe|template|textarea|title|xmp|noembed|noframes|object|applet|embed)(?:[\s/][^>]*)?>`)
+
+// dropRawText removes script, style and their like with their contents. The
+// HTML tokenizer would do the same only for a closed element: an unclosed
+// <script> in escaped text would swallow everything after it, so an element
+// without its end tag loses only its start tag.
+func dropRawText(s string) string {
+	if !strings.Contains(s, "<") {
+		return s
+	}
+	var b strings.Builder
+	for {
+		loc := rawTextOpen.FindStringSubmatchIndex(s)
+		if loc == nil {
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:loc[0]])
+		name := strings.ToLower(s[loc[2]:loc[3]])
+		rest := s[loc[1]:]
+		end := indexFold(rest, "</"+name)
+		if end < 0 {
+			s = rest // unclosed: drop the tag only
+			continue
+		}
+		rest = rest[end+2+len(name):]
+		if gt := strings.IndexByte(rest, '>'); gt >= 0 {
+			rest = rest[gt+1:]
+		} else {
+			rest = ""
+		}
+		b.WriteByte(' ')
+		s = rest
+	}
+}
+
+// indexFold is strings.Index ignoring ASCII case.
+func indexFold(s, sub string) int {
+	n := len(sub)
+	for i := 0; i+n <= len(s); i++ {
+		if strings.EqualFold(s[i:i+n], sub) {
+			return i
+		}
+	}
+	return -1
+}
+
+// markupTag matches an HTML start, end or empty tag, capturing its name.
+var markupTag = regexp.MustCompile(`</?([a-zA-Z][a-zA-Z0-9]*)(?:\s[^<>]*)?/?>`)
+
+// entityRef matches a character or named entity reference.
+var entityRef = regexp.MustCompile(`&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[a-zA-Z][a-zA-Z0-9]{1,31});`)
+
+// rssText turns an RSS title, XML-decoded once, into plain text. RSS titles
+// carry no type (RSS 2.0 says only "the title of the item"): the text is
+// taken as it is, unless it really is markup, which is when every tag in it
+// names an HTML element herald knows and at least one is there. A title in
+// CDATA that holds entity references is HTML-escaped text too (the CDATA
+// section kept them from the XML decoder), so it is decoded once more.
+func rssText(s string) string {
+	if looksLikeMarkup(s) {
+		return htmlText(s)
+	}
+	return foldSpace(s)
+}
+
+// rssCDATAText is rssText for a title that came in CDATA.
+func rssCDATAText(s string) string {
+	if looksLikeMarkup(s) || entityRef.MatchString(s) {
+		return htmlText(s)
+	}
+	return foldSpace(s)
+}
+
+// looksLikeMarkup reports whether s holds HTML tags, all of known elements.
+func looksLikeMarkup(s string) bool {
+	if !strings.Contains(s, "<") {
+		return false
+	}
+	tags := markupTag.FindAllStringSubmatch(s, -1)
+	if len(tags) == 0 {
+		return false
+	}
+	for _, t := range tags {
+		n := strings.ToLower(t[1])
+		if !knownElements[n] && !rawTextElements[n] {
+			return false
+		}
+	}
+	return true
+}
+
+// rawTextElements are the elements whose contents never show as text.
+var rawTextElements = map[string]bool{"script": true, "style": true, "noscript": true, "iframe": true, "object": true, "embed": true, "applet": true, "template": true}
+
+// knownElements are the HTML elements whose tags in an RSS title make it
+// markup.
+var knownElements = func() map[string]bool {
+	m := map[string]bool{}
+	for _, n := range strings.Fields(`a abbr acronym address area article aside b bdi bdo big blockquote br
+		caption center cite code col colgroup dd del dfn div dl dt em figcaption figure font footer
+		h1 h2 h3 h4 h5 h6 header hr i img ins kbd label li mark nav ol p pre q s samp section small
+		span strike strong sub sup table tbody td tfoot th thead time tr tt u ul var wbr`) {
+		m[n] = true
+	}
+	return m
+}()
+
+// maxLeadTitle is how long, in runes, a title made from an item's text may be.
+const maxLeadTitle = 120
+
+// firstSentence returns the first sentence of an item's text (HTML), as a
+// title for an item without one: cut at a word boundary, with an ellipsis,
+// when it is longer than maxLeadTitle.
+func firstSentence(content string) string {
+	text := htmlText(content)
+	if text == "" {
+		return ""
+	}
+	end := len(text)
+	for i, r := range text {
+		if r == '.' || r == '!' || r == '?' || r == '。' {
+			j := i + utf8.RuneLen(r)
+			if j == len(text) || text[j] == ' ' {
+				// "Mr. Smith", "U.S. troops": a capital before the dot
+				// and a short word are most likely an abbreviation.
+				if r == '.' && abbreviation(text[:i]) {
+					continue
+				}
+				end = j
+				break
+			}
+		}
+	}
+	s := text[:end]
+	if utf8.RuneCountInString(s) <= maxLeadTitle {
+		return s
+	}
+	cut, n := 0, 0
+	for i := range s {
+		if n == maxLeadTitle {
+			cut = i
+			break
+		}
+		n++
+	}
+	if sp := strings.LastIndexByte(s[:cut], ' '); sp > maxLeadTitle/2 {
+		cut = sp
+	}
+	return strings.TrimRightFunc(s[:cut], func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) }) + "…"
+}
+
+// abbreviation reports whether the word before a dot looks like an
+// abbreviation (one or two letters, the first a capital: "Mr", "U.S", "J").
+func abbreviation(before string) bool {
+	w := before[strings.LastIndexAny(before, " .")+1:]
+	if w == "" || utf8.RuneCountInString(w) > 2 {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(w)
+	return unicode.IsUpper(r)
+}
