@@ -494,4 +494,3 @@ func feedLink(page []byte) string {
 		}
 	}
 }
-

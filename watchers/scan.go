@@ -89,8 +89,8 @@ type frame struct {
 
 // capture collects the text of a title-like element while it is open.
 type capture struct {
-	depth int    // stack depth of the element
-	kind  string // "text", "html" or "xhtml"
+	depth  int    // stack depth of the element
+	kind   string // "text", "html" or "xhtml"
 	base64 bool
 	// start is the offset after the element's start tag; cdata reports
 	// whether some of the text came from a CDATA section.
