@@ -89,7 +89,10 @@ type frame struct {
 
 // capture collects the text of a title-like element while it is open.
 type capture struct {
-	depth  int    // stack depth of the element
+	depth int // stack depth of the element
+	// skip is the depth of a script or style element inside an xhtml
+	// title, whose text is not shown; 0 when there is none.
+	skip   int
 	kind   string // "text", "html" or "xhtml"
 	base64 bool
 	// start is the offset after the element's start tag; cdata reports
@@ -147,10 +150,12 @@ func scanXML(data []byte, base *url.URL) scanned {
 			stack[len(stack)-1].name.Space = space
 			depth := len(stack)
 			if capt != nil {
-				if capt.kind == "xhtml" {
-					if n := strings.ToLower(name.Local); n == "br" || blockElements[n] {
-						capt.text.WriteByte(' ')
-					}
+				n := strings.ToLower(name.Local)
+				if n == "br" || blockElements[n] {
+					capt.text.WriteByte(' ')
+				}
+				if rawTextElements[n] && capt.skip == 0 {
+					capt.skip = depth
 				}
 				continue
 			}
@@ -185,6 +190,9 @@ func scanXML(data []byte, base *url.URL) scanned {
 				continue
 			}
 			depth := len(stack)
+			if capt != nil && depth == capt.skip {
+				capt.skip = 0
+			}
 			if capt != nil && depth == capt.depth {
 				if end := d.InputOffset(); capt.start <= end && end <= int64(len(data)) {
 					capt.cdata = bytes.Contains(data[capt.start:end], []byte("<![CDATA["))
@@ -210,7 +218,7 @@ func scanXML(data []byte, base *url.URL) scanned {
 			}
 			stack = stack[:depth-1]
 		case xml.CharData:
-			if capt != nil && capt.text.Len() < maxScanTitle {
+			if capt != nil && capt.skip == 0 && capt.text.Len() < maxScanTitle {
 				capt.text.Write(t)
 			}
 		case xml.Directive, xml.Comment, xml.ProcInst:

@@ -48,46 +48,57 @@ var rawTextOpen = regexp.MustCompile(`(?i)<(script|style|noscript|iframe|templat
 // dropRawText removes script, style and their like with their contents. The
 // HTML tokenizer would do the same only for a closed element: an unclosed
 // <script> in escaped text would swallow everything after it, so an element
-// without its end tag loses only its start tag.
+// without its end tag loses only its start tag. It runs in linear time
+// whatever the input: each end tag is looked for once per element name from
+// where the last search ended.
 func dropRawText(s string) string {
 	if !strings.Contains(s, "<") {
 		return s
 	}
-	var b strings.Builder
+	lower := asciiLower(s)
+	var (
+		b       strings.Builder
+		pos     int
+		noClose = map[string]bool{}
+	)
 	for {
-		loc := rawTextOpen.FindStringSubmatchIndex(s)
+		loc := rawTextOpen.FindStringSubmatchIndex(s[pos:])
 		if loc == nil {
-			b.WriteString(s)
+			b.WriteString(s[pos:])
 			return b.String()
 		}
-		b.WriteString(s[:loc[0]])
-		name := strings.ToLower(s[loc[2]:loc[3]])
-		rest := s[loc[1]:]
-		end := indexFold(rest, "</"+name)
+		b.WriteString(s[pos : pos+loc[0]])
+		name := lower[pos+loc[2] : pos+loc[3]]
+		after := pos + loc[1]
+		end := -1
+		if !noClose[name] {
+			end = strings.Index(lower[after:], "</"+name)
+			noClose[name] = end < 0
+		}
 		if end < 0 {
-			s = rest // unclosed: drop the tag only
+			pos = after // unclosed: drop the tag only
 			continue
 		}
-		rest = rest[end+2+len(name):]
-		if gt := strings.IndexByte(rest, '>'); gt >= 0 {
-			rest = rest[gt+1:]
+		pos = after + end + 2 + len(name)
+		if gt := strings.IndexByte(s[pos:], '>'); gt >= 0 {
+			pos += gt + 1
 		} else {
-			rest = ""
+			pos = len(s)
 		}
 		b.WriteByte(' ')
-		s = rest
 	}
 }
 
-// indexFold is strings.Index ignoring ASCII case.
-func indexFold(s, sub string) int {
-	n := len(sub)
-	for i := 0; i+n <= len(s); i++ {
-		if strings.EqualFold(s[i:i+n], sub) {
-			return i
+// asciiLower lower-cases the ASCII letters of s only, so that byte offsets
+// in the result are those of s.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
 		}
 	}
-	return -1
+	return string(b)
 }
 
 // markupTag matches an HTML start, end or empty tag, capturing its name.
@@ -158,7 +169,8 @@ const maxLeadTitle = 120
 // title for an item without one: cut at a word boundary, with an ellipsis,
 // when it is longer than maxLeadTitle.
 func firstSentence(content string) string {
-	text := htmlText(content)
+	// The first sentence is near the start: the rest need not be read.
+	text := htmlText(capString(content, 16<<10))
 	if text == "" {
 		return ""
 	}
