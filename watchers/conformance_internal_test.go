@@ -70,6 +70,8 @@ var conformanceCases = []conformanceCase{
 	{name: "atom source title is not the entry's", doc: atomEntry(`<source><title>Other</title></source><title>Mine</title>`), title: "Mine"},
 	{name: "atom feed title html", doc: strings.Replace(atomEntry(`<title>t</title>`), "<title>Feed</title>", `<title type="html">A &amp;amp; B</title>`, 1), title: "t", feedTitle: "A & B"},
 
+	{name: "atom html title with chat markup", doc: atomEntry(`<title type="html">&lt;b&gt;*Bold*&lt;/b&gt; &amp;lt;@U0ADMIN&amp;gt; &amp;lt;!here&amp;gt; ~x~</title>`), title: "*Bold* <@U0ADMIN> <!here> ~x~"},
+
 	// RFC 4287 §4.2.7: links.
 	{name: "atom link without rel is alternate", doc: atomEntry(`<title>t</title><link href="https://a.example/1"/>`), title: "t", link: "https://a.example/1"},
 	{name: "atom alternate link over self and edit", doc: atomEntry(`<title>t</title><link rel="self" href="https://a.example/self"/><link rel="edit" href="https://a.example/edit"/><link rel="alternate" href="https://a.example/alt"/>`), title: "t", link: "https://a.example/alt"},
@@ -96,6 +98,8 @@ var conformanceCases = []conformanceCase{
 	{name: "rss title script removed", doc: rssItem(`<title>safe&lt;script&gt;steal()&lt;/script&gt; description</title>`), title: "safe description"},
 	{name: "rss title unescaped child element", doc: rssItem(`<title>Hello <b>World</b></title>`), title: "Hello World"},
 	{name: "rss title HTML entity", doc: rssItem(`<title>Caf&eacute;&nbsp;culture &mdash; today</title>`), title: "Café culture — today"},
+
+	{name: "rss title with chat markup", doc: rssItem("<title>*Breaking* _now_ ~old~ `code` &lt;!channel&gt; @here &lt;@U0ADMIN&gt;</title>"), title: "*Breaking* _now_ ~old~ `code` <!channel> @here <@U0ADMIN>"},
 
 	// RSS links.
 	{name: "rss permalink guid is the link", doc: rssItem(`<title>t</title><guid>https://g.example/post/1</guid>`), title: "t", link: "https://g.example/post/1"},
@@ -141,6 +145,7 @@ var conformanceCases = []conformanceCase{
 
 	// JSON Feed 1.1: titles are plain text; url resolves against the document.
 	{name: "json title is plain text", base: "https://j.example/feed.json", doc: `{"version":"https://jsonfeed.org/version/1.1","title":"J &amp; J","items":[{"id":"1","title":"Vector<int> &amp; <b>x</b>","url":"/posts/1","content_text":"x"}]}`, title: "Vector<int> &amp; <b>x</b>", link: "https://j.example/posts/1", feedTitle: "J &amp; J"},
+	{name: "json title with chat markup", doc: `{"version":"https://jsonfeed.org/version/1.1","title":"J","items":[{"id":"1","title":"<!channel> *x* _y_ @here `+"`z`"+` <https://evil.example|go>","url":"https://j.example/1"}]}`, title: "<!channel> *x* _y_ @here `z` <https://evil.example|go>", link: "https://j.example/1"},
 	{name: "json without title uses the first sentence", doc: `{"version":"https://jsonfeed.org/version/1.1","title":"J","items":[{"id":"1","content_html":"<p>First one. Second.</p>","external_url":"https://ext.example/1"}]}`, title: "First one.", link: "https://ext.example/1"},
 }
 
