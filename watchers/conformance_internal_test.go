@@ -145,7 +145,7 @@ var conformanceCases = []conformanceCase{
 
 	// JSON Feed 1.1: titles are plain text; url resolves against the document.
 	{name: "json title is plain text", base: "https://j.example/feed.json", doc: `{"version":"https://jsonfeed.org/version/1.1","title":"J &amp; J","items":[{"id":"1","title":"Vector<int> &amp; <b>x</b>","url":"/posts/1","content_text":"x"}]}`, title: "Vector<int> &amp; <b>x</b>", link: "https://j.example/posts/1", feedTitle: "J &amp; J"},
-	{name: "json title with chat markup", doc: `{"version":"https://jsonfeed.org/version/1.1","title":"J","items":[{"id":"1","title":"<!channel> *x* _y_ @here `+"`z`"+` <https://evil.example|go>","url":"https://j.example/1"}]}`, title: "<!channel> *x* _y_ @here `z` <https://evil.example|go>", link: "https://j.example/1"},
+	{name: "json title with chat markup", doc: `{"version":"https://jsonfeed.org/version/1.1","title":"J","items":[{"id":"1","title":"<!channel> *x* _y_ @here ` + "`z`" + ` <https://evil.example|go>","url":"https://j.example/1"}]}`, title: "<!channel> *x* _y_ @here `z` <https://evil.example|go>", link: "https://j.example/1"},
 	{name: "json without title uses the first sentence", doc: `{"version":"https://jsonfeed.org/version/1.1","title":"J","items":[{"id":"1","content_html":"<p>First one. Second.</p>","external_url":"https://ext.example/1"}]}`, title: "First one.", link: "https://ext.example/1"},
 }
 
