@@ -500,7 +500,7 @@ func TestRun(t *testing.T) {
 		feeds = []news.Feed{
 			{Name: "fast", URL: srv.URL + "/fast", Interval: 20 * time.Millisecond},
 			{Name: "broken", URL: srv.URL + "/broken", Interval: 20 * time.Millisecond},
-			{Name: "quiet", URL: srv.URL + "/other", Interval: 20 * time.Millisecond},
+			{Name: "quiet", URL: srv.URL + "/other", Interval: time.Hour},
 		}
 	)
 	list := func() []news.Feed {
@@ -533,6 +533,45 @@ func TestRun(t *testing.T) {
 	}
 	if st := store.get("broken"); st.Failures != 1 || st.NextPoll.Before(st.LastPoll.Add(time.Minute)) {
 		t.Errorf("broken feed's state %+v; want one failure, backed off a minute", st)
+	}
+}
+
+func TestRunIntervalChangeTakesEffect(t *testing.T) {
+	srv := serve(t, newOrigin(readFixture(t, "rss.xml")))
+	store, rec := newMemStore(), &recorder{}
+	w := watchers.New(store, rec.handle, watchers.Options{Rand: rand.New(rand.NewPCG(5, 6))})
+
+	// At a restart: the state says 6 h (the old interval); the config now
+	// says 50 ms. The feed is due no later than 50 ms (and jitter) from now.
+	if err := store.SaveFeedState(t.Context(), "restarted", news.FeedState{URL: srv.URL, ConfigURL: srv.URL, Seeded: true, Interval: 6 * time.Hour, NextPoll: time.Now().Add(6 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	var (
+		mu    sync.Mutex
+		feeds = []news.Feed{
+			{Name: "restarted", URL: srv.URL, Interval: 50 * time.Millisecond},
+			{Name: "reloaded", URL: srv.URL + "?r", Interval: 6 * time.Hour},
+		}
+	)
+	list := func() []news.Feed {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]news.Feed(nil), feeds...)
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	errc := make(chan error, 1)
+	go func() { errc <- w.Run(ctx, list) }()
+	waitFor(t, func() bool { return len(rec.byFeed("restarted")) >= 2 && len(rec.byFeed("reloaded")) == 1 })
+
+	// At a reload: 6 h becomes 50 ms; the next poll moves up to it.
+	mu.Lock()
+	feeds[1].Interval = 50 * time.Millisecond
+	mu.Unlock()
+	w.Rescan()
+	waitFor(t, func() bool { return len(rec.byFeed("reloaded")) >= 2 })
+	cancel()
+	if err := <-errc; err != nil {
+		t.Errorf("Run returned %v, want nil", err)
 	}
 }
 
