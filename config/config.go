@@ -38,6 +38,9 @@ const (
 	DefaultSlackAPI    = "https://slack.com/api/"
 	// MinInterval keeps a typo ("5s") from hammering a publisher.
 	MinInterval = Duration(30 * time.Second)
+	// LocalMinInterval is the floor for a local file or a loopback
+	// address, which no publisher is behind.
+	LocalMinInterval = Duration(time.Second)
 )
 
 // Config is a loaded, validated configuration. It is immutable once Load
