@@ -114,6 +114,7 @@ var conformanceCases = []conformanceCase{
 
 	// Titles lost.
 	{name: "rss media:title when no title", doc: rssItem(`<media:content url="https://m.example/v.mp4"><media:title>Video of the flood</media:title></media:content><description>Text.</description>`), title: "Video of the flood"},
+	{name: "rss media:title directly in the item", doc: rssItem(`<media:title type="plain">Photo: the new pier</media:title>`), title: "Photo: the new pier"},
 	{name: "rss dc:title when no title", doc: rssItem(`<dc:title>From Dublin Core</dc:title>`), title: "From Dublin Core"},
 	{name: "rss first sentence when no title", doc: rssItem(`<description>&lt;p&gt;Mr. Smith won the vote. He said so.&lt;/p&gt;</description>`), title: "Mr. Smith won the vote."},
 	{name: "rss empty title uses the first sentence", doc: rssItem(`<title></title><description>Storm hits coast! More soon.</description>`), title: "Storm hits coast!"},

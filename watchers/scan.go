@@ -174,11 +174,12 @@ func scanXML(data []byte, base *url.URL) scanned {
 				if v := attrNS(t.Attr, stack, nsRDF, "about"); v != "" && !s.atom {
 					cur.about = resolveURL(b, v).String()
 				}
-			case cur != nil && depth == curDepth+1:
-				readEntryChild(&s, cur, t, local, space, b, &capt, depth, d)
-			case cur != nil && local == "title" && (space == nsMedia || (space == "media" && name.Space == "media")) && cur.mediaTitle == "":
+			case cur != nil && local == "title" && (space == nsMedia || space == "media") && cur.mediaTitle == "":
+				// media:title, directly in the item or in media:content or media:group.
 				e := cur
 				capt = &capture{depth: depth, kind: "text", into: func(v string) { e.mediaTitle = v }}
+			case cur != nil && depth == curDepth+1:
+				readEntryChild(&s, cur, t, local, space, b, &capt, depth, d)
 			case cur == nil && local == "title" && isFeedLevel(s.atom, depth, plocal) && isCore(space) && s.title == "":
 				capt = newCapture(s.atom, t, depth, func(v string) { s.title = v })
 			}
