@@ -58,7 +58,7 @@ var feeds = []struct{ name, doc, title string }{
 	{"rss media:title", rss(`<media:title>Video of the flood</media:title>`), "Video of the flood"},
 	{"rss first sentence", rss(`<description>Storm hits coast! More soon.</description>`), "Storm hits coast!"},
 	{"rss untitled", rss(`<guid>https://g.example/1</guid>`), ""},
-	{"json plain", json(`"title":"<!channel> *x* _y_ @here `+"`z`"+` & <b>w</b>"`), "<!channel> *x* _y_ @here `z` & <b>w</b>"},
+	{"json plain", json(`"title":"<!channel> *x* _y_ @here ` + "`z`" + ` & <b>w</b>"`), "<!channel> *x* _y_ @here `z` & <b>w</b>"},
 }
 
 // TestAlertGolden parses each feed, and sends its item's alert to the fake
