@@ -170,17 +170,23 @@ func TestMissingFeedFileWarns(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Load: %v", err)
 	}
-	var all []string
-	for _, w := range cfg.Warnings {
-		all = append(all, strings.ReplaceAll(w.String(), p, "config.yaml"))
-	}
-	joined := strings.Join(all, "\n")
+	joined := warningText(cfg, p)
 	if !strings.Contains(joined, `config.yaml:3:10: feed "a": feed file `) || !strings.Contains(joined, "no such file") {
 		t.Errorf("warnings lack the missing feed file at 3:10:\n%s", joined)
 	}
 	if n := len(cfg.NewsFeeds()); n != 1 {
 		t.Errorf("%d feeds, want the feed kept", n)
 	}
+}
+
+// warningText is every warning of cfg, loaded from path, one a line, the
+// path shown as config.yaml.
+func warningText(cfg *Config, path string) string {
+	var b strings.Builder
+	for _, w := range cfg.Warnings {
+		b.WriteString(strings.ReplaceAll(w.String(), path, "config.yaml") + "\n")
+	}
+	return b.String()
 }
 
 func TestMissingFile(t *testing.T) {

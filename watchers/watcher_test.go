@@ -553,14 +553,11 @@ func TestRunIntervalChangeTakesEffect(t *testing.T) {
 			{Name: "reloaded", URL: srv.URL + "?r", Interval: 6 * time.Hour},
 		}
 	)
-	list := func() []news.Feed {
+	stop := startRun(t, w, func() []news.Feed {
 		mu.Lock()
 		defer mu.Unlock()
 		return append([]news.Feed(nil), feeds...)
-	}
-	ctx, cancel := context.WithCancel(t.Context())
-	errc := make(chan error, 1)
-	go func() { errc <- w.Run(ctx, list) }()
+	})
 	waitFor(t, func() bool { return len(rec.byFeed("restarted")) >= 2 && len(rec.byFeed("reloaded")) == 1 })
 
 	// At a reload: 6 h becomes 50 ms; the next poll moves up to it.
@@ -569,9 +566,21 @@ func TestRunIntervalChangeTakesEffect(t *testing.T) {
 	mu.Unlock()
 	w.Rescan()
 	waitFor(t, func() bool { return len(rec.byFeed("reloaded")) >= 2 })
-	cancel()
-	if err := <-errc; err != nil {
-		t.Errorf("Run returned %v, want nil", err)
+	stop()
+}
+
+// startRun runs w on feeds until the returned stop is called, which checks
+// that Run returned nil.
+func startRun(t *testing.T, w *watchers.Watcher, feeds func() []news.Feed) (stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	errc := make(chan error, 1)
+	go func() { errc <- w.Run(ctx, feeds) }()
+	return func() {
+		cancel()
+		if err := <-errc; err != nil {
+			t.Errorf("Run returned %v, want nil", err)
+		}
 	}
 }
 

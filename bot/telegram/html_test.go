@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"herald/alerts/alertstest"
@@ -216,7 +217,7 @@ func TestTitleShowsAsTyped(t *testing.T) {
 			}
 			// Within the title, the only entities are the bold and the
 			// link to the article, each over the whole title.
-			n := utf16Len(title)
+			n := len(utf16.Encode([]rune(title))) // entity offsets count UTF-16 units
 			var kinds []string
 			for _, en := range m.Entities {
 				if en.Offset >= n {
@@ -236,16 +237,4 @@ func TestTitleShowsAsTyped(t *testing.T) {
 			}
 		})
 	}
-}
-
-// utf16Len is the length of s in UTF-16 code units, as entity offsets count.
-func utf16Len(s string) int {
-	n := 0
-	for _, r := range s {
-		n++
-		if r >= 0x10000 {
-			n++
-		}
-	}
-	return n
 }
