@@ -76,6 +76,8 @@ var conformanceCases = []conformanceCase{
 	{name: "atom link without rel is alternate", doc: atomEntry(`<title>t</title><link href="https://a.example/1"/>`), title: "t", link: "https://a.example/1"},
 	{name: "atom alternate link over self and edit", doc: atomEntry(`<title>t</title><link rel="self" href="https://a.example/self"/><link rel="edit" href="https://a.example/edit"/><link rel="alternate" href="https://a.example/alt"/>`), title: "t", link: "https://a.example/alt"},
 	{name: "atom html alternate preferred", doc: atomEntry(`<title>t</title><link rel="alternate" type="application/pdf" href="https://a.example/doc.pdf"/><link rel="alternate" type="text/html" href="https://a.example/page"/>`), title: "t", link: "https://a.example/page"},
+	{name: "atom untyped alternate before a typed one", doc: atomEntry(`<title>t</title><link href="https://a.example/first"/><link rel="alternate" type="text/html" href="https://a.example/second"/>`), title: "t", link: "https://a.example/first"},
+	{name: "atom only a non-HTML alternate", doc: atomEntry(`<title>t</title><link rel="alternate" type="audio/mpeg" href="https://a.example/a.mp3"/>`), title: "t", link: "https://a.example/a.mp3"},
 	{name: "atom relative link against document URL", base: "https://a.example/feeds/atom.xml", doc: atomEntry(`<title>t</title><link href="../posts/1"/>`), title: "t", link: "https://a.example/posts/1"},
 	{name: "atom xml:base on entry", base: "https://doc.example/", doc: strings.Replace(atomEntry(`<title>t</title><link href="2"/>`), "<entry>", `<entry xml:base="https://entry.example/a/">`, 1), title: "t", link: "https://entry.example/a/2"},
 	{name: "atom xml:base on feed, relative one on entry", base: "https://doc.example/", doc: strings.Replace(strings.Replace(atomEntry(`<title>t</title><link href="p"/>`), "<entry>", `<entry xml:base="sub/">`, 1), `<feed `, `<feed xml:base="https://feed.example/root/" `, 1), title: "t", link: "https://feed.example/root/sub/p"},
@@ -101,6 +103,8 @@ var conformanceCases = []conformanceCase{
 
 	{name: "rss title with chat markup", doc: rssItem("<title>*Breaking* _now_ ~old~ `code` &lt;!channel&gt; @here &lt;@U0ADMIN&gt;</title>"), title: "*Breaking* _now_ ~old~ `code` <!channel> @here <@U0ADMIN>"},
 
+	{name: "rss title C1 character references", doc: rssItem(`<title>&#147;Quoted&#148; &#150; and&#0; more</title>`), title: "“Quoted” – and more"},
+
 	// RSS links.
 	{name: "rss permalink guid is the link", doc: rssItem(`<title>t</title><guid>https://g.example/post/1</guid>`), title: "t", link: "https://g.example/post/1"},
 	{name: "rss guid isPermaLink=true", doc: rssItem(`<title>t</title><guid isPermaLink="true">https://g.example/2</guid>`), title: "t", link: "https://g.example/2"},
@@ -109,6 +113,7 @@ var conformanceCases = []conformanceCase{
 	{name: "rss link before guid", doc: rssItem(`<title>t</title><link>https://l.example/1</link><guid>https://g.example/1</guid>`), title: "t", link: "https://l.example/1"},
 	{name: "rss relative link against document URL", base: "https://site.example/rss/feed.xml", doc: rssItem(`<title>t</title><link>/2024/pier</link>`), title: "t", link: "https://site.example/2024/pier"},
 	{name: "rss xml:base on item", base: "https://site.example/", doc: strings.Replace(rssItem(`<title>t</title><link>pier</link>`), "<item>", `<item xml:base="https://base.example/news/">`, 1), title: "t", link: "https://base.example/news/pier"},
+	{name: "rss atom:link alternate when no link", doc: rssItem(`<title>t</title><atom:link xmlns:atom="http://www.w3.org/2005/Atom" rel="alternate" href="https://x.example/alt"/>`), title: "t", link: "https://x.example/alt"},
 	{name: "rss link white space trimmed", doc: rssItem("<title>t</title><link>\n  https://l.example/2  \n</link>"), title: "t", link: "https://l.example/2"},
 	{name: "rss atom:link self is not the item link", doc: rssItem(`<title>t</title><atom:link xmlns:atom="http://www.w3.org/2005/Atom" rel="self" href="https://x.example/self"/><guid>https://g.example/4</guid>`), title: "t", link: "https://g.example/4"},
 
@@ -180,6 +185,8 @@ func TestConformance(t *testing.T) {
 		{"EUC-JP", japanese.EUCJP, "大阪のニュース"},
 		{"Big5", traditionalchinese.Big5, "台灣新聞"},
 		{"GB18030", simplifiedchinese.GB18030, "北京新闻"},
+		{"macintosh", charmap.Macintosh, "Café crème"},
+		{"cp850", charmap.CodePage850, "Zürich Straße"},
 	}
 	for _, l := range legacy {
 		cases = append(cases,

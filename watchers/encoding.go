@@ -5,12 +5,14 @@ import (
 	"fmt"
 	"mime"
 	"regexp"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"golang.org/x/net/html/charset"
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/ianaindex"
 	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/encoding/unicode/utf32"
 )
@@ -84,8 +86,14 @@ func lookupCharset(label string) encoding.Encoding {
 	case "", "utf-8", "utf8", "us-ascii", "ascii", "utf-16", "utf-16le", "utf-16be", "utf-32", "utf-32le", "utf-32be", "ucs-2", "ucs-4", "iso-10646-ucs-2":
 		return nil
 	}
-	enc, _ := charset.Lookup(label)
-	return enc
+	if enc, _ := charset.Lookup(label); enc != nil {
+		return enc
+	}
+	// IANA names the WHATWG list lacks (cp850, macintosh, ibm437…).
+	if enc, err := ianaindex.IANA.Encoding(label); err == nil && enc != nil {
+		return enc
+	}
+	return nil
 }
 
 // sniffUnicode finds a UTF-8, UTF-16 or UTF-32 document by its byte order
@@ -119,4 +127,48 @@ func sniffUnicode(b []byte) (enc encoding.Encoding, name string, skip int) {
 		}
 	}
 	return nil, "", 0
+}
+
+// charRef matches a numeric character reference.
+var charRef = regexp.MustCompile(`&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,10}));`)
+
+// sanitizeXML drops what XML 1.0 forbids in a document and that would make
+// the whole feed unreadable for one character: raw C0 control bytes other
+// than tab, line feed and carriage return (gofeed drops those too, but
+// herald reads the document a second time), and character references to
+// characters XML does not allow (&#0;, &#xFFFE;, a surrogate). data must
+// be UTF-8; a document without either comes back as it is.
+func sanitizeXML(data []byte) []byte {
+	dirty := bytes.ContainsFunc(data, func(r rune) bool { return r < 0x20 && r != '\t' && r != '\n' && r != '\r' })
+	if dirty {
+		data = bytes.Map(func(r rune) rune {
+			if r < 0x20 && r != '\t' && r != '\n' && r != '\r' {
+				return -1
+			}
+			return r
+		}, data)
+	}
+	if !bytes.Contains(data, []byte("&#")) {
+		return data
+	}
+	return charRef.ReplaceAllFunc(data, func(ref []byte) []byte {
+		m := charRef.FindSubmatch(ref)
+		var n uint64
+		var err error
+		if len(m[1]) > 0 {
+			n, err = strconv.ParseUint(string(m[1]), 16, 32)
+		} else {
+			n, err = strconv.ParseUint(string(m[2]), 10, 32)
+		}
+		if err != nil || !xmlChar(rune(n)) || n > 0x10FFFF {
+			return nil
+		}
+		return ref
+	})
+}
+
+// xmlChar reports whether r is a character XML 1.0 allows (its Char production).
+func xmlChar(r rune) bool {
+	return r == '\t' || r == '\n' || r == '\r' ||
+		(r >= 0x20 && r <= 0xD7FF) || (r >= 0xE000 && r <= 0xFFFD) || (r >= 0x10000 && r <= 0x10FFFF)
 }

@@ -98,6 +98,9 @@ func parse(data []byte, feedName string, base *url.URL, now time.Time) (parsed, 
 	if looksLikeHTML(data) {
 		return parsed{}, notFeedError(data, base)
 	}
+	if head := trimLeading(data); len(head) > 0 && head[0] == '<' {
+		data = sanitizeXML(data)
+	}
 	var p parsed
 	f, err := gofeed.NewParser().Parse(bytes.NewReader(data))
 	var sc *scanned

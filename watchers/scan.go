@@ -65,7 +65,7 @@ type scanEntry struct {
 	// altTitle is dc:title, then media:title, for an item without a title.
 	dcTitle, mediaTitle string
 	// link is the item's link, resolved against the xml:base in scope;
-	// linkHTML is set when it is an Atom link typed text/html.
+	// linkHTML is set when it is an Atom link to a web page.
 	link     string
 	linkHTML bool
 	// guidLink is an RSS guid that is a permalink, resolved likewise.
@@ -246,7 +246,7 @@ func readEntryChild(s *scanned, cur *scanEntry, t xml.StartElement, local, space
 		*capt = newCapture(s.atom, t, depth, func(v string) { cur.title = v })
 	case local == "title" && (space == nsDC || space == "dc") && cur.dcTitle == "":
 		*capt = &capture{depth: depth, kind: "text", into: func(v string) { cur.dcTitle = v }}
-	case local == "link" && !s.atom && isCore(space) && cur.link == "":
+	case local == "link" && !s.atom && isCore(space) && !isAtomNS(space) && cur.link == "":
 		*capt = &capture{depth: depth, kind: "text", into: func(v string) {
 			if v = strings.TrimSpace(v); v != "" {
 				cur.link = resolveURL(b, v).String()
@@ -254,15 +254,16 @@ func readEntryChild(s *scanned, cur *scanEntry, t xml.StartElement, local, space
 		}}
 	case local == "link" && (s.atom || space == nsAtom10 || space == nsAtom03):
 		if href := strings.TrimSpace(attr(t.Attr, "", "href")); href != "" && isAlternate(attr(t.Attr, "", "rel")) {
-			typ := strings.ToLower(attr(t.Attr, "", "type"))
-			// The first alternate link wins, unless a later one is the
-			// HTML page and the first was not.
-			if cur.link == "" || (typ == "text/html" && !cur.linkHTML) {
+			// The first alternate link to a web page (no type, or an HTML
+			// one) wins; else the first alternate link of any type.
+			typ := strings.ToLower(strings.TrimSpace(attr(t.Attr, "", "type")))
+			page := typ == "" || typ == "text/html" || typ == "application/xhtml+xml"
+			if cur.link == "" || (page && !cur.linkHTML) {
 				cur.link = resolveURL(b, href).String()
-				cur.linkHTML = typ == "text/html"
+				cur.linkHTML = page
 			}
 		}
-	case local == "guid" && !s.atom && isCore(space):
+	case local == "guid" && !s.atom && isCore(space) && !isAtomNS(space):
 		perma := strings.ToLower(strings.TrimSpace(attr(t.Attr, "", "isPermaLink")))
 		if perma == "" || perma == "true" {
 			*capt = &capture{depth: depth, kind: "text", into: func(v string) {
@@ -357,6 +358,9 @@ func isCore(space string) bool {
 	}
 	return false
 }
+
+// isAtomNS reports whether space is an Atom namespace.
+func isAtomNS(space string) bool { return space == nsAtom10 || space == nsAtom03 }
 
 // isAlternate reports whether an Atom link's rel makes it the entry's link:
 // absent (RFC 4287 §4.2.7.2: then it is "alternate") or alternate.

@@ -10,8 +10,37 @@ import (
 )
 
 // foldSpace trims s and folds its runs of white space to single spaces.
+// Control characters go: C1 controls (U+0080–U+009F, from "&#150;" and
+// the like) become the windows-1252 characters HTML5 reads them as, the
+// rest are dropped.
 func foldSpace(s string) string {
+	if strings.ContainsFunc(s, isStrayControl) {
+		s = strings.Map(func(r rune) rune {
+			switch {
+			case r >= 0x80 && r <= 0x9F:
+				if c := c1Chars[r-0x80]; c != 0 {
+					return c
+				}
+				return -1
+			case isStrayControl(r):
+				return -1
+			}
+			return r
+		}, s)
+	}
 	return strings.Join(strings.Fields(s), " ")
+}
+
+// isStrayControl reports a control character that is not white space.
+func isStrayControl(r rune) bool {
+	return unicode.IsControl(r) && !unicode.IsSpace(r)
+}
+
+// c1Chars are the characters windows-1252 has at 0x80–0x9F, which HTML5
+// substitutes for those C1 controls; 0 where it has none.
+var c1Chars = [32]rune{
+	'€', 0, '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', 0, 'Ž', 0,
+	0, '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', 0, 'ž', 'Ÿ',
 }
 
 // htmlText returns the text of an HTML fragment as plain text: tags
