@@ -9,7 +9,8 @@ import (
 	"golang.org/x/net/html"
 )
 
-// foldSpace trims s and folds its runs of white space to single spaces.
+// foldSpace trims s of white space and folds its runs of ASCII white space
+// and line breaks to single spaces.
 // Control characters go: C1 controls (U+0080–U+009F, from "&#150;" and
 // the like) become the windows-1252 characters HTML5 reads them as, the
 // rest are dropped.
@@ -28,7 +29,18 @@ func foldSpace(s string) string {
 			return r
 		}, s)
 	}
-	return strings.Join(strings.Fields(s), " ")
+	return strings.TrimFunc(strings.Join(strings.FieldsFunc(s, isBreakingSpace), " "), unicode.IsSpace)
+}
+
+// isBreakingSpace reports the white space foldSpace folds: ASCII white
+// space and line breaks. No-break and other typographic spaces are the
+// publisher's text and stay.
+func isBreakingSpace(r rune) bool {
+	switch r {
+	case ' ', '\t', '\n', '\v', '\f', '\r', 0x85, 0x2028, 0x2029:
+		return true
+	}
+	return false
 }
 
 // isStrayControl reports a control character that is not white space.
