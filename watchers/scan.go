@@ -82,9 +82,10 @@ type frame struct {
 	name xml.Name
 	raw  string
 	base *url.URL
-	// decls are the namespaces the element declares, by prefix ("" for
-	// the default namespace).
-	decls map[string]string
+	// ns are the namespaces in scope, by prefix ("" for the default
+	// namespace): the parent's map, or a copy with the element's own
+	// declarations, so that a lookup costs the same at any depth.
+	ns map[string]string
 }
 
 // capture collects the text of a title-like element while it is open.
@@ -145,7 +146,7 @@ func scanXML(data []byte, base *url.URL) scanned {
 				b = resolveURL(b, v)
 			}
 			name := t.Name
-			stack = append(stack, frame{name: name, raw: rawName(t.Name), base: b, decls: nsDecls(t.Attr)})
+			stack = append(stack, frame{name: name, raw: rawName(t.Name), base: b, ns: scope(stack, t.Attr)})
 			space := lookupPrefix(stack, name.Space)
 			stack[len(stack)-1].name.Space = space
 			depth := len(stack)
@@ -247,8 +248,10 @@ func readEntryChild(s *scanned, cur *scanEntry, t xml.StartElement, local, space
 	case local == "title" && (space == nsDC || space == "dc") && cur.dcTitle == "":
 		*capt = &capture{depth: depth, kind: "text", into: func(v string) { cur.dcTitle = v }}
 	case local == "link" && !s.atom && isCore(space) && !isAtomNS(space) && cur.link == "":
+		// Some feeds write <link href="..."/> in RSS, as in Atom.
+		href := attr(t.Attr, "", "href")
 		*capt = &capture{depth: depth, kind: "text", into: func(v string) {
-			if v = strings.TrimSpace(v); v != "" {
+			if v = firstNonEmpty(strings.TrimSpace(v), strings.TrimSpace(href)); v != "" {
 				cur.link = resolveURL(b, v).String()
 			}
 		}}
@@ -445,8 +448,14 @@ func attrNS(attrs []xml.Attr, stack []frame, ns, local string) string {
 	return ""
 }
 
-// nsDecls returns the namespaces an element's attributes declare, or nil.
-func nsDecls(attrs []xml.Attr) map[string]string {
+// scope returns the namespaces in scope for a new child of the top of
+// stack with the given attributes: the parent's map itself, unless the
+// child declares namespaces of its own.
+func scope(stack []frame, attrs []xml.Attr) map[string]string {
+	var parent map[string]string
+	if len(stack) > 0 {
+		parent = stack[len(stack)-1].ns
+	}
 	var m map[string]string
 	for _, a := range attrs {
 		var prefix string
@@ -458,9 +467,15 @@ func nsDecls(attrs []xml.Attr) map[string]string {
 			continue
 		}
 		if m == nil {
-			m = map[string]string{}
+			m = make(map[string]string, len(parent)+1)
+			for k, v := range parent {
+				m[k] = v
+			}
 		}
 		m[prefix] = strings.TrimSpace(a.Value)
+	}
+	if m == nil {
+		return parent
 	}
 	return m
 }
@@ -473,8 +488,8 @@ func lookupPrefix(stack []frame, prefix string) string {
 	if prefix == "xml" {
 		return nsXML
 	}
-	for i := len(stack) - 1; i >= 0; i-- {
-		if v, ok := stack[i].decls[prefix]; ok {
+	if len(stack) > 0 {
+		if v, ok := stack[len(stack)-1].ns[prefix]; ok {
 			return v
 		}
 	}
