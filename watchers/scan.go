@@ -94,7 +94,7 @@ type capture struct {
 	// skip is the depth of a script or style element inside an xhtml
 	// title, whose text is not shown; 0 when there is none.
 	skip   int
-	kind   string // "text", "html" or "xhtml"
+	kind   string // "text", "html", "xhtml", "rss", or "raw" (content, kept as it is)
 	base64 bool
 	// start is the offset after the element's start tag; cdata reports
 	// whether some of the text came from a CDATA section.
@@ -180,7 +180,7 @@ func scanXML(data []byte, base *url.URL) scanned {
 				e := cur
 				capt = &capture{depth: depth, kind: "text", into: func(v string) { e.mediaTitle = v }}
 			case cur != nil && depth == curDepth+1:
-				readEntryChild(&s, cur, t, local, space, b, &capt, depth, d)
+				capt = readEntryChild(s.atom, cur, t, local, space, b, depth)
 			case cur == nil && local == "title" && isFeedLevel(s.atom, depth, plocal) && isCore(space) && s.title == "":
 				capt = newCapture(s.atom, t, depth, func(v string) { s.title = v })
 			}
@@ -223,7 +223,6 @@ func scanXML(data []byte, base *url.URL) scanned {
 			if capt != nil && capt.skip == 0 && capt.text.Len() < maxScanTitle {
 				capt.text.Write(t)
 			}
-		case xml.Directive, xml.Comment, xml.ProcInst:
 		}
 	}
 	// Items outside the channel (RSS 1.0) come after those in it, as in gofeed.
@@ -239,23 +238,25 @@ func rawName(n xml.Name) string {
 	return n.Space + ":" + n.Local
 }
 
-// readEntryChild handles a direct child of an item or entry.
-func readEntryChild(s *scanned, cur *scanEntry, t xml.StartElement, local, space string, b *url.URL, capt **capture, depth int, _ *xml.Decoder) {
+// readEntryChild reads a direct child of an item or entry, at depth, with
+// base URL b: it returns the capture that gathers the child's text, or nil
+// when the child is read already or not at all.
+func readEntryChild(atom bool, cur *scanEntry, t xml.StartElement, local, space string, b *url.URL, depth int) *capture {
 	switch {
 	case local == "title" && isCore(space) && !cur.hasTitle:
 		cur.hasTitle = true
-		*capt = newCapture(s.atom, t, depth, func(v string) { cur.title = v })
+		return newCapture(atom, t, depth, func(v string) { cur.title = v })
 	case local == "title" && (space == nsDC || space == "dc") && cur.dcTitle == "":
-		*capt = &capture{depth: depth, kind: "text", into: func(v string) { cur.dcTitle = v }}
-	case local == "link" && !s.atom && isCore(space) && !isAtomNS(space) && cur.link == "":
+		return &capture{depth: depth, kind: "text", into: func(v string) { cur.dcTitle = v }}
+	case local == "link" && !atom && isCore(space) && !isAtomNS(space) && cur.link == "":
 		// Some feeds write <link href="..."/> in RSS, as in Atom.
 		href := attr(t.Attr, "", "href")
-		*capt = &capture{depth: depth, kind: "text", into: func(v string) {
+		return &capture{depth: depth, kind: "text", into: func(v string) {
 			if v = firstNonEmpty(strings.TrimSpace(v), strings.TrimSpace(href)); v != "" {
 				cur.link = resolveURL(b, v).String()
 			}
 		}}
-	case local == "link" && (s.atom || space == nsAtom10 || space == nsAtom03):
+	case local == "link" && (atom || space == nsAtom10 || space == nsAtom03):
 		if href := strings.TrimSpace(attr(t.Attr, "", "href")); href != "" && isAlternate(attr(t.Attr, "", "rel")) {
 			// The first alternate link to a web page (no type, or an HTML
 			// one) wins; else the first alternate link of any type.
@@ -266,22 +267,23 @@ func readEntryChild(s *scanned, cur *scanEntry, t xml.StartElement, local, space
 				cur.linkHTML = page
 			}
 		}
-	case local == "guid" && !s.atom && isCore(space) && !isAtomNS(space):
+	case local == "guid" && !atom && isCore(space) && !isAtomNS(space):
 		perma := strings.ToLower(strings.TrimSpace(attr(t.Attr, "", "isPermaLink")))
 		if perma == "" || perma == "true" {
-			*capt = &capture{depth: depth, kind: "text", into: func(v string) {
+			return &capture{depth: depth, kind: "text", into: func(v string) {
 				if v = strings.TrimSpace(v); looksLikeLink(v) {
 					cur.guidLink = resolveURL(b, v).String()
 				}
 			}}
 		}
-	case s.atom && (local == "content" || local == "summary") && strings.EqualFold(attr(t.Attr, "", "mode"), "base64") && (cur.content == "" || local == "content"):
-		*capt = &capture{depth: depth, kind: "text", base64: true, into: func(v string) {
+	case atom && (local == "content" || local == "summary") && strings.EqualFold(attr(t.Attr, "", "mode"), "base64") && (cur.content == "" || local == "content"):
+		return &capture{depth: depth, kind: "raw", base64: true, into: func(v string) {
 			if v != "" {
 				cur.content = v
 			}
 		}}
 	}
+	return nil
 }
 
 // newCapture starts capturing a title-like text construct, typed as its
@@ -322,6 +324,8 @@ func (c *capture) result() string {
 		}
 	}
 	switch c.kind {
+	case "raw":
+		return s
 	case "html":
 		return htmlText(s)
 	case "rss":
