@@ -196,9 +196,10 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 // An http(s) feed is requested at feed.URL with the validators of st
 // (If-None-Match, If-Modified-Since), gzip accepted, and the body capped at
 // Options.MaxBody after decoding. A charset named by the Content-Type is
-// applied when the document does not declare its own encoding. If the server
-// answers 304 but the feed now lives somewhere other than st.URL (the
-// configured URL was changed), the validators belonged to another resource,
+// applied when the document has no byte order mark and does not declare
+// its own encoding. If the server answers 304 but the feed now lives
+// somewhere other than st.URL (the configured URL was changed), the
+// validators belonged to another resource,
 // so Fetch asks again without them.
 //
 // An untrusted feed (feed.Untrusted) may not connect to a non-public

@@ -61,9 +61,11 @@ const (
 
 // Parse parses RSS, Atom or JSON Feed bytes into items, in feed order, with
 // Item.Feed set to feedName. An item whose ID was already seen earlier in the
-// same document is dropped. XML encoding declarations are honoured; bytes
-// without one are taken as UTF-8. Dates in the future are moved to now, and
-// items are cut to the limits above.
+// same document is dropped. The encoding is read from a byte order mark or
+// the XML declaration (see toUTF8); titles are plain text and links
+// resolved against xml:base as docs/feeds.md describes. A document cut
+// short keeps its complete items. Dates in the future are moved to now,
+// and items are cut to the limits above.
 func Parse(data []byte, feedName string) ([]news.Item, error) {
 	p, err := parse(data, feedName, nil, time.Now())
 	if err != nil {
