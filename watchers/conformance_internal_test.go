@@ -114,6 +114,8 @@ var conformanceCases = []conformanceCase{
 	{name: "rss relative link against document URL", base: "https://site.example/rss/feed.xml", doc: rssItem(`<title>t</title><link>/2024/pier</link>`), title: "t", link: "https://site.example/2024/pier"},
 	{name: "rss xml:base on item", base: "https://site.example/", doc: strings.Replace(rssItem(`<title>t</title><link>pier</link>`), "<item>", `<item xml:base="https://base.example/news/">`, 1), title: "t", link: "https://base.example/news/pier"},
 	{name: "rss atom:link alternate when no link", doc: rssItem(`<title>t</title><atom:link xmlns:atom="http://www.w3.org/2005/Atom" rel="alternate" href="https://x.example/alt"/>`), title: "t", link: "https://x.example/alt"},
+	{name: "rss IRI kept as written", doc: rssItem(`<title>t</title><link>https://ü.example/straße?q=ä</link>`), title: "t", link: "https://ü.example/straße?q=ä"},
+	{name: "atom relative IRI resolved", base: "https://x.example/feed", doc: atomEntry(`<title>t</title><link href="/café"/>`), title: "t", link: "https://x.example/caf%C3%A9"},
 	{name: "rss link written as an href", doc: rssItem(`<title>t</title><link href="https://x.example/href"/>`), title: "t", link: "https://x.example/href"},
 	{name: "rss link white space trimmed", doc: rssItem("<title>t</title><link>\n  https://l.example/2  \n</link>"), title: "t", link: "https://l.example/2"},
 	{name: "rss atom:link self is not the item link", doc: rssItem(`<title>t</title><atom:link xmlns:atom="http://www.w3.org/2005/Atom" rel="self" href="https://x.example/self"/><guid>https://g.example/4</guid>`), title: "t", link: "https://g.example/4"},

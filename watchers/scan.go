@@ -173,7 +173,7 @@ func scanXML(data []byte, base *url.URL) scanned {
 			case cur == nil && isEntry(s.atom, local, space, plocal, depth):
 				cur, curDepth = &scanEntry{}, depth
 				if v := attrNS(t.Attr, stack, nsRDF, "about"); v != "" && !s.atom {
-					cur.about = resolveURL(b, v).String()
+					cur.about = resolveLink(b, v)
 				}
 			case cur != nil && local == "title" && (space == nsMedia || space == "media") && cur.mediaTitle == "":
 				// media:title, directly in the item or in media:content or media:group.
@@ -253,7 +253,7 @@ func readEntryChild(atom bool, cur *scanEntry, t xml.StartElement, local, space 
 		href := attr(t.Attr, "", "href")
 		return &capture{depth: depth, kind: "text", into: func(v string) {
 			if v = firstNonEmpty(strings.TrimSpace(v), strings.TrimSpace(href)); v != "" {
-				cur.link = resolveURL(b, v).String()
+				cur.link = resolveLink(b, v)
 			}
 		}}
 	case local == "link" && (atom || space == nsAtom10 || space == nsAtom03):
@@ -263,7 +263,7 @@ func readEntryChild(atom bool, cur *scanEntry, t xml.StartElement, local, space 
 			typ := strings.ToLower(strings.TrimSpace(attr(t.Attr, "", "type")))
 			page := typ == "" || typ == "text/html" || typ == "application/xhtml+xml"
 			if cur.link == "" || (page && !cur.linkHTML) {
-				cur.link = resolveURL(b, href).String()
+				cur.link = resolveLink(b, href)
 				cur.linkHTML = page
 			}
 		}
@@ -272,7 +272,7 @@ func readEntryChild(atom bool, cur *scanEntry, t xml.StartElement, local, space 
 		if perma == "" || perma == "true" {
 			return &capture{depth: depth, kind: "text", into: func(v string) {
 				if v = strings.TrimSpace(v); looksLikeLink(v) {
-					cur.guidLink = resolveURL(b, v).String()
+					cur.guidLink = resolveLink(b, v)
 				}
 			}}
 		}
@@ -420,6 +420,19 @@ func resolveURL(base *url.URL, ref string) *url.URL {
 		return u
 	}
 	return base.ResolveReference(u)
+}
+
+// resolveLink is ref resolved against base, as a string. An absolute ref,
+// or one with no base to resolve against, is kept exactly as the feed
+// wrote it (trimmed): net/url would spell it again, escaping the
+// non-ASCII characters of an IRI.
+func resolveLink(base *url.URL, ref string) string {
+	ref = strings.TrimSpace(ref)
+	u, err := url.Parse(ref)
+	if base == nil || (err == nil && u.IsAbs()) {
+		return ref
+	}
+	return resolveURL(base, ref).String()
 }
 
 // attr returns the value of the attribute space:local (space being the
