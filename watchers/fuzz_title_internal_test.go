@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -90,7 +91,8 @@ func FuzzTitleLink(f *testing.F) {
 		if !utf8.ValidString(it.Link) || len(it.Link) > maxLink {
 			t.Errorf("link %q", it.Link)
 		}
-		if l := strings.TrimSpace(link); kind%4 != 3 && l != "" && !strings.ContainsAny(l, "\t\r\n") {
+		// Links with control characters are the XML layer's to normalise.
+		if l := strings.TrimSpace(link); kind%4 != 3 && l != "" && !strings.ContainsFunc(l, unicode.IsControl) {
 			u, err := url.Parse(l)
 			want := l // an absolute link stays as written
 			if err == nil && !u.IsAbs() {
