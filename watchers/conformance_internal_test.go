@@ -1,11 +1,13 @@
 package watchers
 
 import (
+	"errors"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/mmcdole/gofeed"
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/japanese"
@@ -248,5 +250,15 @@ func TestConformance(t *testing.T) {
 				t.Errorf("content %q, want %q", it.Content, tt.content)
 			}
 		})
+	}
+}
+
+func TestParsePanicIsAnError(t *testing.T) {
+	saved := gofeedParse
+	t.Cleanup(func() { gofeedParse = saved })
+	gofeedParse = func([]byte) (*gofeed.Feed, error) { panic("index out of range") }
+	_, err := parse([]byte(rssItem(`<title>t</title>`)), "f", nil, time.Now())
+	if !errors.Is(err, errParserPanic) || !strings.Contains(err.Error(), "index out of range") {
+		t.Errorf("err = %v, want errParserPanic naming the panic", err)
 	}
 }

@@ -86,14 +86,31 @@ type parsed struct {
 	damage error
 }
 
+// gofeedParse parses a document with gofeed; tests replace it.
+var gofeedParse = func(data []byte) (*gofeed.Feed, error) {
+	return gofeed.NewParser().Parse(bytes.NewReader(data))
+}
+
+// errParserPanic reports a document that made a parser panic.
+var errParserPanic = errors.New("the feed parser failed on this document")
+
 // parse does the work of Parse without wrapping its errors, so that Fetch can
 // wrap them once with the feed and URL. Relative links are resolved against
 // base when it is non-nil; now is the time dates may not be later than.
-func parse(data []byte, feedName string, base *url.URL, now time.Time) (parsed, error) {
+//
+// A panic while parsing (in gofeed or the HTML tokenizer, on a document
+// nobody foresaw) is this feed's error, not the end of herald: the poll
+// loop logs it and goes on with the other feeds.
+func parse(data []byte, feedName string, base *url.URL, now time.Time) (p parsed, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			p, err = parsed{}, fmt.Errorf("%w (%v); herald tries again at the next poll, and the publisher should check the feed in a validator", errParserPanic, r)
+		}
+	}()
 	if len(bytes.TrimSpace(data)) == 0 {
 		return parsed{}, errEmpty
 	}
-	data, err := toUTF8(data, "")
+	data, err = toUTF8(data, "")
 	if err != nil {
 		return parsed{}, err
 	}
@@ -103,8 +120,7 @@ func parse(data []byte, feedName string, base *url.URL, now time.Time) (parsed, 
 	if head := trimLeading(data); len(head) > 0 && head[0] == '<' {
 		data = sanitizeXML(data)
 	}
-	var p parsed
-	f, err := gofeed.NewParser().Parse(bytes.NewReader(data))
+	f, err := gofeedParse(data)
 	var sc *scanned
 	if err != nil {
 		if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
@@ -121,7 +137,7 @@ func parse(data []byte, feedName string, base *url.URL, now time.Time) (parsed, 
 		for i := len(s.open) - 1; i >= 0; i-- {
 			fixed = append(fixed, "</"+s.open[i]+">"...)
 		}
-		f2, err2 := gofeed.NewParser().Parse(bytes.NewReader(fixed))
+		f2, err2 := gofeedParse(fixed)
 		if err2 != nil {
 			return parsed{}, err
 		}
