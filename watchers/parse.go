@@ -222,7 +222,7 @@ func convert(f *gofeed.Feed, sc *scanned, feedName string, base *url.URL, now ti
 		if len(guid) > maxLink {
 			guid = ""
 		}
-		id := news.ItemID(guid, link, capString(plainText(it.Title), maxTitle), content)
+		id := news.ItemID(guid, link, capString(idTitle(it.Title), maxTitle), content)
 		if seen[id] {
 			continue
 		}
@@ -389,6 +389,28 @@ func resolve(base *url.URL, link string) string {
 // really is markup (see rssText), white space folded.
 func plainText(s string) string {
 	return rssText(s)
+}
+
+// idTitle is the title an item's ID hashes when it has neither GUID nor
+// link: gofeed's title with anything tag-shaped stripped, as herald always
+// computed it, so that IDs, and which items were seen, survive the better
+// reading of titles.
+func idTitle(s string) string {
+	if i := strings.IndexByte(s, '<'); i >= 0 && strings.IndexByte(s[i:], '>') > 0 {
+		var b strings.Builder
+		z := html.NewTokenizer(strings.NewReader(s))
+		for {
+			tt := z.Next()
+			if tt == html.ErrorToken {
+				break
+			}
+			if tt == html.TextToken {
+				b.Write(z.Text())
+			}
+		}
+		s = b.String()
+	}
+	return strings.Join(strings.Fields(s), " ")
 }
 
 // trimLeading drops a UTF-8 byte order mark and leading white space.
