@@ -107,6 +107,10 @@ var conformanceCases = []conformanceCase{
 
 	{name: "rss title C1 character references", doc: rssItem(`<title>&#147;Quoted&#148; &#150; and&#0; more</title>`), title: "“Quoted” – and more"},
 
+	{name: "rss content unclosed script", doc: rssItem(`<title>t</title><description>&lt;p&gt;safe &lt;script&gt;steal() and the rest.&lt;/p&gt;</description>`), title: "t", content: "<p>safe steal() and the rest.</p>"},
+	{name: "rss content closed script and style", doc: rssItem(`<title>t</title><description>&lt;p&gt;a&lt;/p&gt;&lt;SCRIPT type="x"&gt;steal()&lt;/script&gt;&lt;style&gt;p{}&lt;/style&gt;&lt;p&gt;b&lt;/p&gt;</description>`), title: "t", content: "<p>a</p>  <p>b</p>"},
+	{name: "rss content script escaped twice", doc: rssItem(`<title>t</title><description>safe &amp;lt;script&amp;gt;x()&amp;lt;/script&amp;gt; rest &amp;lt;style&amp;gt;unclosed</description>`), title: "t", content: "safe   rest unclosed"},
+
 	// RSS links.
 	{name: "rss permalink guid is the link", doc: rssItem(`<title>t</title><guid>https://g.example/post/1</guid>`), title: "t", link: "https://g.example/post/1"},
 	{name: "rss guid isPermaLink=true", doc: rssItem(`<title>t</title><guid isPermaLink="true">https://g.example/2</guid>`), title: "t", link: "https://g.example/2"},

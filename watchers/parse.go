@@ -232,6 +232,10 @@ func convert(f *gofeed.Feed, sc *scanned, feedName string, base *url.URL, now ti
 		if len(authors) == 0 {
 			authors = feedAuthors
 		}
+		if f.FeedType != "json" {
+			// RSS and Atom content is HTML; JSON Feed's content_text is not.
+			content = sanitizeContent(content)
+		}
 		item := news.Item{
 			Feed:       feedName,
 			ID:         id,

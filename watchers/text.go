@@ -82,18 +82,23 @@ func htmlText(s string) string {
 	}
 }
 
-// rawTextOpen finds the start tag of an element whose contents are not
-// text to show.
-var rawTextOpen = regexp.MustCompile(`(?i)<(script|style|noscript|iframe|template|textarea|title|xmp|noembed|noframes|object|applet|embed)(?:[\s/][^>]*)?>`)
+// rawTextNames are the elements whose contents are not text to show.
+var rawTextNames = []string{"script", "style", "noscript", "iframe", "template", "textarea", "title",
+	"xmp", "noembed", "noframes", "object", "applet", "embed"}
 
 // dropRawText removes script, style and their like with their contents. The
 // HTML tokenizer would do the same only for a closed element: an unclosed
 // <script> in escaped text would swallow everything after it, so an element
-// without its end tag loses only its start tag. It runs in linear time
-// whatever the input: each end tag is looked for once per element name from
-// where the last search ended.
-func dropRawText(s string) string {
-	if !strings.Contains(s, "<") {
+// without its end tag loses only its start tag.
+func dropRawText(s string) string { return dropRaw(s, "<", ">") }
+
+// dropRaw is dropRawText with the tags delimited by lt and gt: "<" and ">",
+// or "&lt;" and "&gt;" for HTML escaped once more, which a reader of the
+// text unescapes and would then run into. It runs in linear time whatever
+// the input: each end tag is looked for once per element name, from where
+// the last search ended.
+func dropRaw(s, lt, gt string) string {
+	if !strings.Contains(s, lt) {
 		return s
 	}
 	lower := asciiLower(s)
@@ -103,31 +108,65 @@ func dropRawText(s string) string {
 		noClose = map[string]bool{}
 	)
 	for {
-		loc := rawTextOpen.FindStringSubmatchIndex(s[pos:])
-		if loc == nil {
-			b.WriteString(s[pos:])
-			return b.String()
+		i := strings.Index(lower[pos:], lt)
+		if i < 0 {
+			break
 		}
-		b.WriteString(s[pos : pos+loc[0]])
-		name := lower[pos+loc[2] : pos+loc[3]]
-		after := pos + loc[1]
+		i += pos
+		name := rawNameAt(lower[i+len(lt):], gt)
+		if name == "" {
+			b.WriteString(s[pos : i+len(lt)])
+			pos = i + len(lt)
+			continue
+		}
+		tagEnd := strings.Index(lower[i:], gt)
+		if tagEnd < 0 {
+			break // the start tag never ends: leave the rest as it is
+		}
+		tagEnd += i + len(gt)
+		b.WriteString(s[pos:i])
+		closing := lt + "/" + name
 		end := -1
 		if !noClose[name] {
-			end = strings.Index(lower[after:], "</"+name)
+			end = strings.Index(lower[tagEnd:], closing)
 			noClose[name] = end < 0
 		}
 		if end < 0 {
-			pos = after // unclosed: drop the tag only
+			pos = tagEnd // unclosed: drop the tag only
 			continue
 		}
-		pos = after + end + 2 + len(name)
-		if gt := strings.IndexByte(s[pos:], '>'); gt >= 0 {
-			pos += gt + 1
+		after := tagEnd + end + len(closing)
+		if g := strings.Index(lower[after:], gt); g >= 0 {
+			pos = after + g + len(gt)
 		} else {
 			pos = len(s)
 		}
 		b.WriteByte(' ')
 	}
+	b.WriteString(s[pos:])
+	return b.String()
+}
+
+// rawNameAt returns the raw-text element whose name starts s (lower case)
+// and ends at white space, '/' or gt; "" when there is none.
+func rawNameAt(s, gt string) string {
+	for _, n := range rawTextNames {
+		if !strings.HasPrefix(s, n) {
+			continue
+		}
+		rest := s[len(n):]
+		if rest == "" || strings.HasPrefix(rest, gt) || strings.ContainsRune(" \t\n\r\f/", rune(rest[0])) {
+			return n
+		}
+	}
+	return ""
+}
+
+// sanitizeContent drops script, style and their like from an item's HTML,
+// raw or escaped once more, so that no later reader of it (summaries,
+// quotes, search) shows their code, and an unclosed one swallows nothing.
+func sanitizeContent(s string) string {
+	return dropRaw(dropRaw(s, "<", ">"), "&lt;", "&gt;")
 }
 
 // asciiLower lower-cases the ASCII letters of s only, so that byte offsets
