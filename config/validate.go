@@ -305,7 +305,7 @@ func (c *Config) validateSlack(errs, warn *problems) {
 // of a loopback address (localhost, 127.0.0.0/8, ::1).
 func localFeed(raw string) bool {
 	raw = strings.TrimSpace(raw)
-	if !strings.HasPrefix(raw, "http://") && !strings.HasPrefix(raw, "https://") {
+	if !isWebScheme(raw) {
 		return true
 	}
 	u, err := url.Parse(raw)

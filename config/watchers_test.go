@@ -83,6 +83,7 @@ func TestWatchersKeysErrors(t *testing.T) {
 		{"admin without token", "watchers:\n  admin: 'slack:#ops'\n", "config.yaml:2:10: watchers.admin: slack:#ops needs the slack token set"},
 		{"unknown origin", "feeds:\n  - name: a\n    url: https://a.example/\n    origin: rss\n", `config.yaml:4:13: feed "a": origin "rss" is not known`},
 		{"typo", "watchers:\n  per_hots: 3\n", "per_host"},
+		{"remote interval under 30s, scheme in capitals", "feeds:\n  - name: a\n    url: HTTPS://a.example/\n    interval: 5s\n", `feed "a": interval 5s is too short; poll no more often than every 30s`},
 		{"remote interval under 30s", "feeds:\n  - name: a\n    url: https://a.example/\n    interval: 5s\n", `config.yaml:4:15: feed "a": interval 5s is too short; poll no more often than every 30s`},
 		{"inherited interval under 30s", "feeds:\n  - name: a\n    url: https://a.example/\nwatchers:\n  interval: 5s\n", `config.yaml:5:13: watchers.interval: 5s is too short for feed "a" at line 2`},
 		{"local interval under 1s", "feeds:\n  - name: a\n    url: http://127.0.0.1:8080/\n    interval: 500ms\n", `feed "a": interval 500ms is too short; poll no more often than every 1s`},
