@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -391,6 +392,31 @@ func TestPollFileFeed(t *testing.T) {
 	}
 	if st := store.get("local"); st.URL != path || st.ETag != "" || !st.Seeded {
 		t.Errorf("state %+v", st)
+	}
+}
+
+func TestPollDamagedFileKeepsItems(t *testing.T) {
+	// A file another program is still writing: cut inside its second item.
+	rss := readFixture(t, "rss.xml")
+	path := filepath.Join(t.TempDir(), "cut.xml")
+	if err := os.WriteFile(path, rss[:bytes.Index(rss, []byte("<link>/2024/pier"))], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	store, rec := newMemStore(), &recorder{}
+	w := watchers.New(store, rec.handle, testOptions(logs))
+	rep, err := w.PollAll(t.Context(), []news.Feed{{Name: "cut", URL: path}})
+	if err != nil || rep.Updated != 1 || rep.Items != 1 {
+		t.Fatalf("report %+v, error %v; want the one complete item handed on", rep, err)
+	}
+	var warned bool
+	for _, l := range logs.records(t) {
+		if msg, _ := l["msg"].(string); strings.HasPrefix(msg, "feed document is damaged") && l["feed"] == "cut" && l["err"] != nil {
+			warned = true
+		}
+	}
+	if !warned {
+		t.Errorf("no warning names the damage: %v", logs.records(t))
 	}
 }
 
