@@ -94,7 +94,7 @@ type capture struct {
 	// skip is the depth of a script or style element inside an xhtml
 	// title, whose text is not shown; 0 when there is none.
 	skip   int
-	kind   string // "text", "html", "xhtml", "rss", or "raw" (content, kept as it is)
+	kind   string // "text", "html", "xhtml", "rss", or "raw" (links, content: kept as they are)
 	base64 bool
 	// start is the offset after the element's start tag; cdata reports
 	// whether some of the text came from a CDATA section.
@@ -251,7 +251,7 @@ func readEntryChild(atom bool, cur *scanEntry, t xml.StartElement, local, space 
 	case local == "link" && !atom && isCore(space) && !isAtomNS(space) && cur.link == "":
 		// Some feeds write <link href="..."/> in RSS, as in Atom.
 		href := attr(t.Attr, "", "href")
-		return &capture{depth: depth, kind: "text", into: func(v string) {
+		return &capture{depth: depth, kind: "raw", into: func(v string) {
 			if v = firstNonEmpty(strings.TrimSpace(v), strings.TrimSpace(href)); v != "" {
 				cur.link = resolveLink(b, v)
 			}
@@ -270,7 +270,7 @@ func readEntryChild(atom bool, cur *scanEntry, t xml.StartElement, local, space 
 	case local == "guid" && !atom && isCore(space) && !isAtomNS(space):
 		perma := strings.ToLower(strings.TrimSpace(attr(t.Attr, "", "isPermaLink")))
 		if perma == "" || perma == "true" {
-			return &capture{depth: depth, kind: "text", into: func(v string) {
+			return &capture{depth: depth, kind: "raw", into: func(v string) {
 				if v = strings.TrimSpace(v); looksLikeLink(v) {
 					cur.guidLink = resolveLink(b, v)
 				}
