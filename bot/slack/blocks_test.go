@@ -345,7 +345,7 @@ func TestTitleShowsAsTyped(t *testing.T) {
 			a := sampleAlert(dest(newsChannel))
 			a.Title = title
 			a.Summary, a.Quotes, a.Hits = "", nil, nil
-			r := renderAlert(a, nil)
+			r := renderAlert(a, nil, time.Time{})
 			rend := checkValid(t, r, linkTo(a.Link))
 			// The one span formatted is the bold link, which shows the
 			// title exactly; the link is the article's alone.
