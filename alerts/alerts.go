@@ -67,8 +67,10 @@ type Topics struct {
 type Pipeline struct {
 	store  Store
 	topics atomic.Pointer[Topics]
-	now    func() time.Time
-	log    *slog.Logger
+	// watches are the chats' own queries (see Watchlist).
+	watches atomic.Pointer[WatchSet]
+	now     func() time.Time
+	log     *slog.Logger
 	// Notify, when set, is called after new outbox rows were written, so a
 	// dispatcher can send them at once instead of at its next tick.
 	Notify func()
@@ -133,7 +135,7 @@ func (p *Pipeline) Ingest(ctx context.Context, feed news.Feed, items []news.Item
 	// Oldest first, so alerts reach chats in publication order.
 	sort.SliceStable(fresh, func(i, j int) bool { return fresh[i].Published.Before(fresh[j].Published) })
 
-	b := &batch{p: p, t: p.topics.Load(), now: p.now(), feed: feed}
+	b := &batch{p: p, t: p.topics.Load(), w: p.watches.Load(), now: p.now(), feed: feed}
 	var errs []error
 	var pending []store.NewItem
 	queued := 0 // res.Queued at the last flush
@@ -257,6 +259,7 @@ func Doc(it news.Item, tags []string) rules.Doc {
 type batch struct {
 	p    *Pipeline
 	t    *Topics
+	w    *WatchSet // nil without watches
 	now  time.Time
 	feed news.Feed
 	// dests and mutes are each rule's destinations and mutes.
@@ -269,19 +272,42 @@ type batch struct {
 	// matched and explain are scratch for match: the rules that match an
 	// item, and those of them whose hits are wanted.
 	matched, explain []int
+	// wmatched and wexplain are the same for the watches.
+	wmatched, wexplain []int
 }
 
-// evaluate matches one item and builds an alert per rule per destination.
+// evaluate matches one item against the topics and the watches, and
+// builds one alert per destination: a story that matches several topics
+// and watches of one chat arrives there once, naming them all.
 func (b *batch) evaluate(ctx context.Context, it *news.Item) ([]news.Match, []news.Alert, error) {
 	p, t := b.p, b.t
 	Prepare(it)
-	matches, err := b.match(ctx, Doc(*it, t.Tags[b.feed.Name]))
-	if err != nil || len(matches) == 0 {
+	doc := Doc(*it, t.Tags[b.feed.Name])
+	matches, err := b.match(ctx, doc)
+	if err != nil {
 		return nil, nil, err
 	}
+	watched := b.matchWatches(doc)
+	if len(matches) == 0 && len(watched) == 0 {
+		return nil, nil, nil
+	}
+	// What matched, each with where it goes: the topics in config order, then the watches.
+	srcs := make([]source, 0, len(matches)+len(watched))
+	for _, m := range matches {
+		dests, err := b.destinations(ctx, m.Rule)
+		if err != nil {
+			return nil, nil, err
+		}
+		srcs = append(srcs, source{match: m, dests: dests})
+	}
+	for _, w := range watched {
+		matches = append(matches, w.match)
+		if !w.paused {
+			srcs = append(srcs, w)
+		}
+	}
 	quotes := summary.Quotes(it.Text)
-	var alerts []news.Alert
-	seen := map[string]bool{} // one alert per destination per item, even when several rules match
+	seen := map[string]bool{} // destinations alerted of this story before
 	// The same story from another feed (or again from this one) alerts each
 	// destination once.
 	before, feeds, err := p.store.StoryAlerted(ctx, it.StoryLink, it.StoryTitle, b.now.Add(-StoryWindow))
@@ -313,32 +339,28 @@ func (b *batch) evaluate(ctx context.Context, it *news.Item) ([]news.Match, []ne
 			return nil, nil, fmt.Errorf("alerts: story of %q: %w", it.Title, err)
 		}
 	}
-	for _, m := range matches {
-		dests, err := b.destinations(ctx, m.Rule)
-		if err != nil {
-			return nil, nil, err
-		}
-		mutes, err := b.mutesOf(ctx, m.Rule)
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, d := range dests {
-			if seen[d.String()] {
+	// Each destination's sources, in the order the destinations first appear.
+	var order []news.Destination
+	byDest := map[string][]int{}
+	for i, s := range srcs {
+		for _, d := range s.dests {
+			key := d.String()
+			if seen[key] {
 				continue
 			}
-			seen[d.String()] = true
-			mute, muted := mutes[d.String()]
-			if muted && !mute.Queue {
-				continue // muted without --queue: dropped for this chat
+			if _, ok := byDest[key]; !ok {
+				order = append(order, d)
 			}
-			a := t.Alert(*it, m, quotes)
-			a.Destination = d
-			if bt, ok := t.Batches[m.Rule]; ok {
-				a.HoldUntil, a.Digest = bt.Next(b.now), true
-			}
-			if muted && mute.Until.After(a.HoldUntil) {
-				a.HoldUntil, a.Digest = mute.Until, true
-			}
+			byDest[key] = append(byDest[key], i)
+		}
+	}
+	var alerts []news.Alert
+	for _, d := range order {
+		a, ok, err := b.alertFor(ctx, it, d, srcs, byDest[d.String()], quotes)
+		if err != nil {
+			return nil, nil, err
+		}
+		if ok {
 			alerts = append(alerts, a)
 		}
 	}
@@ -353,6 +375,96 @@ func (b *batch) evaluate(ctx context.Context, it *news.Item) ([]news.Match, []ne
 		}
 	}
 	return matches, alerts, nil
+}
+
+// source is a topic or a watch that matched an item, and where its alerts go.
+type source struct {
+	match news.Match
+	// watch is the watch's query; empty for a topic.
+	watch  string
+	dests  []news.Destination
+	paused bool
+}
+
+// alertFor builds the one alert d gets for an item that the sources at
+// idx (indices into srcs) matched. A source muted in d without --queue is
+// left out; ok is false when that leaves none. The alert is the first
+// source's that is not muted at all, else the first's; it names the others
+// in Also.
+func (b *batch) alertFor(ctx context.Context, it *news.Item, d news.Destination, srcs []source, idx []int, quotes []news.Quote) (a news.Alert, ok bool, err error) {
+	key := d.String()
+	live := idx[:0:0]
+	var held []news.Mute // by position in live; Until zero when not muted
+	for _, i := range idx {
+		mutes, err := b.mutesOf(ctx, srcs[i].match.Rule)
+		if err != nil {
+			return a, false, err
+		}
+		mute, muted := mutes[key]
+		if muted && !mute.Queue {
+			continue // muted without --queue: dropped for this chat
+		}
+		if !muted {
+			mute = news.Mute{}
+		}
+		live, held = append(live, i), append(held, mute)
+	}
+	if len(live) == 0 {
+		return a, false, nil
+	}
+	first := 0
+	for k := range live {
+		if held[k].Until.IsZero() {
+			first = k
+			break
+		}
+	}
+	s := srcs[live[first]]
+	a = b.t.Alert(*it, s.match, quotes)
+	a.Watch, a.Destination = s.watch, d
+	for k, i := range live {
+		if k != first {
+			a.AlsoMatched = append(a.AlsoMatched, news.Source{Rule: srcs[i].match.Rule, Watch: srcs[i].watch})
+		}
+	}
+	if bt, ok := b.t.Batches[s.match.Rule]; ok {
+		a.HoldUntil, a.Digest = bt.Next(b.now), true
+	}
+	if mute := held[first]; mute.Until.After(a.HoldUntil) {
+		a.HoldUntil, a.Digest = mute.Until, true
+	}
+	return a, true, nil
+}
+
+// matchWatches returns the watches that match d, each with its
+// destination, found by its index in the set. Only the watches whose chats
+// are not paused get their hits.
+func (b *batch) matchWatches(d rules.Doc) []source {
+	ws := b.w
+	if ws.Len() == 0 {
+		return nil
+	}
+	b.wmatched = ws.Matching(d, b.wmatched[:0])
+	if len(b.wmatched) == 0 {
+		return nil
+	}
+	out := make([]source, len(b.wmatched))
+	b.wexplain = b.wexplain[:0]
+	for k, i := range b.wmatched {
+		w := ws.Watch(i)
+		out[k] = source{match: news.Match{Rule: news.WatchRule(w.ID)}, watch: w.Query, dests: []news.Destination{w.Destination}, paused: w.Paused}
+		if !w.Paused {
+			b.wexplain = append(b.wexplain, i)
+		}
+	}
+	explained := ws.Explain(d, b.wexplain)
+	for k, e := 0, 0; e < len(explained) && k < len(out); k++ {
+		if out[k].match.Rule == explained[e].Rule {
+			out[k].match.Hits = explained[e].Hits
+			e++
+		}
+	}
+	return out
 }
 
 // match returns the rules that match d. Only the rules that have

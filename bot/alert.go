@@ -38,7 +38,7 @@ func AlertMessage(a news.Alert, loc *time.Location, now time.Time) Message {
 	if !a.Published.IsZero() {
 		meta = append(meta, When(a.Published, now, loc))
 	}
-	meta = append(meta, "topic: "+Clean(a.Rule))
+	meta = append(meta, SourcesLine(a))
 	var m Message
 	lines := []Line{{head}, {Italic(strings.Join(meta, " · "))}}
 	if also := alsoLine(a.Also); also != "" {
@@ -156,7 +156,7 @@ func DigestLine(a news.Alert) Line {
 	if title == "" {
 		title = "(untitled)"
 	}
-	return Line{Link(title, SafeURL(a.Link)), Plain(" — " + Clean(a.Feed) + " · " + Clean(a.Rule))}
+	return Line{Link(title, SafeURL(a.Link)), Plain(" — " + Clean(a.Feed) + " · " + sourceNames(a))}
 }
 
 // DigestMessage lays out alerts as one digest: a heading with the count, then

@@ -51,23 +51,32 @@ func (r *Router) mute(ctx context.Context, req Request) (Message, error) {
 	}
 	cat := r.catalog()
 	name := topicArg(args[:len(args)-1])
-	t, ok := cat.topic(name)
-	if !ok {
-		return r.unknownTopic(req, cat, name), nil
+	rule, label, named, err := r.watchRule(ctx, req, args[:len(args)-1])
+	switch {
+	case err != nil:
+		return failed("mute "+name, err)
+	case named && rule == "":
+		return noWatch(req, args[:len(args)-1]), nil
+	case !named:
+		t, ok := cat.topic(name)
+		if !ok {
+			return r.unknownTopic(req, cat, name), nil
+		}
+		rule, label = t.Name, t.Name
 	}
 	if refusal, err := mayManage(ctx, req); refusal != nil {
 		return *refusal, err
 	}
 	until := r.now().Add(d)
-	if err := r.store.Mute(ctx, news.Mute{Destination: req.Dest, Rule: t.Name, Until: until, Queue: queue}); err != nil {
-		return failed("mute "+t.Name+" in "+req.Dest.String(), err)
+	if err := r.store.Mute(ctx, news.Mute{Destination: req.Dest, Rule: rule, Until: until, Queue: queue}); err != nil {
+		return failed("mute "+rule+" in "+req.Dest.String(), err)
 	}
-	what := "Alerts on this topic are dropped until then."
+	what := "Its alerts are dropped until then."
 	if queue {
 		what = "Its alerts wait and come as one digest when the mute ends."
 	}
-	return msg(Para(Plain("Muted "), Code(t.Name), Plain(" here until "+r.when(until, r.now())+". "+what+" "),
-		Cmd(req.Prefix+"unmute "+t.Name), Plain(" ends it now."))), nil
+	return msg(Para(Plain("Muted "), Code(label), Plain(" here until "+r.when(until, r.now())+". "+what+" "),
+		Cmd(req.Prefix+"unmute "+label), Plain(" ends it now."))), nil
 }
 
 // unmute answers /unmute <topic>.
@@ -77,10 +86,21 @@ func (r *Router) unmute(ctx context.Context, req Request) (Message, error) {
 			Cmd(req.Prefix+"subscriptions"), Plain(" shows what is muted."))), nil
 	}
 	name := topicArg(req.Args)
+	rule, label, named, err := r.watchRule(ctx, req, req.Args)
+	switch {
+	case err != nil:
+		return failed("unmute "+name, err)
+	case named && rule == "":
+		return noWatch(req, req.Args), nil
+	case named:
+		name = label
+	default:
+		rule = name
+	}
 	if refusal, err := mayManage(ctx, req); refusal != nil {
 		return *refusal, err
 	}
-	removed, released, err := r.store.Unmute(ctx, req.Dest, name, r.now())
+	removed, released, err := r.store.Unmute(ctx, req.Dest, rule, r.now())
 	if err != nil {
 		return failed("unmute "+name+" in "+req.Dest.String(), err)
 	}

@@ -30,6 +30,8 @@ type Catalog struct {
 	Topics []Topic
 	// Feeds are the configured feed names, in config order.
 	Feeds []string
+	// Watches are the limits of the watches chats save with /watch.
+	Watches WatchLimits
 }
 
 // CommandStore is what the router needs from storage.
@@ -106,6 +108,8 @@ type Router struct {
 	loc     *time.Location
 	search  *searches // nil without WithSearch
 	adder   FeedAdder // nil without WithFeedAdder
+	// watchlist saves chats' watches; nil without WithWatches.
+	watchlist Watchlist
 }
 
 // NewRouter returns a router over store. catalog returns the current rules
@@ -137,6 +141,9 @@ var commands = []Command{
 	{Name: "search", Args: "<query> | more", Description: "find stored articles, newest first"},
 	{Name: "mute", Args: "<topic> <duration> [--queue]", Description: "pause a topic here for a while"},
 	{Name: "unmute", Args: "<topic>", Description: "end a mute"},
+	{Name: "watch", Args: "<query>", Description: "alert here on any query of your own"},
+	{Name: "watches", Description: "this chat's watches"},
+	{Name: "unwatch", Args: "<n>", Description: "remove a watch"},
 	{Name: "status", Description: "feeds, rules and deliveries"},
 	{Name: "feeds", Args: "[failing|name] | add <url> [name]", Description: "each feed's health; operators add feeds"},
 }
@@ -180,6 +187,12 @@ func (r *Router) Handle(ctx context.Context, req Request) (Message, error) {
 		return r.unmute(ctx, req)
 	case "search":
 		return r.searchCmd(ctx, req)
+	case "watch":
+		return r.watch(ctx, req)
+	case "watches":
+		return r.watchesCmd(ctx, req)
+	case "unwatch":
+		return r.unwatch(ctx, req)
 	case "":
 		return msg(Para(Plain("Send "), Cmd(req.Prefix+"help"), Plain(" to see what I can do."))), nil
 	}
@@ -475,6 +488,11 @@ func (r *Router) subscriptions(ctx context.Context, req Request) (Message, error
 			items = append(items, append(line, Italic(" (posted here by the config)")))
 		}
 	}
+	watches, watchNames, err := r.watchLines(ctx, req.Dest)
+	if err != nil {
+		return failed("subscriptions", err)
+	}
+	items = append(items, watches...)
 	mutes, err := r.store.MutesOf(ctx, req.Dest, r.now())
 	if err != nil {
 		return failed("subscriptions", err)
@@ -484,7 +502,11 @@ func (r *Router) subscriptions(ctx context.Context, req Request) (Message, error
 		if m.Queue {
 			how = "kept for a digest"
 		}
-		items = append(items, Line{Code(m.Rule), Italic(" muted until " + r.when(m.Until, r.now()) + ", alerts " + how)})
+		name := m.Rule
+		if w, ok := watchNames[m.Rule]; ok {
+			name = w
+		}
+		items = append(items, Line{Code(name), Italic(" muted until " + r.when(m.Until, r.now()) + ", alerts " + how)})
 	}
 	if len(items) == 0 {
 		return msg(Para(Plain("This chat follows no topic yet. "), Cmd(req.Prefix+"topics"), Plain(" lists them."))), nil
@@ -500,12 +522,21 @@ func (r *Router) latest(ctx context.Context, req Request) (Message, error) {
 	cat := r.catalog()
 	n, rule := DefaultLatest, ""
 	var words []string
-	for _, a := range req.Args {
-		if v, err := strconv.Atoi(a); err == nil {
+	for i, a := range req.Args {
+		// A number is the count, unless it is a watch's: /latest watch 2.
+		if v, err := strconv.Atoi(a); err == nil && (i == 0 || !strings.EqualFold(req.Args[i-1], "watch")) {
 			n = min(max(v, 1), MaxLatest)
 			continue
 		}
 		words = append(words, a)
+	}
+	label := ""
+	if wr, wl, named, err := r.watchRule(ctx, req, words); err != nil {
+		return failed("latest", err)
+	} else if named && wr == "" {
+		return noWatch(req, words), nil
+	} else if named {
+		rule, label, words = wr, wl, nil
 	}
 	if len(words) > 0 {
 		t, ok := cat.topic(topicArg(words))
@@ -522,6 +553,9 @@ func (r *Router) latest(ctx context.Context, req Request) (Message, error) {
 				Cmd(req.Prefix+"subscribe "+t.Name), Plain(" posts its alerts here."))), nil
 		}
 	}
+	if label == "" {
+		label = rule
+	}
 	// Only what was posted here: a chat never sees topics it does not follow.
 	alerts, err := r.store.Latest(ctx, req.Dest, rule, n)
 	if err != nil {
@@ -529,13 +563,13 @@ func (r *Router) latest(ctx context.Context, req Request) (Message, error) {
 	}
 	if len(alerts) == 0 {
 		if rule != "" {
-			return msg(Para(Plain("No alerts on "), Code(rule), Plain(" here yet."))), nil
+			return msg(Para(Plain("No alerts on "), Code(label), Plain(" here yet."))), nil
 		}
 		return msg(Para(Plain("No alerts here yet. "), Cmd(req.Prefix+"subscriptions"), Plain(" lists what "+place(req)+" follows."))), nil
 	}
 	head := "Latest alerts here"
 	if rule != "" {
-		head = "Latest alerts on " + rule + " here"
+		head = "Latest alerts on " + label + " here"
 	}
 	items := make([]Line, 0, len(alerts))
 	for _, a := range alerts {
@@ -548,7 +582,7 @@ func (r *Router) latest(ctx context.Context, req Request) (Message, error) {
 			meta = append(meta, When(a.Published, r.now(), r.loc))
 		}
 		if rule == "" {
-			meta = append(meta, Clean(a.Rule))
+			meta = append(meta, sourceNames(a))
 		}
 		items = append(items, Line{Link(title, SafeURL(a.Link)), Italic(" — " + strings.Join(meta, " · "))})
 	}

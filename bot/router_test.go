@@ -194,7 +194,7 @@ func TestRouterStoreFailure(t *testing.T) {
 func TestRouterCommands(t *testing.T) {
 	r := NewRouter(nil, testCatalog, nil, nil)
 	cmds := r.Commands()
-	if len(cmds) != 12 || cmds[0].Name != "start" || cmds[3].Name != "subscribe" || cmds[3].Args != "<topic>" {
+	if len(cmds) != 15 || cmds[0].Name != "start" || cmds[3].Name != "subscribe" || cmds[3].Args != "<topic>" {
 		t.Errorf("Commands = %+v", cmds)
 	}
 	for _, c := range cmds {

@@ -74,6 +74,7 @@ func commands() []command {
 		{name: "feeds", args: "[-json] | add [-name NAME] [-tags a,b] URL", short: "list the feeds with their health, or add the feed of a URL (a site's page names its feed)", run: cmdFeeds, flags: feedsFlags, maxArgs: -1, sub: true},
 		{name: "import", args: "[-dry-run] FILE.opml", short: "add the feeds of an OPML file to the config", run: cmdImport, flags: importFlags, maxArgs: 1},
 		{name: "export", short: "print the feeds as OPML", run: cmdExport},
+		{name: "watches", args: "[-json] | rm ID | export", short: "list the watches chats saved with /watch, remove one, or print them as rules: to paste into the config", run: cmdWatches, flags: jsonFlag, maxArgs: 2},
 		{name: "version", short: "print herald's version", run: cmdVersion},
 	}
 }

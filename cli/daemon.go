@@ -61,6 +61,8 @@ type service struct {
 	retention *retentionJob
 	// cfg is the config in force, for reload to tell what changed.
 	cfg atomic.Pointer[config.Config]
+	// watchlist keeps the pipeline's watches in step with the store.
+	watchlist *alerts.Watchlist
 }
 
 // catalogOf returns the topics and feeds of cfg as the command router shows them.
@@ -72,6 +74,8 @@ func catalogOf(cfg *config.Config) *bot.Catalog {
 	for _, f := range cfg.Feeds {
 		cat.Feeds = append(cat.Feeds, f.Name)
 	}
+	w := cfg.Watches
+	cat.Watches = bot.WatchLimits{Enabled: w.On(), PerChat: w.PerChat, MaxQuery: w.MaxQuery, MaxShare: float64(w.MaxShare)}
 	return cat
 }
 
@@ -151,6 +155,12 @@ func start(ctx context.Context, c *cmdContext, cfg *config.Config, log *slog.Log
 	}
 	s.pipeline = alerts.New(db, topicsOf(cfg), c.env.Now, log)
 	s.search = search.New(db, searchConfig(cfg), c.env.Now)
+	s.watchlist = alerts.NewWatchlist(s.pipeline, db, cfg.RuleEntities(), log)
+	s.watchlist.SetEnabled(cfg.Watches.On())
+	if err := s.watchlist.Load(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	s.pipeline.Notify = func() {
 		select {
 		case s.wake <- struct{}{}:
@@ -305,7 +315,7 @@ func cmdRun(ctx context.Context, c *cmdContext) int {
 		}
 	})
 	if s.telegram != nil {
-		router := bot.NewRouter(s.db, func() bot.Catalog { return *s.catalog.Load() }, c.env.Now, s.cfg.Load().Alerts.Location(), bot.WithSearch(s.search), bot.WithFeedAdder(s.editor))
+		router := bot.NewRouter(s.db, func() bot.Catalog { return *s.catalog.Load() }, c.env.Now, s.cfg.Load().Alerts.Location(), bot.WithSearch(s.search), bot.WithFeedAdder(s.editor), bot.WithWatches(s.watchlist))
 		wg.Go(func() {
 			if err := s.telegram.Run(ctx, router); err != nil {
 				log.Error("Telegram commands stopped; alerts are still sent", "err", err)
@@ -313,7 +323,7 @@ func cmdRun(ctx context.Context, c *cmdContext) int {
 		})
 	}
 	if s.slack != nil {
-		router := bot.NewRouter(s.db, func() bot.Catalog { return *s.catalog.Load() }, c.env.Now, s.cfg.Load().Alerts.Location(), bot.WithSearch(s.search), bot.WithFeedAdder(s.editor))
+		router := bot.NewRouter(s.db, func() bot.Catalog { return *s.catalog.Load() }, c.env.Now, s.cfg.Load().Alerts.Location(), bot.WithSearch(s.search), bot.WithFeedAdder(s.editor), bot.WithWatches(s.watchlist))
 		wg.Go(func() {
 			if err := s.slack.Run(ctx, router); err != nil {
 				log.Error("Slack commands stopped; alerts are still sent", "err", err)
@@ -329,6 +339,7 @@ func cmdRun(ctx context.Context, c *cmdContext) int {
 		}
 	}
 	wg.Go(func() { s.retention.run(ctx, s.db, retentionEvery, c.env.Now, log) })
+	wg.Go(func() { s.watchlist.Run(ctx, watchesPollEvery) })
 	changed := make(chan struct{}, 1)
 	wg.Go(func() { watchFile(ctx, c.configPath, loaded, configPollEvery, changed) })
 	log.Info("herald running", "version", version(), "config", c.configPath, "feeds", len(cfg.Feeds), "rules", len(cfg.Rules), "database", cfg.DatabasePath())
@@ -369,6 +380,8 @@ func (s *service) reload(c *cmdContext) {
 		return
 	}
 	s.pipeline.SetTopics(topicsOf(cfg))
+	s.watchlist.SetEntities(cfg.RuleEntities())
+	s.watchlist.SetEnabled(cfg.Watches.On())
 	s.search.SetConfig(searchConfig(cfg))
 	s.catalog.Store(catalogOf(cfg))
 	feeds := cfg.NewsFeeds()

@@ -12,6 +12,10 @@ import (
 // new file over the old one, and costs one stat a second.
 const configPollEvery = time.Second
 
+// watchesPollEvery is how often herald run looks for watches changed by
+// another process (herald watches rm) or by a chat pausing or moving.
+const watchesPollEvery = time.Second
+
 // fileVersion identifies one content of a file; ok is false when it cannot be read.
 type fileVersion struct {
 	ok      bool

@@ -78,6 +78,8 @@ type Config struct {
 	// run` prunes older items, their search index rows and delivered alerts
 	// daily. Zero keeps everything.
 	Retention Duration `yaml:"retention"`
+	// Watches limits the queries chats save for themselves with /watch.
+	Watches Watches `yaml:"watches"`
 
 	// Rules compiled; set by Load.
 	Set *rules.Set `yaml:"-"`

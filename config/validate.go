@@ -84,6 +84,7 @@ func (c *Config) validate(errs, warn *problems, getenv func(string) string, src 
 	}
 
 	c.validateRetention(errs)
+	c.validateWatches(errs)
 
 	entities := map[string]Pos{}
 	for i, e := range c.Entities {
@@ -125,6 +126,8 @@ func (c *Config) validate(errs, warn *problems, getenv func(string) string, src 
 			errs.add(r.at(""), "%s: name is missing; the name is the topic users subscribe to", label)
 		case strings.ContainsAny(r.Name, " \t\n"):
 			errs.add(r.at("name"), "%s: a rule name is one word without spaces (users type /subscribe NAME); try %q", label, strings.Join(strings.Fields(r.Name), "-"))
+		case strings.HasPrefix(strings.ToLower(r.Name), "watch:"):
+			errs.add(r.at("name"), "%s: names starting with \"watch:\" are kept for the watches chats save with /watch; choose another name", label)
 		default:
 			if first, dup := ruleNames[strings.ToLower(r.Name)]; dup {
 				errs.add(r.at("name"), "%s: the name is used by another rule at line %d; rule names must be unique", label, first.Line)

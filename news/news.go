@@ -131,6 +131,12 @@ type Alert struct {
 	Quotes []Quote `json:"quotes,omitempty"`
 	// Hits say which words made the rule match.
 	Hits []Hit `json:"hits,omitempty"`
+	// Watch is the query of the watch that Rule names (see WatchRule);
+	// empty when Rule is a topic.
+	Watch string `json:"watch,omitempty"`
+	// AlsoMatched are the other topics and watches of the same destination that
+	// matched the item: the story is posted once, naming them all.
+	AlsoMatched []Source `json:"also_matched,omitempty"`
 	// Also names the other feeds that carried the same story since the
 	// alert was queued ("also: Reuters · AP"); kept beside the payload.
 	Also []string `json:"-"`

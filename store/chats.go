@@ -41,6 +41,11 @@ func (db *DB) SetChatPaused(ctx context.Context, platform news.Platform, chat st
 	if err != nil {
 		return 0, fmt.Errorf("store: set %s paused=%t: %w", exact, paused, err)
 	}
+	// The chat's watches pause and resume with its subscriptions.
+	if _, err := db.w.ExecContext(ctx, `UPDATE watches SET paused = ?3 WHERE `+chatWhere+` AND paused <> ?3`,
+		exact, threads, boolInt(paused)); err != nil {
+		return 0, fmt.Errorf("store: set %s watches paused=%t: %w", exact, paused, err)
+	}
 	return int(n), nil
 }
 
@@ -78,6 +83,15 @@ func (db *DB) MoveChat(ctx context.Context, platform news.Platform, from, to str
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM subscriptions WHERE `+chatWhere, exact, threads); err != nil {
 		return 0, fmt.Errorf("store: move %s to %s: %w", exact, target, err)
+	}
+	// Its watches move too; one the new chat has already stays there once.
+	if _, err := tx.ExecContext(ctx, `
+		UPDATE OR IGNORE watches SET destination = ?3 || substr(destination, length(?1) + 1)
+		WHERE `+chatWhere, exact, threads, target); err != nil {
+		return 0, fmt.Errorf("store: move %s watches to %s: %w", exact, target, err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM watches WHERE `+chatWhere, exact, threads); err != nil {
+		return 0, fmt.Errorf("store: move %s watches to %s: %w", exact, target, err)
 	}
 	if err := tx.Commit(); err != nil {
 		return 0, fmt.Errorf("store: move %s to %s: commit: %w", exact, target, err)

@@ -23,7 +23,9 @@ func (db *DB) PausePlatform(ctx context.Context, platform news.Platform) ([]news
 	}
 	defer tx.Rollback()
 	const where = `substr(destination, 1, length(?1)) = ?1 AND paused = 0`
-	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT destination FROM subscriptions WHERE `+where+` ORDER BY destination`, prefix)
+	// Watches pause with the subscriptions, their destinations listed with theirs.
+	rows, err := tx.QueryContext(ctx, `SELECT destination FROM subscriptions WHERE `+where+
+		` UNION SELECT destination FROM watches WHERE `+where+` ORDER BY destination`, prefix)
 	if err != nil {
 		return nil, fmt.Errorf("store: pause %s: %w", platform, err)
 	}
@@ -46,6 +48,9 @@ func (db *DB) PausePlatform(ctx context.Context, platform news.Platform) ([]news
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE subscriptions SET paused = 1 WHERE `+where, prefix); err != nil {
 		return nil, fmt.Errorf("store: pause %s: %w", platform, err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE watches SET paused = 1 WHERE `+where, prefix); err != nil {
+		return nil, fmt.Errorf("store: pause %s watches: %w", platform, err)
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("store: pause %s: commit: %w", platform, err)

@@ -88,6 +88,11 @@ func (db *DB) SetPaused(ctx context.Context, d news.Destination, paused bool) (i
 	if err != nil {
 		return 0, fmt.Errorf("store: set %s paused=%t: %w", d, paused, err)
 	}
+	// The destination's watches pause and resume with its subscriptions.
+	if _, err := db.w.ExecContext(ctx, `UPDATE watches SET paused = ? WHERE destination = ? AND paused <> ?`,
+		boolInt(paused), d.String(), boolInt(paused)); err != nil {
+		return 0, fmt.Errorf("store: set %s watches paused=%t: %w", d, paused, err)
+	}
 	return int(n), nil
 }
 

@@ -77,7 +77,13 @@ func Format(a news.Alert, loc *time.Location, color bool) string {
 	if !a.Published.IsZero() {
 		meta = append(meta, a.Published.In(loc).Format("Mon 2 Jan 2006 15:04 MST"))
 	}
-	meta = append(meta, "topic: "+a.Rule)
+	for _, src := range a.Sources() {
+		if src.Watch != "" {
+			meta = append(meta, "your watch: "+src.Watch)
+		} else {
+			meta = append(meta, "topic: "+src.Rule)
+		}
+	}
 	b.WriteString(style(dim, wrap(strings.Join(meta, " · "), "  ", "  ")))
 	b.WriteString("\n")
 	if a.Summary != "" {
