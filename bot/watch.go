@@ -107,11 +107,11 @@ func (r *Router) watchesOff() (Message, bool) {
 func (r *Router) watchUsage(req Request) Message {
 	return msg(
 		Para(Plain("Save a query of your own, and herald posts an alert here whenever a new article matches it: "),
-			Code(req.Prefix+"watch <query>"), Plain(", such as "), Code(req.Prefix+`watch "black sea" grain`),
-			Plain(" or "), Code(req.Prefix+"watch ukrain* NEAR/5 drone* -sport"), Plain(".")),
+			Cmd(req.Prefix+"watch <query>"), Plain(", such as "), Cmd(req.Prefix+`watch "black sea" grain`),
+			Plain(" or "), Cmd(req.Prefix+"watch ukrain* NEAR/5 drone* -sport"), Plain(".")),
 		Para(Plain("A query is written as a topic's rule or a search is: words, "), Code(`"a phrase"`), Plain(", "),
 			Code("ukrain*"), Plain(", "), Code("@entity"), Plain(", AND, OR, NOT, NEAR/5, "), Code("title:"),
-			Plain(". Try one first with "), Code(req.Prefix+"search <query>"), Plain(".")),
+			Plain(". Try one first with "), Cmd(req.Prefix+"search <query>"), Plain(".")),
 	)
 }
 
@@ -173,10 +173,10 @@ func (r *Router) watch(ctx context.Context, req Request) (Message, error) {
 	w, err := r.watchlist.AddWatch(ctx, news.Watch{Destination: req.Dest, Query: query, CreatedBy: req.User, Created: now}, limits.PerChat)
 	switch {
 	case errors.Is(err, news.ErrWatchExists):
-		return msg(Para(Plain("This chat watches that query already; "), Code(req.Prefix+"watches"), Plain(" lists its watches."))), nil
+		return msg(Para(Plain("This chat watches that query already; "), Cmd(req.Prefix+"watches"), Plain(" lists its watches."))), nil
 	case errors.Is(err, news.ErrWatchLimit):
 		return msg(Para(Plain(fmt.Sprintf("This chat has %d watches, as many as it may have. Remove one with ", limits.PerChat)),
-			Code(req.Prefix+"unwatch <n>"), Plain(" first; "), Code(req.Prefix+"watches"), Plain(" lists them."))), nil
+			Cmd(req.Prefix+"unwatch <n>"), Plain(" first; "), Cmd(req.Prefix+"watches"), Plain(" lists them."))), nil
 	case err != nil:
 		return failed("watch "+query+" in "+req.Dest.String(), err)
 	}
@@ -218,7 +218,7 @@ func (r *Router) watch(ctx context.Context, req Request) (Message, error) {
 	if n > 0 {
 		stop += " " + strconv.Itoa(n)
 	}
-	m.Add(Para(Plain("Stop it with "), Code(stop), Plain("; "), Code(req.Prefix+"watches"), Plain(" lists this chat's watches.")))
+	m.Add(Para(Plain("Stop it with "), Cmd(stop), Plain("; "), Cmd(req.Prefix+"watches"), Plain(" lists this chat's watches.")))
 	return m, nil
 }
 
@@ -295,7 +295,7 @@ func (r *Router) watchesCmd(ctx context.Context, req Request) (Message, error) {
 		return failed("watches of "+req.Dest.String(), err)
 	}
 	if len(ws) == 0 {
-		return msg(Para(Plain("This chat has no watches. Save one with "), Code(req.Prefix+"watch <query>"), Plain("."))), nil
+		return msg(Para(Plain("This chat has no watches. Save one with "), Cmd(req.Prefix+"watch <query>"), Plain("."))), nil
 	}
 	items := make([]Line, len(ws))
 	for i, w := range ws {
@@ -314,8 +314,8 @@ func (r *Router) watchesCmd(ctx context.Context, req Request) (Message, error) {
 		items[i] = line
 	}
 	return msg(Para(Bold(fmt.Sprintf("This chat's watches (%d)", len(ws)))), List(items...),
-		Para(Plain("Remove one with "), Code(req.Prefix+"unwatch <n>"), Plain("; mute one with "),
-			Code(req.Prefix+"mute watch <n> <duration>"), Plain("."))), nil
+		Para(Plain("Remove one with "), Cmd(req.Prefix+"unwatch <n>"), Plain("; mute one with "),
+			Cmd(req.Prefix+"mute watch <n> <duration>"), Plain("."))), nil
 }
 
 // findWatch returns the watch of req.Dest that args name: "2", "#2",
@@ -359,8 +359,8 @@ func (r *Router) unwatch(ctx context.Context, req Request) (Message, error) {
 		return m, nil
 	}
 	if len(req.Args) == 0 {
-		return msg(Para(Plain("Which watch? Write "), Code(req.Prefix+"unwatch <n>"), Plain(" with its number from "),
-			Code(req.Prefix+"watches"), Plain(", or the query itself."))), nil
+		return msg(Para(Plain("Which watch? Write "), Cmd(req.Prefix+"unwatch <n>"), Plain(" with its number from "),
+			Cmd(req.Prefix+"watches"), Plain(", or the query itself."))), nil
 	}
 	w, n, ok, err := r.findWatch(ctx, req, req.Args)
 	if err != nil {
@@ -368,7 +368,7 @@ func (r *Router) unwatch(ctx context.Context, req Request) (Message, error) {
 	}
 	if !ok {
 		return msg(Para(Plain("This chat has no watch “"+Shorten(Clean(strings.Join(req.Args, " ")), 64)+"”; "),
-			Code(req.Prefix+"watches"), Plain(" lists its watches by number."))), nil
+			Cmd(req.Prefix+"watches"), Plain(" lists its watches by number."))), nil
 	}
 	if refusal, err := mayManage(ctx, req); refusal != nil {
 		return *refusal, err
@@ -401,7 +401,7 @@ func (r *Router) watchRule(ctx context.Context, req Request, words []string) (ru
 // noWatch is the reply to a watch number the chat does not have.
 func noWatch(req Request, words []string) Message {
 	return msg(Para(Plain("This chat has no "+Shorten(Clean(strings.Join(words, " ")), 64)+"; "),
-		Code(req.Prefix+"watches"), Plain(" lists its watches by number.")))
+		Cmd(req.Prefix+"watches"), Plain(" lists its watches by number.")))
 }
 
 // watchLines lists d's watches for /subscriptions, and names each watch's

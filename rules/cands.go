@@ -7,6 +7,10 @@ import "math/bits"
 // compiler.finish):
 //
 //	atomFloor ≤ v < 0    the atom ^v, to look for
+//	runFloor < v ≤ runTop
+//	                     rule runTop-v, which is the key alone (a word or
+//	                     a phrase, in the title and the text): it matches
+//	                     when the key is in the title or the text
 //	v ≥ 0                rule v, to evaluate
 //	v < atomFloor        an inline plan: four values, the rule with the
 //	                     plan's form (see inlinePlan), then its three
@@ -14,8 +18,11 @@ import "math/bits"
 //
 // A rule that is one plain word looked for in the title and the text is
 // in no list: the word's slot in the dictionary holds it, and looking the
-// word up decides it. Likewise a rule that is one other atom is kept with
-// the atom, and decided once the atom is looked for. Most other rules have
+// word up decides it; the same is true of a plain phrase and its slot in
+// the phrase trie. A key's other rules of that kind (people write "the"
+// and "interest rates" as rules, many of them) are its run: deciding them
+// reads four bytes each and no operand. A rule that is one other atom is
+// kept with the atom, and decided once the atom is looked for. Most other rules have
 // an inline plan: they are decided from their key's list, with no look at
 // the rule itself. At 100,000 rules an article has hundreds of candidates,
 // and fetching each one's plan from megabytes of them would cost more than
@@ -34,14 +41,18 @@ import "math/bits"
 const (
 	atomFloor     = -1 << 29
 	maxInlineRule = 1 << inlineTableShift
+	runTop        = -1 << 30
+	runFloor      = runTop - maxRunRule
+	maxRunRule    = 1 << 29
 )
 
 // The kinds of index entries of rules, in the order of a posting list.
 const (
 	entryGeneral = iota // evaluated
-	entryWord           // decided by its word (see wslot.wrule)
+	entrySlot           // decided by its word's slot or its phrase's trie node (see wslot.wrule, phraseNode.rule)
 	entryAtom           // decided by its atom (see atom.rule0)
 	entryInline         // decided by its inline plan
+	entryRun            // decided by its key's presence, in the key's run
 )
 
 // entryKind returns the kind of index entry of rule r, whose plan is p, in
@@ -49,7 +60,7 @@ const (
 func entryKind(r int32, p *plan, nw int32) uint8 {
 	if p.op == planAnd && p.n == 1 && p.neg == 0 && p.tt {
 		if p.x[0] < nw {
-			return entryWord
+			return entrySlot
 		}
 		return entryAtom
 	}
@@ -117,17 +128,32 @@ func (m *matcher) markCandidates() {
 	}
 	for _, k := range m.keys {
 		dw := &m.dws[k]
-		m.markKey(dw.post0, dw.post1, k)
+		m.markKey(dw.post0, dw.post1, k, dw.mask&(kindTitle|kindText) != 0)
+	}
+	// The phrases found: their keys' lists, and the rules that are the
+	// phrase alone, which match when it is in the title or the text.
+	for _, h := range m.phits {
+		if h.post0 < h.post1 {
+			sink += s.post[h.post0] + s.post[h.post1-1]
+		}
+	}
+	for _, h := range m.phits {
+		if h.post0 < h.post1 {
+			m.markKey(h.post0, h.post1, -1, h.mask&(kindTitle|kindText) != 0)
+		}
+		if h.rule >= 0 && h.mask&(kindTitle|kindText) != 0 {
+			m.setMatched(h.rule)
+		}
 	}
 	if len(m.prefHits) > 0 {
 		m.prefs.each(func(p, _ int32) {
 			k := s.prefixBase + p
-			m.markKey(s.offs[k], s.offs[k+1], -1)
+			m.markKey(s.offs[k], s.offs[k+1], -1, false)
 		})
 	}
 	if m.feedID >= 0 {
 		k := s.feedBase + m.feedID
-		m.markKey(s.offs[k], s.offs[k+1], -1)
+		m.markKey(s.offs[k], s.offs[k+1], -1, false)
 	}
 	m.markRules(s.always, 0)
 	// The atoms' occurrences are found once their data is fetched, in
@@ -156,12 +182,24 @@ func (m *matcher) markCandidates() {
 }
 
 // markKey reads the posting list of a key the article has, Set.post[lo:hi],
-// whose key is distinct word dw, or -1 for a prefix or a feed name.
-func (m *matcher) markKey(lo, hi, dw int32) {
+// whose key is distinct word dw, or -1 for a phrase, a prefix or a feed
+// name; tt says whether the key is in the title or the text.
+func (m *matcher) markKey(lo, hi, dw int32, tt bool) {
 	post := m.s.post[:hi]
 	i := int(lo)
 	for ; i < len(post) && post[i] < 0 && post[i] >= atomFloor; i++ {
 		m.atomQ = append(m.atomQ, atomAt{^post[i], dw})
+	}
+	if i < len(post) && post[i] <= runTop && post[i] > runFloor {
+		if !tt {
+			for i < len(post) && post[i] <= runTop && post[i] > runFloor {
+				i++
+			}
+		}
+		matched, summary := m.matched, m.summary
+		for ; i < len(post) && post[i] <= runTop && post[i] > runFloor; i++ {
+			setMatchedIf(matched, summary, uint32(runTop-post[i]), 1)
+		}
 	}
 	if i < len(post) && post[i] >= 0 {
 		i = m.markRules(post, i)
@@ -197,12 +235,15 @@ func (m *matcher) markRules(post []int32, i int) int {
 func (m *matcher) decideInline() {
 	post, tt, matched, summary, pq := m.s.post, m.tt, m.matched, m.summary, m.planQ
 	for k := 0; k+1 < len(pq); k += 2 {
-		for i, end := int(pq[k]), int(pq[k+1]); i < end; i += 4 {
-			q := (*[4]int32)(post[i:])
-			head, x0, x1, x2 := uint32(q[0]), q[1], q[2], q[3]
+		// A key's plans as a slice of their own, their operands
+		// unsigned: the loop keeps what it needs in registers.
+		for ps := post[pq[k]:pq[k+1]]; len(ps) >= 4; ps = ps[4:] {
+			head, x0, x1, x2 := uint32(ps[0]), uint32(ps[1]), uint32(ps[2]), uint32(ps[3])
 			t := tt[x0>>6]>>(x0&63)&1 | tt[x1>>6]>>(x1&63)&1<<1 | tt[x2>>6]>>(x2&63)&1<<2
-			ok := head >> (inlineTableShift + t) & 1
-			setMatchedIf(matched, summary, head&(maxInlineRule-1), uint64(ok))
+			ok := uint64(head>>(inlineTableShift+t)) & 1
+			r := head & (maxInlineRule - 1)
+			matched[r>>6] |= ok << (r & 63)
+			summary[r>>12] |= ok << (r >> 6 & 63)
 		}
 	}
 }

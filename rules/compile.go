@@ -136,7 +136,7 @@ func (c *compiler) term(tm *pterm) enode {
 		// Most terms are one word, and the others need one: the node holds
 		// it, so that evaluating the term seldom needs a look at the atom.
 		if at := &d.atoms[e.arg]; at.kind == atomWord || at.kind == atomPhrase {
-			e.cnt = at.key
+			e.cnt = d.atomWords[at.w0]
 			e.plain = at.kind == atomWord && !at.exact
 		}
 	}
@@ -273,7 +273,9 @@ func (c *compiler) required(i int32) (weight int, ok bool) {
 func (c *compiler) finish() {
 	s, d := c.s, c.s.dict
 	for a := range d.atoms {
-		if at := &d.atoms[a]; at.kind != atomFeed && (at.kind != atomWord || at.exact) {
+		// Plain words and plain phrases are found while the article is
+		// loaded.
+		if at := &d.atoms[a]; at.kind != atomFeed && ((at.kind != atomWord && at.kind != atomPhrase) || at.exact) {
 			c.pairs = append(c.pairs, keyRule{at.key, ^int32(a)})
 		}
 	}
@@ -287,21 +289,45 @@ func (c *compiler) finish() {
 		}
 	}
 	s.prefixBase, s.feedBase = nw, nw+np
-	nkeys := nw + np + int32(len(d.feedStr))
+	s.phraseBase = s.feedBase + int32(len(d.feedStr))
+	nkeys := s.phraseBase + d.phrases.n
 	// A word's slot holds its first rule that is the word alone (see
-	// wslot.wrule); others like it have inline plans.
+	// wslot.wrule); others like it are the word's run.
 	kinds := make([]uint8, len(s.plans))
 	wrule := make([]int32, nw)
 	for k := range wrule {
 		wrule[k] = -1
 	}
+	// A phrase's trie node likewise holds its first rule that is the
+	// plain phrase alone (see phraseNode.rule).
+	prule := make([]int32, d.phrases.n)
+	for k := range prule {
+		prule[k] = -1
+	}
+	// another is the kind of a rule that is one word or phrase, when its
+	// slot holds another.
+	another := func(r int32) uint8 {
+		if r < maxRunRule {
+			return entryRun
+		}
+		return entryGeneral
+	}
 	for r := range s.plans {
 		kinds[r] = entryKind(int32(r), &s.plans[r], nw)
-		if kinds[r] == entryWord {
+		switch kinds[r] {
+		case entrySlot:
 			if w := s.plans[r].x[0]; wrule[w] < 0 {
 				wrule[w] = int32(r)
 			} else {
-				kinds[r] = entryInline
+				kinds[r] = another(int32(r))
+			}
+		case entryAtom:
+			if at := &d.atoms[s.plans[r].x[0]-nw]; at.kind == atomPhrase && !at.exact {
+				if node := at.key & keyMask; prule[node] < 0 {
+					prule[node], kinds[r] = int32(r), entrySlot
+				} else {
+					kinds[r] = another(int32(r))
+				}
 			}
 		}
 	}
@@ -325,15 +351,16 @@ func (c *compiler) finish() {
 		}
 	}
 	c.pairs = slices.DeleteFunc(c.pairs, func(p keyRule) bool {
-		return p.rule >= 0 && (kinds[p.rule] == entryWord || kinds[p.rule] == entryAtom)
+		return p.rule >= 0 && (kinds[p.rule] == entrySlot || kinds[p.rule] == entryAtom)
 	})
-	// Each key's entries, in the order markKey reads them: atoms, rules to
-	// evaluate, inline plans (four values each).
+	// Each key's entries, in the order markKey reads them: atoms, the
+	// key's run, rules to evaluate, inline plans (four values each).
+	rank := [...]int64{entryRun: 0, entryGeneral: 1, entryInline: 2}
 	order := func(r int32) int64 {
 		if r < 0 {
 			return -1<<32 | int64(^r)
 		}
-		return int64(kinds[r])<<32 | int64(r)
+		return rank[kinds[r]]<<32 | int64(r)
 	}
 	offs := make([]int32, nkeys+1)
 	for k := range c.pairs {
@@ -376,6 +403,9 @@ func (c *compiler) finish() {
 			case r >= 0 && kinds[r] == entryInline:
 				v, _ := inlinePlan(r, &s.plans[r])
 				at += copy(post[at:], v[:])
+			case r >= 0 && kinds[r] == entryRun:
+				post[at] = runTop - r
+				at++
 			default:
 				post[at] = r
 				at++
@@ -390,6 +420,7 @@ func (c *compiler) finish() {
 		}
 	}
 	d.trie = buildTrie(d.prefixStr)
+	d.phrases.finish(prule, offs[s.phraseBase:])
 	// The maps that intern atoms and prefixes are for compiling only; the
 	// Set keeps what matching needs, and little for the collector to scan.
 	d.atomIDs, d.prefixes = nil, nil
@@ -407,6 +438,8 @@ func (s *Set) denseKey(k int32) int32 {
 		return s.prefixBase + k&keyMask
 	case keyFeed:
 		return s.feedBase + k&keyMask
+	case keyPhrase:
+		return s.phraseBase + k&keyMask
 	}
 	return k
 }

@@ -27,7 +27,8 @@ type atom struct {
 	x0    int32 // exact: cased[x0:x0+n] of the dictionary
 	key   int32 // the index key an article must have for the atom to occur (see keyOf)
 	// Set.arules[rule0:rule1] are the rules that are this atom alone,
-	// looked for in the title and the text (see finish).
+	// looked for in the title and the text (see finish); for a plain
+	// phrase, none: its trie node and run hold them.
 	rule0, rule1 int32
 }
 
@@ -36,6 +37,7 @@ type atom struct {
 const (
 	keyPrefix = 1 << 29
 	keyFeed   = 2 << 29
+	keyPhrase = 3 << 29 // a node of the phrase trie (see phraseTable)
 	keyMask   = keyPrefix - 1
 )
 
@@ -53,8 +55,9 @@ type dictionary struct {
 	atomIDs   map[string]int32 // packed atom → ID, for the atoms other than plain words; only while compiling
 	atomWords []int32
 	cased     []string
-	key       []byte // scratch for atomIDs keys
-	trie      trie   // over prefixStr, built by finish
+	key       []byte      // scratch for atomIDs keys
+	trie      trie        // over prefixStr, built by finish
+	phrases   phraseTable // the phrases' words
 }
 
 func newDictionary(sizeHint int) *dictionary {
@@ -113,6 +116,24 @@ func (d *dictionary) sequence(ids []int32, cased []string) int32 {
 	if len(ids) == 1 {
 		kind = atomWord
 	}
+	// A phrase is keyed by itself, as a node of the phrase trie: an
+	// article has the key only where the words follow each other, so
+	// however common they are, the phrase's rules are candidates only
+	// where it occurs (or, when exact, occurs in some capitalisation).
+	// The node also interns the plain phrase.
+	key, node := ids[0], int32(-1)
+	if kind == atomPhrase {
+		node = d.phrases.add(ids)
+		key = keyPhrase | node
+		if a := d.phrases.nodes[node].atom; a >= 0 && cased == nil {
+			return a
+		}
+	}
+	if cased == nil {
+		a := d.addAtom(atom{kind: kind, n: int32(len(ids)), key: key}, ids, nil)
+		d.phrases.nodes[node].atom = a
+		return a
+	}
 	d.key = append(d.key[:0], byte(kind))
 	for _, id := range ids {
 		d.key = append(d.key, byte(id), byte(id>>8), byte(id>>16), byte(id>>24))
@@ -124,15 +145,7 @@ func (d *dictionary) sequence(ids []int32, cased []string) int32 {
 	if a, ok := d.atomIDs[string(d.key)]; ok {
 		return a
 	}
-	// The rarest word of a phrase keys it: any word of it must be in an
-	// article it occurs in, and the longest is the least common.
-	key := ids[0]
-	for _, id := range ids[1:] {
-		if d.words.wordLen(id) > d.words.wordLen(key) {
-			key = id
-		}
-	}
-	a := d.addAtom(atom{kind: kind, exact: cased != nil, n: int32(len(ids)), key: key}, ids, cased)
+	a := d.addAtom(atom{kind: kind, exact: true, n: int32(len(ids)), key: key}, ids, cased)
 	d.atomIDs[string(d.key)] = a
 	return a
 }
@@ -180,13 +193,23 @@ func (d *dictionary) feed(name string) int32 {
 
 func (d *dictionary) addAtom(a atom, words []int32, cased []string) int32 {
 	a.w0 = int32(len(d.atomWords))
-	d.atomWords = append(d.atomWords, words...)
+	d.atomWords = append(roomFor(d.atomWords, len(words)), words...)
 	if cased != nil {
 		a.x0 = int32(len(d.cased))
 		d.cased = append(d.cased, cased...)
 	}
-	d.atoms = append(d.atoms, a)
+	d.atoms = append(roomFor(d.atoms, 1), a)
 	return int32(len(d.atoms) - 1)
+}
+
+// roomFor returns s with room for n more elements, doubling its capacity
+// when it has not: append grows a large slice by a quarter, which
+// allocates, over all the steps, four times what it ends with.
+func roomFor[T any](s []T, n int) []T {
+	if len(s)+n <= cap(s) {
+		return s
+	}
+	return slices.Grow(s, max(n, cap(s)))
 }
 
 // atomWordIDs returns the words of an atom (for a prefix or feed atom, its ID).
@@ -196,17 +219,24 @@ func (d *dictionary) atomWordIDs(a *atom) []int32 { return d.atomWords[a.w0 : a.
 func (d *dictionary) atomCased(a *atom) []string { return d.cased[a.x0 : a.x0+a.n] }
 
 // keyWeight estimates how selective an index key is; the higher, the fewer
-// articles have it. Without statistics on the articles to come, a longer
-// word is taken to be a rarer one, as Lucene's Monitor does by default.
+// articles have it. Without statistics on the articles to come, a phrase
+// is taken to be rarer than any word, which holds for its own words
+// whatever the distribution, and a longer word to be a rarer one, as
+// Lucene's Monitor does by default.
 func (d *dictionary) keyWeight(key int32) int {
 	switch key &^ keyMask {
 	case keyPrefix:
 		return len(d.prefixStr[key&keyMask]) - 1 // a prefix matches several words
 	case keyFeed:
 		return 1 // every article of the feed has it
+	case keyPhrase:
+		return phraseWeight
 	}
-	return d.words.wordLen(key)
+	return min(d.words.wordLen(key), phraseWeight-1)
 }
+
+// phraseWeight is the weight of a phrase key.
+const phraseWeight = 1 << 16
 
 // trie finds which of a set of prefixes begin a word, in one walk down the
 // word's bytes.

@@ -66,11 +66,14 @@
 // # Matching many rules
 //
 // Compile puts the words of every rule into one dictionary and indexes each
-// rule under a few words, prefixes or feed names of which any article it
-// matches must contain one, as Lucene's Monitor and the Elasticsearch
-// percolator do: an AND is indexed under its most selective operand, an OR
-// under all of its branches. Set.Matching tokenizes an article once, looks
-// each of its distinct words up once, and decides only the rules indexed
-// under one of them; Set.Explain and Set.Match then find the hits of the
-// rules that match.
+// rule under a few words, phrases, prefixes or feed names of which any
+// article it matches must contain one, as Lucene's Monitor and the
+// Elasticsearch percolator do: an AND is indexed under its most selective
+// operand, an OR under all of its branches. A phrase is a key of its own, a
+// node of a trie of the phrases' words, so that a phrase of common words
+// makes its rules candidates only where it occurs. Set.Matching tokenizes an
+// article once, looks each of its distinct words up once, walks the phrase
+// trie from the words that begin a phrase, and decides only the rules
+// indexed under what it found; Set.Explain and Set.Match then find the hits
+// of the rules that match. docs/engine.md says what this costs.
 package rules

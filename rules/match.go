@@ -128,7 +128,13 @@ type matcher struct {
 	// it cached; ttSet lists the operands set, to clear them.
 	tt    []uint64
 	ttSet []int32
-	sink  int32 // keeps the prefetching loads of candidates from being optimised away
+	// The phrase keys the article has (see findPhrases): phits, by node
+	// in pidx, their occurrences in pspans.
+	phits   []phraseHit
+	pspans  []pspan
+	pidx    idMap
+	pstarts []int32 // where phrases may begin: token, slot of its first edge
+	sink    int32   // keeps the prefetching loads of candidates from being optimised away
 }
 
 // prefHit says that distinct word dw begins with a prefix; the hits of one
@@ -179,6 +185,7 @@ func (m *matcher) load(d *Doc) {
 	m.distinct()
 	m.memo.reset(64)
 	m.memos, m.spans, m.refs, m.found = m.memos[:0], m.spans[:0], m.refs[:0], m.found[:0]
+	m.findPhrases()
 	m.prefHits = m.prefHits[:0]
 	if len(s.dict.prefixStr) > 0 {
 		m.prefs.reset(16)
@@ -441,13 +448,21 @@ func (m *matcher) occurrencesAt(a, key int32) memo {
 	if k, ok := m.memo.get(a); ok {
 		return m.memos[k]
 	}
-	off := int32(len(m.spans))
 	at := &m.s.dict.atoms[a]
+	if at.kind == atomPhrase && !at.exact {
+		mo, ok := m.phraseMemo(at)
+		if ok {
+			m.memo.put(a, int32(len(m.memos)))
+			m.memos = append(m.memos, mo)
+		}
+		return mo
+	}
+	off := int32(len(m.spans))
 	switch at.kind {
 	case atomWord:
 		m.findWord(at, key)
 	case atomPhrase:
-		m.findPhrase(at, key)
+		m.findPhrase(at)
 	case atomPrefix:
 		m.findPrefix(at)
 	}
@@ -481,38 +496,19 @@ func (m *matcher) findWord(at *atom, dw int32) {
 	}
 }
 
-// findPhrase appends the occurrences of a phrase: where its words follow
-// each other in one stream. It walks the occurrences of its key word,
-// whose distinct word is key, or when key is -1, of its first word.
-func (m *matcher) findPhrase(at *atom, key int32) {
+// findPhrase appends the occurrences of an exact phrase: where its words
+// follow each other in one stream, capitalised as it says. It walks the
+// occurrences of its plain phrase, which findPhrases found.
+func (m *matcher) findPhrase(at *atom) {
 	ids := m.s.dict.atomWordIDs(at)
-	j := int32(0) // the key's place in the phrase
-	dw := key
-	if key >= 0 {
-		for ids[j] != at.key {
-			j++
-		}
-	} else {
-		for _, id := range ids {
-			if _, ok := m.dwOf(id); !ok {
-				return // a word of the phrase is not in the article
-			}
-		}
-		dw, _ = m.dwOf(ids[0])
+	k, ok := m.pidx.get(at.key & keyMask)
+	if !ok {
+		return
 	}
-	toks := m.tk.toks
 	last := int32(len(ids) - 1)
 next:
-	for q := m.dws[dw].head; q >= 0; q = toks[q].next {
-		p := q - j
-		if p < 0 || int(p+last) >= len(toks) || toks[p].inst != toks[q].inst || toks[p+last].inst != toks[q].inst {
-			continue
-		}
-		for k := int32(0); k <= last; k++ {
-			if toks[p+k].id != ids[k] {
-				continue next
-			}
-		}
+	for q := m.phits[k].head; q >= 0; q = m.pspans[q].next {
+		p := m.pspans[q].first
 		if at.exact {
 			for k, c := range m.s.dict.atomCased(at) {
 				if !m.casedIs(p+int32(k), c, false) {

@@ -125,16 +125,22 @@ func (m *matcher) planTruth(p *plan) (use uint32, ok bool) {
 }
 
 // operandTrue reports whether plan operand x occurs in the streams of mask.
-// An atom that is not a plain word has been looked for when its key was
-// marked (see compiler.finish), so it is absent when it has no memo.
+// A plain phrase was looked for by findPhrases; any other atom that is
+// not a plain word has been looked for when its key was marked (see
+// compiler.finish), so it is absent when it has no memo.
 func (m *matcher) operandTrue(x int32, mask uint8) bool {
 	nw := int32(m.s.dict.words.len())
 	if x < nw {
 		dw, ok := m.dwOf(x)
 		return ok && m.dws[dw].mask&mask != 0
 	}
-	k, ok := m.memo.get(x - nw)
-	return ok && m.memos[k].mask&mask != 0
+	if k, ok := m.memo.get(x - nw); ok {
+		return m.memos[k].mask&mask != 0
+	}
+	if at := &m.s.dict.atoms[x-nw]; at.kind == atomPhrase && !at.exact {
+		return m.occurrences(x-nw).mask&mask != 0
+	}
+	return false
 }
 
 // planHits records rule r, whose plan is p, with the hits of the operands

@@ -361,3 +361,68 @@ func checkMatching(t *testing.T, s *Set, d Doc, got []news.Match, r *rand.Rand) 
 		t.Fatalf("doc %+v: Explain(%v) = %+v, want %+v", d, some, ex, wantSome)
 	}
 }
+
+// TestIndexAgreesOnCorpora checks the indexed Set.Match against the
+// rule-by-rule evaluation and the reference evaluator on small corpora of
+// the benchmarks' shapes (see genCorpus): Zipf-distributed articles with
+// possessives, hyphens and capitals, and rules written in their words,
+// common words and phrases of common words included, or every rule a
+// phrase of two frequent words.
+func TestIndexAgreesOnCorpora(t *testing.T) {
+	size := corpusSize{vocabulary: 500, phrases: 150, articles: 10, articleLen: 1500, rules: 1500, top: 60}
+	seeds := []uint64{1, 2, 3}
+	if testing.Short() {
+		seeds = seeds[:1]
+	}
+	for _, name := range benchCorpora {
+		for _, seed := range seeds {
+			c := genCorpus(name, size, seed)
+			s, err := Compile(c.specs, nil)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			roots := make([]Node, len(c.specs))
+			for i, rule := range c.specs {
+				q, err := ParseQuery(rule.Query, nil)
+				if err != nil {
+					t.Fatalf("%s: %q: %v", name, rule.Query, err)
+				}
+				roots[i] = q.Root()
+			}
+			r := rand.New(rand.NewPCG(seed, 9))
+			total := 0
+			for k, d := range c.docs {
+				got := s.Match(d)
+				if each := s.matchEach(d); !reflect.DeepEqual(got, each) {
+					t.Fatalf("%s seed %d article %d: indexed and rule by rule differ", name, seed, k)
+				}
+				checkMatching(t, s, d, got, r)
+				rd := newRefDoc(d)
+				var want []string
+				for i, root := range roots {
+					if rd.eval(root) {
+						want = append(want, c.specs[i].Name)
+					}
+				}
+				names := make([]string, len(got))
+				for i, m := range got {
+					names[i] = m.Rule
+				}
+				if !slices.Equal(names, want) {
+					for _, rule := range c.specs {
+						if slices.Contains(names, rule.Name) != slices.Contains(want, rule.Name) {
+							t.Errorf("%s seed %d article %d: rule %q (%s): indexed %v, reference %v", name, seed, k,
+								rule.Name, rule.Query, slices.Contains(names, rule.Name), slices.Contains(want, rule.Name))
+						}
+					}
+					t.FailNow()
+				}
+				total += len(got)
+			}
+			if total == 0 {
+				t.Errorf("%s seed %d: no rule matched any article: the test checks nothing", name, seed)
+			}
+			t.Logf("%s seed %d: %d matches over %d articles", name, seed, total, len(c.docs))
+		}
+	}
+}

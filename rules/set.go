@@ -28,11 +28,12 @@ type Rule struct {
 // still serves.
 //
 // All rules share one dictionary of words and phrases, and an index from
-// each word, prefix and feed name to the rules that cannot match without
-// it. Matching an article tokenizes it once, looks each distinct word up
-// once, and decides only the rules that one of them may make true: a rule
-// that is one word when the word is looked up, one that is one phrase or
-// other atom when the atom is looked for, most others by an inline plan in
+// each word, phrase, prefix and feed name to the rules that cannot match
+// without it. Matching an article tokenizes it once, looks each distinct
+// word up once, finds its phrases in one walk of the phrase trie, and
+// decides only the rules that what it found may make true: a rule that is
+// one word or one phrase when it is found, one that is one other atom when
+// the atom is looked for, most others by an inline plan in
 // the index (see markCandidates), the rest by walking their nodes. Hits
 // are found afterwards, for the rules that match (see Match and Explain).
 type Set struct {
@@ -50,14 +51,15 @@ type Set struct {
 	atomList       []int32 // the atoms of eTerm nodes
 
 	// The index: post[offs[k]:offs[k+1]] are the rules that need key k, where
-	// a word's key is its ID, a prefix's is prefixBase plus its ID and a feed
-	// name's feedBase plus its ID, and the atoms keyed by it; see
+	// a word's key is its ID, a prefix's is prefixBase plus its ID, a feed
+	// name's feedBase plus its ID and a phrase's phraseBase plus its node in
+	// the phrase trie, and the atoms keyed by it; see
 	// markCandidates for how the entries are written.
-	offs, post           []int32
-	prefixBase, feedBase int32
-	always               []int32 // rules that have no key, checked on every article
-	arules               []int32 // rules that are one atom, by atom (see atom.rule0)
-	streams              uint8   // the streams some term is looked for in
+	offs, post                       []int32
+	prefixBase, feedBase, phraseBase int32
+	always                           []int32 // rules that have no key, checked on every article
+	arules                           []int32 // rules that are one atom, by atom (see atom.rule0)
+	streams                          uint8   // the streams some term is looked for in
 
 	pool sync.Pool // of *matcher
 }
