@@ -73,6 +73,8 @@ type Config struct {
 	// run` prunes older items, their search index rows and delivered alerts
 	// daily. Zero keeps everything.
 	Retention Duration `yaml:"retention"`
+	// Web configures the status pages served on listen: (see docs/web.md).
+	Web Web `yaml:"web"`
 
 	// Rules compiled; set by Load.
 	Set *rules.Set `yaml:"-"`

@@ -136,6 +136,7 @@ func (c *Config) validate(errs, warn *problems, getenv func(string) string) {
 
 	c.compileRules(errs)
 	c.expandSecrets(errs, warn, getenv)
+	c.validateWeb(errs, getenv)
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:

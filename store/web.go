@@ -1,0 +1,381 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"herald/news"
+)
+
+// The queries of the status pages (package web). They only read, except
+// RecordPolls, which keeps each feed's recent poll history; each is bounded
+// by an index so that a page stays fast on a store of a million items.
+
+// Poll is one finished poll of a feed, as the feed's page lists it.
+type Poll struct {
+	// Feed is the feed's configured name.
+	Feed string
+	// At is when the poll finished.
+	At time.Time
+	// Outcome is "ok", "not_modified" or "error" (watchers.Outcome).
+	Outcome string
+	// ErrorKind classifies a failure (watchers.ErrorKind); empty otherwise.
+	ErrorKind string
+	// Duration is the wall time of the fetch and parse.
+	Duration time.Duration
+	// Items counts the items the poll read.
+	Items int
+}
+
+// PollsKept is how many of its latest polls RecordPolls keeps per feed.
+const PollsKept = 50
+
+// RecordPolls stores polls in one transaction and forgets each of their
+// feeds' polls beyond the latest PollsKept.
+func (db *DB) RecordPolls(ctx context.Context, polls []Poll) error {
+	if len(polls) == 0 {
+		return nil
+	}
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: record %d polls: %w", len(polls), err)
+	}
+	defer tx.Rollback()
+	feeds := map[string]bool{}
+	for _, p := range polls {
+		if p.Feed == "" || p.Outcome == "" {
+			return fmt.Errorf("store: record polls: a poll with feed %q and outcome %q; both are required", p.Feed, p.Outcome)
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO polls (feed, at, outcome, error_kind, duration_ms, items) VALUES (?, ?, ?, ?, ?, ?)`,
+			p.Feed, p.At.Unix(), p.Outcome, p.ErrorKind, max(p.Duration.Milliseconds(), 0), max(p.Items, 0))
+		if err != nil {
+			return fmt.Errorf("store: record a poll of feed %q: %w", p.Feed, err)
+		}
+		feeds[p.Feed] = true
+	}
+	for feed := range feeds {
+		_, err := tx.ExecContext(ctx, `
+			DELETE FROM polls WHERE feed = ?1 AND id <= (
+				SELECT id FROM polls WHERE feed = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)`, feed, PollsKept)
+		if err != nil {
+			return fmt.Errorf("store: forget old polls of feed %q: %w", feed, err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: record %d polls: %w", len(polls), err)
+	}
+	return nil
+}
+
+// Polls returns the last n polls of feed, newest first.
+func (db *DB) Polls(ctx context.Context, feed string, n int) ([]Poll, error) {
+	rows, err := db.r.QueryContext(ctx, `
+		SELECT at, outcome, error_kind, duration_ms, items FROM polls
+		WHERE feed = ? ORDER BY id DESC LIMIT ?`, feed, n)
+	if err != nil {
+		return nil, fmt.Errorf("store: polls of feed %q: %w", feed, err)
+	}
+	defer rows.Close()
+	var out []Poll
+	for rows.Next() {
+		p := Poll{Feed: feed}
+		var at, ms int64
+		if err := rows.Scan(&at, &p.Outcome, &p.ErrorKind, &ms, &p.Items); err != nil {
+			return nil, fmt.Errorf("store: polls of feed %q: %w", feed, err)
+		}
+		p.At, p.Duration = time.Unix(at, 0).UTC(), time.Duration(ms)*time.Millisecond
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: polls of feed %q: %w", feed, err)
+	}
+	return out, nil
+}
+
+// Queue is the delivery queue of one platform.
+type Queue struct {
+	Platform news.Platform
+	// Pending counts alerts waiting for their first attempt, Retrying those
+	// that failed and wait for another, Dead those that will not be sent.
+	Pending, Retrying, Dead int
+}
+
+// Queues returns the delivery queue of each platform that has alerts
+// waiting or dead, ordered by platform.
+func (db *DB) Queues(ctx context.Context) ([]Queue, error) {
+	rows, err := db.r.QueryContext(ctx, `
+		SELECT substr(destination, 1, instr(destination || ':', ':') - 1) AS platform, status, attempts > 0, count(*)
+		FROM outbox INDEXED BY outbox_queue
+		WHERE status IN ('pending', 'dead')
+		GROUP BY platform, status, attempts > 0
+		ORDER BY platform`)
+	if err != nil {
+		return nil, fmt.Errorf("store: delivery queues: %w", err)
+	}
+	defer rows.Close()
+	var out []Queue
+	for rows.Next() {
+		var (
+			platform, status string
+			tried            bool
+			n                int
+		)
+		if err := rows.Scan(&platform, &status, &tried, &n); err != nil {
+			return nil, fmt.Errorf("store: delivery queues: %w", err)
+		}
+		if len(out) == 0 || out[len(out)-1].Platform != news.Platform(platform) {
+			out = append(out, Queue{Platform: news.Platform(platform)})
+		}
+		q := &out[len(out)-1]
+		switch {
+		case status == string(StatusDead):
+			q.Dead += n
+		case tried:
+			q.Retrying += n
+		default:
+			q.Pending += n
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: delivery queues: %w", err)
+	}
+	return out, nil
+}
+
+// DayCount is how many items one rule alerted or matched on one day.
+type DayCount struct {
+	Rule string
+	// Day counts whole days from the start asked for: 0 is its first day.
+	Day int
+	N   int
+}
+
+// AlertsPerDay counts, per rule and day, the items alerted from since
+// (included) for days days: an item alerted to several chats counts once.
+// Feed notices are left out.
+func (db *DB) AlertsPerDay(ctx context.Context, since time.Time, days int) ([]DayCount, error) {
+	from := since.Unix()
+	rows, err := db.r.QueryContext(ctx, `
+		SELECT rule, (created_at - ?1) / 86400 AS day, count(DISTINCT item_id)
+		FROM outbox INDEXED BY outbox_created
+		WHERE created_at >= ?1 AND created_at < ?2 AND rule <> ?3
+		GROUP BY rule, day`, from, from+int64(days)*86400, NoticeRule)
+	if err != nil {
+		return nil, fmt.Errorf("store: alerts per day: %w", err)
+	}
+	return scanDayCounts(rows, "alerts per day")
+}
+
+// MatchesPerDay counts the items rule matched per day, by when herald
+// stored them, from since (included) for days days.
+//
+// It reads the rule's matches from the first item stored in the day before
+// since on, by id: an item stored out of order by more than a day (the
+// clock set back) may be left out.
+func (db *DB) MatchesPerDay(ctx context.Context, rule string, since time.Time, days int) ([]DayCount, error) {
+	from := since.Unix()
+	var first sql.NullInt64
+	err := db.r.QueryRowContext(ctx, `SELECT id FROM items WHERE fetched_at >= ? ORDER BY fetched_at LIMIT 1`, from-86400).Scan(&first)
+	if err == sql.ErrNoRows {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: matches per day of rule %q: %w", rule, err)
+	}
+	rows, err := db.r.QueryContext(ctx, `
+		SELECT m.rule, (i.fetched_at - ?2) / 86400 AS day, count(*)
+		FROM matches AS m JOIN items AS i ON i.id = m.item_id
+		WHERE m.rule = ?1 AND m.item_id >= ?4 AND i.fetched_at >= ?2 AND i.fetched_at < ?3
+		GROUP BY day`, rule, from, from+int64(days)*86400, first.Int64)
+	if err != nil {
+		return nil, fmt.Errorf("store: matches per day of rule %q: %w", rule, err)
+	}
+	return scanDayCounts(rows, fmt.Sprintf("matches per day of rule %q", rule))
+}
+
+func scanDayCounts(rows *sql.Rows, what string) ([]DayCount, error) {
+	defer rows.Close()
+	var out []DayCount
+	for rows.Next() {
+		var d DayCount
+		if err := rows.Scan(&d.Rule, &d.Day, &d.N); err != nil {
+			return nil, fmt.Errorf("store: %s: %w", what, err)
+		}
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: %s: %w", what, err)
+	}
+	return out, nil
+}
+
+// Sent is one item as it was alerted: the alert (the payload of its newest
+// outbox row) and where each of its outbox rows stands.
+type Sent struct {
+	ItemID int64
+	// Alert is the payload of the item's newest outbox row, with its rule and destination.
+	Alert news.Alert
+	// Queued is when that row was queued.
+	Queued time.Time
+	// Rules are the rules that alerted the item, Deliveries where it went.
+	Rules      []string
+	Deliveries []SentTo
+}
+
+// SentTo is one destination of an alerted item and how its delivery went.
+type SentTo struct {
+	Destination news.Destination
+	Rule        string
+	Status      Status
+	Attempts    int
+}
+
+// RecentAlerts returns the last n items alerted by rule, or by any rule but
+// the feed notices when rule is empty, newest first, each with where it went
+// (for every rule when rule is empty, else for rule).
+func (db *DB) RecentAlerts(ctx context.Context, rule string, n int) ([]Sent, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	what := fmt.Sprintf("recent alerts of rule %q", rule)
+	// An item's rows are written together, so the newest rows hold the
+	// newest items; read a few rows an item and go on while short.
+	var (
+		out   []Sent
+		index       = map[int64]int{}
+		last  int64 = -1
+	)
+	for len(out) < n {
+		q := `SELECT id, item_id, rule, destination, payload, created_at FROM outbox
+			WHERE rule <> ?1 AND (?2 < 0 OR id < ?2) ORDER BY id DESC LIMIT ?3`
+		args := []any{NoticeRule, last, 4 * n}
+		if rule != "" {
+			q = `SELECT id, item_id, rule, destination, payload, created_at FROM outbox
+				WHERE rule = ?1 AND (?2 < 0 OR id < ?2) ORDER BY id DESC LIMIT ?3`
+			args[0] = rule
+		}
+		rows, err := db.r.QueryContext(ctx, q, args...)
+		if err != nil {
+			return nil, fmt.Errorf("store: %s: %w", what, err)
+		}
+		read := 0
+		for rows.Next() {
+			var (
+				id, item, created int64
+				r, dest, payload  string
+			)
+			if err := rows.Scan(&id, &item, &r, &dest, &payload, &created); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("store: %s: %w", what, err)
+			}
+			read++
+			last = id
+			if _, seen := index[item]; seen || len(out) == n {
+				continue
+			}
+			a, err := decodeAlert(id, r, dest, payload)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("store: %s: %w", what, err)
+			}
+			index[item] = len(out)
+			out = append(out, Sent{ItemID: item, Alert: a, Queued: time.Unix(created, 0).UTC()})
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("store: %s: %w", what, err)
+		}
+		if read < 4*n {
+			break
+		}
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	ids := make([]any, 0, len(out)+1)
+	ids = append(ids, rule)
+	for _, s := range out {
+		ids = append(ids, s.ItemID)
+	}
+	rows, err := db.r.QueryContext(ctx, `
+		SELECT item_id, rule, destination, status, attempts FROM outbox
+		WHERE (?1 = '' OR rule = ?1) AND rule <> '`+NoticeRule+`' AND item_id IN (?`+strings.Repeat(", ?", len(out)-1)+`)
+		ORDER BY item_id, rule, destination`, ids...)
+	if err != nil {
+		return nil, fmt.Errorf("store: %s: %w", what, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			item             int64
+			to               SentTo
+			dest, status, rl string
+		)
+		if err := rows.Scan(&item, &rl, &dest, &status, &to.Attempts); err != nil {
+			return nil, fmt.Errorf("store: %s: %w", what, err)
+		}
+		d, err := news.ParseDestination(dest)
+		if err != nil {
+			return nil, fmt.Errorf("store: %s: item %d: %w", what, item, err)
+		}
+		to.Destination, to.Rule, to.Status = d, rl, Status(status)
+		s := &out[index[item]]
+		s.Deliveries = append(s.Deliveries, to)
+		if len(s.Rules) == 0 || s.Rules[len(s.Rules)-1] != rl {
+			s.Rules = append(s.Rules, rl)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: %s: %w", what, err)
+	}
+	return out, nil
+}
+
+// FeedItem is one stored item of a feed and the rules it matched.
+type FeedItem struct {
+	ID        int64
+	Title     string
+	Link      string
+	Published time.Time
+	Fetched   time.Time
+	Rules     []string
+}
+
+// FeedItems returns the last n items stored from feed, newest first, each
+// with the rules it matched.
+func (db *DB) FeedItems(ctx context.Context, feed string, n int) ([]FeedItem, error) {
+	rows, err := db.r.QueryContext(ctx, `
+		SELECT i.id, i.title, i.link, i.published, i.fetched_at,
+			coalesce((SELECT json_group_array(rule) FROM matches WHERE item_id = i.id), '[]')
+		FROM items AS i INDEXED BY items_feed
+		WHERE i.feed = ? ORDER BY i.id DESC LIMIT ?`, feed, n)
+	if err != nil {
+		return nil, fmt.Errorf("store: items of feed %q: %w", feed, err)
+	}
+	defer rows.Close()
+	var out []FeedItem
+	for rows.Next() {
+		var (
+			it        FeedItem
+			published sql.NullInt64
+			fetched   int64
+			ruleList  string
+		)
+		if err := rows.Scan(&it.ID, &it.Title, &it.Link, &published, &fetched, &ruleList); err != nil {
+			return nil, fmt.Errorf("store: items of feed %q: %w", feed, err)
+		}
+		if err := json.Unmarshal([]byte(ruleList), &it.Rules); err != nil {
+			return nil, fmt.Errorf("store: items of feed %q: item %d: rules: %w", feed, it.ID, err)
+		}
+		it.Published, it.Fetched = fromNull(published), time.Unix(fetched, 0).UTC()
+		out = append(out, it)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: items of feed %q: %w", feed, err)
+	}
+	return out, nil
+}
