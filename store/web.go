@@ -45,23 +45,29 @@ func (db *DB) RecordPolls(ctx context.Context, polls []Poll) error {
 		return fmt.Errorf("store: record %d polls: %w", len(polls), err)
 	}
 	defer tx.Rollback()
+	insert, err := tx.PrepareContext(ctx, `INSERT INTO polls (feed, at, outcome, error_kind, duration_ms, items) VALUES (?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("store: record %d polls: %w", len(polls), err)
+	}
+	trim, err := tx.PrepareContext(ctx, `
+		DELETE FROM polls WHERE feed = ?1 AND id <= (
+			SELECT id FROM polls WHERE feed = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)`)
+	if err != nil {
+		return fmt.Errorf("store: record %d polls: %w", len(polls), err)
+	}
 	feeds := map[string]bool{}
 	for _, p := range polls {
 		if p.Feed == "" || p.Outcome == "" {
 			return fmt.Errorf("store: record polls: a poll with feed %q and outcome %q; both are required", p.Feed, p.Outcome)
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO polls (feed, at, outcome, error_kind, duration_ms, items) VALUES (?, ?, ?, ?, ?, ?)`,
-			p.Feed, p.At.Unix(), p.Outcome, p.ErrorKind, max(p.Duration.Milliseconds(), 0), max(p.Items, 0))
+		_, err := insert.ExecContext(ctx, p.Feed, p.At.Unix(), p.Outcome, p.ErrorKind, max(p.Duration.Milliseconds(), 0), max(p.Items, 0))
 		if err != nil {
 			return fmt.Errorf("store: record a poll of feed %q: %w", p.Feed, err)
 		}
 		feeds[p.Feed] = true
 	}
 	for feed := range feeds {
-		_, err := tx.ExecContext(ctx, `
-			DELETE FROM polls WHERE feed = ?1 AND id <= (
-				SELECT id FROM polls WHERE feed = ?1 ORDER BY id DESC LIMIT 1 OFFSET ?2)`, feed, PollsKept)
-		if err != nil {
+		if _, err := trim.ExecContext(ctx, feed, PollsKept); err != nil {
 			return fmt.Errorf("store: forget old polls of feed %q: %w", feed, err)
 		}
 	}
@@ -171,26 +177,15 @@ func (db *DB) AlertsPerDay(ctx context.Context, since time.Time, days int) ([]Da
 }
 
 // MatchesPerDay counts the items rule matched per day, by when herald
-// stored them, from since (included) for days days.
-//
-// It reads the rule's matches from the first item stored in the day before
-// since on, by id: an item stored out of order by more than a day (the
-// clock set back) may be left out.
+// stored them, from since (a UTC midnight) for days days. The counts are
+// kept as matches are stored (migration 0008), so they stay after
+// retention deletes the items.
 func (db *DB) MatchesPerDay(ctx context.Context, rule string, since time.Time, days int) ([]DayCount, error) {
-	from := since.Unix()
-	var first sql.NullInt64
-	err := db.r.QueryRowContext(ctx, `SELECT id FROM items WHERE fetched_at >= ? ORDER BY fetched_at LIMIT 1`, from-86400).Scan(&first)
-	if err == sql.ErrNoRows {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("store: matches per day of rule %q: %w", rule, err)
-	}
+	first := since.Unix() / 86400
 	rows, err := db.r.QueryContext(ctx, `
-		SELECT m.rule, (i.fetched_at - ?2) / 86400 AS day, count(*)
-		FROM matches AS m JOIN items AS i ON i.id = m.item_id
-		WHERE m.rule = ?1 AND m.item_id >= ?4 AND i.fetched_at >= ?2 AND i.fetched_at < ?3
-		GROUP BY day`, rule, from, from+int64(days)*86400, first.Int64)
+		SELECT rule, day - ?2, n FROM match_days
+		WHERE rule = ?1 AND day >= ?2 AND day < ?3
+		ORDER BY day`, rule, first, first+int64(days))
 	if err != nil {
 		return nil, fmt.Errorf("store: matches per day of rule %q: %w", rule, err)
 	}

@@ -78,14 +78,14 @@ func (s *Server) overview(r *http.Request) (string, any, error) {
 	ctx, cancel := pageContext(r)
 	defer cancel()
 	cfg, now := s.o.Config(), s.o.Now()
-	rows, err := s.feedRows(ctx, cfg, now)
+	feeds, err := s.feedsByHealth(ctx, cfg, now)
 	if err != nil {
 		return "", nil, err
 	}
 	d := overviewData{Title: "herald"}
 	counts := map[news.Health]int{}
-	for _, f := range rows {
-		counts[f.Health]++
+	for _, f := range feeds {
+		counts[f.health]++
 	}
 	for _, h := range []news.Health{news.HealthDead, news.HealthDisabled, news.HealthFailing, news.HealthThrottled, news.HealthNew, news.HealthOK} {
 		if counts[h] > 0 {
@@ -93,14 +93,14 @@ func (s *Server) overview(r *http.Request) (string, any, error) {
 		}
 	}
 	healthy := 0
-	for _, f := range rows {
+	for _, f := range feeds {
 		switch {
-		case troubled(f.Health) && len(d.Feeds) < overviewTroubled:
-			d.Feeds = append(d.Feeds, f)
-		case troubled(f.Health):
+		case troubled(f.health) && len(d.Feeds) < overviewTroubled:
+			d.Feeds = append(d.Feeds, feedRowOf(f.feed, f.state, now))
+		case troubled(f.health):
 			d.MoreTrouble++
 		case healthy < overviewHealthy:
-			d.Feeds = append(d.Feeds, f)
+			d.Feeds = append(d.Feeds, feedRowOf(f.feed, f.state, now))
 			healthy++
 		default:
 			d.MoreHealthy++
@@ -155,24 +155,32 @@ func (s *Server) overview(r *http.Request) (string, any, error) {
 	return "overview", d, nil
 }
 
-// feedRows returns the configured feeds with their health, those that need
-// an operator first.
-func (s *Server) feedRows(ctx context.Context, cfg *Config, now time.Time) ([]feedRow, error) {
+// feedHealth is a configured feed, its state and its health.
+type feedHealth struct {
+	feed   Feed
+	state  news.FeedState
+	health news.Health
+}
+
+// feedsByHealth returns the configured feeds with their health, those that
+// need an operator first, then by name.
+func (s *Server) feedsByHealth(ctx context.Context, cfg *Config, now time.Time) ([]feedHealth, error) {
 	states, err := s.o.Store.FeedStates(ctx)
 	if err != nil {
 		return nil, err
 	}
-	rows := make([]feedRow, 0, len(cfg.Feeds))
-	for _, f := range cfg.Feeds {
-		rows = append(rows, feedRowOf(f, states[f.Name], now))
+	out := make([]feedHealth, len(cfg.Feeds))
+	for i, f := range cfg.Feeds {
+		st := states[f.Name]
+		out[i] = feedHealth{f, st, st.HealthAt(now)}
 	}
-	slices.SortStableFunc(rows, func(a, b feedRow) int {
-		if c := cmp.Compare(healthRank[a.Health], healthRank[b.Health]); c != 0 {
+	slices.SortStableFunc(out, func(a, b feedHealth) int {
+		if c := cmp.Compare(healthRank[a.health], healthRank[b.health]); c != 0 {
 			return c
 		}
-		return strings.Compare(a.Name, b.Name)
+		return strings.Compare(a.feed.Name, b.feed.Name)
 	})
-	return rows, nil
+	return out, nil
 }
 
 func feedRowOf(f Feed, st news.FeedState, now time.Time) feedRow {
