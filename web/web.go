@@ -182,7 +182,9 @@ func (s *Server) headers(h http.Handler) http.Handler {
 		hd := w.Header()
 		hd.Set("Content-Security-Policy", csp)
 		hd.Set("X-Content-Type-Options", "nosniff")
-		hd.Set("Referrer-Policy", "no-referrer")
+		// Same-origin: the pages' links to articles carry no referrer,
+		// and the login form's POST still carries its Origin.
+		hd.Set("Referrer-Policy", "same-origin")
 		hd.Set("X-Frame-Options", "DENY")
 		hd.Set("Cache-Control", "no-store")
 		h.ServeHTTP(w, r)
@@ -290,13 +292,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return
 	}
-	// A form posted from another site is refused: browsers send Origin
-	// with every POST.
-	if o := r.Header.Get("Origin"); o != "" {
-		if u, err := url.Parse(o); err != nil || u.Host != r.Host {
-			http.Error(w, "herald: a login from another site is refused; open the page on this server and log in there", http.StatusForbidden)
-			return
-		}
+	if crossSite(r) {
+		http.Error(w, "herald: a login from another site is refused; open the page on this server and log in there", http.StatusForbidden)
+		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 4096)
 	if err := r.ParseForm(); err != nil {
@@ -314,6 +312,25 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil,
 	})
 	http.Redirect(w, r, next, http.StatusSeeOther)
+}
+
+// crossSite reports whether a browser says r was sent from another site:
+// by Sec-Fetch-Site, else by an Origin naming another host. Clients that
+// send neither (curl) are not browsers acting for another site.
+func crossSite(r *http.Request) bool {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "same-origin", "none":
+		return false
+	case "":
+	default:
+		return true
+	}
+	o := r.Header.Get("Origin")
+	if o == "" {
+		return false
+	}
+	u, err := url.Parse(o)
+	return err != nil || u.Host != r.Host
 }
 
 // localPath returns p when it is a path on this server, else "/": the

@@ -376,10 +376,12 @@ func TestToken(t *testing.T) {
 		if loc := resp.Header.Get("Location"); loc != "/" {
 			t.Errorf("next //evil.example/: redirected to %q", loc)
 		}
-		resp, _ = do(t, ts, http.MethodPost, "/login", strings.NewReader(form.Encode()),
-			"Content-Type", "application/x-www-form-urlencoded", "Origin", "https://evil.example")
-		if resp.StatusCode != http.StatusForbidden {
-			t.Errorf("a login posted from another site: status %d, want 403", resp.StatusCode)
+		for _, h := range [][]string{{"Origin", "https://evil.example"}, {"Sec-Fetch-Site", "cross-site"}, {"Origin", "null", "Sec-Fetch-Site", "same-site"}} {
+			resp, _ = do(t, ts, http.MethodPost, "/login", strings.NewReader(form.Encode()),
+				append([]string{"Content-Type", "application/x-www-form-urlencoded"}, h...)...)
+			if resp.StatusCode != http.StatusForbidden {
+				t.Errorf("a login posted from another site (%v): status %d, want 403", h, resp.StatusCode)
+			}
 		}
 	})
 }
