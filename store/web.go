@@ -111,14 +111,10 @@ type Queue struct {
 }
 
 // Queues returns the delivery queue of each platform that has alerts
-// waiting or dead, ordered by platform.
+// waiting or dead, ordered by platform. The counts are kept by triggers
+// (migration 0008) as the outbox changes.
 func (db *DB) Queues(ctx context.Context) ([]Queue, error) {
-	rows, err := db.r.QueryContext(ctx, `
-		SELECT substr(destination, 1, instr(destination || ':', ':') - 1) AS platform, status, attempts > 0, count(*)
-		FROM outbox INDEXED BY outbox_queue
-		WHERE status IN ('pending', 'dead')
-		GROUP BY platform, status, attempts > 0
-		ORDER BY platform`)
+	rows, err := db.r.QueryContext(ctx, `SELECT platform, state, n FROM queue_counts WHERE n > 0 ORDER BY platform`)
 	if err != nil {
 		return nil, fmt.Errorf("store: delivery queues: %w", err)
 	}
@@ -126,21 +122,20 @@ func (db *DB) Queues(ctx context.Context) ([]Queue, error) {
 	var out []Queue
 	for rows.Next() {
 		var (
-			platform, status string
-			tried            bool
-			n                int
+			platform, state string
+			n               int
 		)
-		if err := rows.Scan(&platform, &status, &tried, &n); err != nil {
+		if err := rows.Scan(&platform, &state, &n); err != nil {
 			return nil, fmt.Errorf("store: delivery queues: %w", err)
 		}
 		if len(out) == 0 || out[len(out)-1].Platform != news.Platform(platform) {
 			out = append(out, Queue{Platform: news.Platform(platform)})
 		}
 		q := &out[len(out)-1]
-		switch {
-		case status == string(StatusDead):
+		switch state {
+		case "dead":
 			q.Dead += n
-		case tried:
+		case "retrying":
 			q.Retrying += n
 		default:
 			q.Pending += n
@@ -160,16 +155,15 @@ type DayCount struct {
 	N   int
 }
 
-// AlertsPerDay counts, per rule and day, the items alerted from since
-// (included) for days days: an item alerted to several chats counts once.
-// Feed notices are left out.
+// AlertsPerDay counts, per rule and day, the items alerted from since (a
+// UTC midnight) for days days: an item alerted to several chats counts
+// once. Feed notices are left out. The counts are kept as alerts are queued
+// (migration 0008), so they stay after retention deletes the alerts.
 func (db *DB) AlertsPerDay(ctx context.Context, since time.Time, days int) ([]DayCount, error) {
-	from := since.Unix()
+	first := since.Unix() / 86400
 	rows, err := db.r.QueryContext(ctx, `
-		SELECT rule, (created_at - ?1) / 86400 AS day, count(DISTINCT item_id)
-		FROM outbox INDEXED BY outbox_created
-		WHERE created_at >= ?1 AND created_at < ?2 AND rule <> ?3
-		GROUP BY rule, day`, from, from+int64(days)*86400, NoticeRule)
+		SELECT rule, day - ?1, n FROM alert_days
+		WHERE day >= ?1 AND day < ?2 AND rule <> ?3`, first, first+int64(days), NoticeRule)
 	if err != nil {
 		return nil, fmt.Errorf("store: alerts per day: %w", err)
 	}

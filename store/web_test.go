@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -145,4 +146,92 @@ func TestWebQueries(t *testing.T) {
 			t.Errorf("got %+v", got)
 		}
 	})
+}
+
+// queuesOfOutbox counts the delivery queue from the outbox itself, as
+// queue_counts must say it.
+func queuesOfOutbox(t *testing.T, db *DB) string {
+	t.Helper()
+	rows, err := db.r.QueryContext(t.Context(), `
+		SELECT substr(destination, 1, instr(destination || ':', ':') - 1) AS platform,
+			CASE WHEN status = 'dead' THEN 'dead' WHEN attempts > 0 THEN 'retrying' ELSE 'pending' END AS state, count(*)
+		FROM outbox WHERE status IN ('pending', 'dead') GROUP BY 1, 2 ORDER BY 1, 2`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var b strings.Builder
+	for rows.Next() {
+		var p, s string
+		var n int
+		if err := rows.Scan(&p, &s, &n); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&b, "%s/%s=%d ", p, s, n)
+	}
+	return b.String()
+}
+
+// queuesKept is what Queues says, in queuesOfOutbox's form.
+func queuesKept(t *testing.T, db *DB) string {
+	t.Helper()
+	qs, err := db.Queues(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for _, q := range qs {
+		for _, s := range []struct {
+			state string
+			n     int
+		}{{"dead", q.Dead}, {"pending", q.Pending}, {"retrying", q.Retrying}} {
+			if s.n != 0 {
+				fmt.Fprintf(&b, "%s/%s=%d ", q.Platform, s.state, s.n)
+			}
+		}
+	}
+	return b.String()
+}
+
+// TestQueueCountsFollowOutbox checks the counts the triggers keep against
+// the outbox after each way herald changes it.
+func TestQueueCountsFollowOutbox(t *testing.T) {
+	db, _ := openTest(t)
+	ctx := t.Context()
+	t0 := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	dests := []news.Destination{{Platform: news.Telegram, Chat: "-100123"}, {Platform: news.Slack, Chat: "#news"}, {Platform: news.Console}}
+	for i := range 30 {
+		var alerts []news.Alert
+		for _, d := range dests[:1+i%3] {
+			alerts = append(alerts, news.Alert{Rule: "r", Destination: d, Title: fmt.Sprint(i)})
+		}
+		if _, _, err := db.AddItem(ctx, news.Item{Feed: "wire", ID: fmt.Sprint(i)}, t0.Add(time.Duration(i)*time.Hour), nil, alerts); err != nil {
+			t.Fatal(err)
+		}
+	}
+	steps := []struct {
+		name string
+		do   func() error
+	}{
+		{"queued", func() error { return nil }},
+		{"sent", func() error { return db.MarkSent(ctx, 1, t0) }},
+		{"retrying", func() error { return db.MarkFailed(ctx, 2, "429", t0.Add(time.Minute), false) }},
+		{"retrying again", func() error { return db.MarkFailed(ctx, 2, "429", t0.Add(time.Minute), false) }},
+		{"dead after retries", func() error { return db.MarkFailed(ctx, 2, "403", t0, true) }},
+		{"dead at once", func() error { return db.MarkFailed(ctx, 3, "403", t0, true) }},
+		{"requeued", func() error { _, err := db.Requeue(ctx, t0, 3); return err }},
+		{"chat moved", func() error { _, err := db.MoveChat(ctx, news.Telegram, "-100123", "-100456"); return err }},
+		{"pruned", func() error { _, err := db.Prune(ctx, t0.Add(20*24*time.Hour), 19*24*time.Hour+12*time.Hour); return err }},
+		// No path of herald's deletes an undelivered alert today; the
+		// trigger still keeps the count if one does.
+		{"item deleted", func() error { _, err := db.w.ExecContext(ctx, `DELETE FROM items WHERE id IN (2, 5, 6)`); return err }},
+	}
+	for _, s := range steps {
+		if err := s.do(); err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+		if got, want := queuesKept(t, db), queuesOfOutbox(t, db); got != want {
+			t.Errorf("after %s: Queues says %q, the outbox %q", s.name, got, want)
+		}
+	}
 }

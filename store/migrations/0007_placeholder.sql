@@ -1,0 +1,2 @@
+-- local placeholder for issue 18 (never committed)
+SELECT 1;
