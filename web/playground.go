@@ -22,11 +22,18 @@ import (
 const (
 	playgroundResults = 20
 	playgroundDays    = 7
-	// countCap bounds the matches counted for the per-day chart; a query
-	// that matches more says "at least".
-	countCap = 2000
 	// maxQuery is the longest query the playground takes.
 	maxQuery = 2000
+)
+
+// countCap bounds the matches counted for the per-day chart, and scanCap
+// the stored items read to find them (a query the index can only
+// approximate, such as NEAR or case:, reads many for few matches); past
+// either, the chart says how far back it counted. Tests lower them.
+var (
+	countCap  = 2000
+	scanCap   = 20_000
+	countPage = 500 // matches asked of each search while counting
 )
 
 type queryError struct {
@@ -56,7 +63,10 @@ type playgroundData struct {
 	PerDay  []int
 	Total   int
 	AtLeast bool
-	Since   string
+	// CountedTo is the date of the oldest match counted when counting
+	// stopped early: older days may have more.
+	CountedTo string
+	Since     string
 	YAML    string
 }
 
@@ -102,9 +112,13 @@ func (s *Server) playground(r *http.Request) (string, any, error) {
 
 	since := startOfDay(now).AddDate(0, 0, 1-playgroundDays)
 	d.Since = since.Format("2 Jan")
-	d.PerDay, d.Total, d.AtLeast, err = s.perDay(ctx, q, since, playgroundDays)
+	var oldest time.Time
+	d.PerDay, d.Total, oldest, err = s.perDay(ctx, q, since, playgroundDays)
 	if err != nil {
 		return "", nil, err
+	}
+	if !oldest.IsZero() {
+		d.AtLeast, d.CountedTo = true, oldest.UTC().Format("Mon 2 Jan 15:04 MST")
 	}
 	what := "matches"
 	if d.AtLeast {
@@ -116,28 +130,36 @@ func (s *Server) playground(r *http.Request) (string, any, error) {
 }
 
 // perDay counts the stored items q matches per day from since (by the
-// item's date, as search orders them), up to countCap matches.
-func (s *Server) perDay(ctx context.Context, q string, since time.Time, days int) (v []int, total int, atLeast bool, err error) {
+// item's date, as search orders them: newest first), up to countCap
+// matches and scanCap items read. When it stops early, oldest is the date
+// of the oldest match counted; it is zero when every match was counted.
+func (s *Server) perDay(ctx context.Context, q string, since time.Time, days int) (v []int, total int, oldest time.Time, err error) {
 	v = make([]int, days)
 	full := "since:" + since.Format("2006-01-02") + " " + q
 	var from search.Cursor
+	scanned := 0
 	for {
-		page, err := s.o.Search.Search(ctx, full, from, 500)
+		page, err := s.o.Search.Search(ctx, full, from, countPage)
 		if err != nil {
-			return nil, 0, false, err
+			return nil, 0, time.Time{}, err
 		}
+		scanned += page.Scanned
 		for _, res := range page.Results {
 			day := int(res.Published.Sub(since) / (24 * time.Hour))
 			if day >= 0 && day < days {
 				v[day]++
 				total++
 			}
+			oldest = res.Published
 		}
 		if !page.More {
-			return v, total, false, nil
+			return v, total, time.Time{}, nil
 		}
-		if total >= countCap {
-			return v, total, true, nil
+		if total >= countCap || scanned >= scanCap {
+			if oldest.IsZero() {
+				oldest = since.AddDate(0, 0, days) // nothing counted
+			}
+			return v, total, oldest, nil
 		}
 		from = page.Next
 	}

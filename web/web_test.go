@@ -270,6 +270,13 @@ func TestPlayground(t *testing.T) {
 		}
 		mustContain(t, body, fmt.Sprintf("%d items since 1 Dec (UTC)", total))
 	})
+	t.Run("counting stops", func(t *testing.T) {
+		defer func(c, p int) { countCap, countPage = c, p }(countCap, countPage)
+		countCap, countPage = 3, 2
+		// Two pages of two matches, newest first: the fourth is today's 11:00.
+		_, body := get(t, ts, "/playground?q=grain")
+		mustContain(t, body, "At least 4 items since 1 Dec (UTC). Counting stopped at Mon 7 Dec 11:00 UTC: earlier days may have more.")
+	})
 	t.Run("no inline script", func(t *testing.T) {
 		_, body := get(t, ts, "/playground?q=nato")
 		if regexp.MustCompile(`<script>|<script [^s]| on[a-z]+=`).MatchString(body) {
