@@ -221,7 +221,10 @@ func TestQueueCountsFollowOutbox(t *testing.T) {
 		{"dead at once", func() error { return db.MarkFailed(ctx, 3, "403", t0, true) }},
 		{"requeued", func() error { _, err := db.Requeue(ctx, t0, 3); return err }},
 		{"chat moved", func() error { _, err := db.MoveChat(ctx, news.Telegram, "-100123", "-100456"); return err }},
-		{"pruned", func() error { _, err := db.Prune(ctx, t0.Add(20*24*time.Hour), 19*24*time.Hour+12*time.Hour); return err }},
+		{"pruned", func() error {
+			_, err := db.Prune(ctx, t0.Add(20*24*time.Hour), 19*24*time.Hour+12*time.Hour)
+			return err
+		}},
 		// No path of herald's deletes an undelivered alert today; the
 		// trigger still keeps the count if one does.
 		{"item deleted", func() error { _, err := db.w.ExecContext(ctx, `DELETE FROM items WHERE id IN (2, 5, 6)`); return err }},

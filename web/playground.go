@@ -67,7 +67,7 @@ type playgroundData struct {
 	// stopped early: older days may have more.
 	CountedTo string
 	Since     string
-	YAML    string
+	YAML      string
 }
 
 func (s *Server) playground(r *http.Request) (string, any, error) {
