@@ -7,10 +7,12 @@ import (
 	"strings"
 )
 
-// bar is one bar of a chart: its value and the label of its tooltip.
+// bar is one bar of a chart: its value, the label of its tooltip, and
+// whether it stands for a failure (drawn in red).
 type bar struct {
 	N     int
 	Label string
+	Bad   bool
 }
 
 // barChart draws bars as an inline SVG of w×h pixels, scaled to the
@@ -33,8 +35,12 @@ func barChart(bars []bar, w, h int, label string) template.HTML {
 			if b.N > 0 {
 				bh = max(bh, 1.5)
 			}
-			fmt.Fprintf(&sb, `<rect class="bar" x="%.1f" y="%.1f" width="%.1f" height="%.1f"><title>%s</title></rect>`,
-				float64(i)*slot+gap/2, float64(h-1)-bh, slot-gap, bh, html.EscapeString(b.Label))
+			class := "bar"
+			if b.Bad {
+				class = "bar bad"
+			}
+			fmt.Fprintf(&sb, `<rect class="%s" x="%.1f" y="%.1f" width="%.1f" height="%.1f"><title>%s</title></rect>`,
+				class, float64(i)*slot+gap/2, float64(h-1)-bh, slot-gap, bh, html.EscapeString(b.Label))
 		}
 	}
 	fmt.Fprintf(&sb, `<line class="axis" x1="0" y1="%d" x2="%d" y2="%d"/></svg>`, h-1, w, h-1)

@@ -107,6 +107,14 @@ func TestBrowser(t *testing.T) {
 	}
 	shot("overview.png")
 
+	// A topic's and a feed's page, with their charts.
+	for _, p := range []struct{ path, name string }{{"/topics/nato", "topic.png"}, {"/feeds/zeta-ministry", "feed.png"}} {
+		if err := chromedp.Do(ctx, chromedp.Navigate(ts.URL+p.path), chromedp.WaitVisible(chromedp.CSS(`svg.chart`))); err != nil {
+			t.Fatalf("open %s: %v", p.path, err)
+		}
+		shot(p.name)
+	}
+
 	// The playground: a mistake shows the caret as it is typed...
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(ts.URL+"/playground"),

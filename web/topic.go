@@ -136,7 +136,7 @@ func (s *Server) feed(r *http.Request) (string, any, error) {
 			Duration: p.Duration.Round(time.Millisecond).String(), Items: p.Items})
 		// Oldest on the left.
 		bars[len(polls)-1-i] = bar{N: int(p.Duration.Milliseconds()), Label: fmt.Sprintf("%s: %s, %s, %d items",
-			p.At.UTC().Format("2 Jan 15:04"), p.Outcome, p.Duration.Round(time.Millisecond), p.Items)}
+			p.At.UTC().Format("2 Jan 15:04"), p.Outcome, p.Duration.Round(time.Millisecond), p.Items), Bad: p.Outcome == "error"}
 	}
 	d.Chart = barChart(bars, 480, 60, "poll durations, oldest first")
 	items, err := s.o.Store.FeedItems(ctx, f.Name, feedItems)

@@ -173,6 +173,9 @@ func TestFeed(t *testing.T) {
 		if n := strings.Count(body, `<tr class="o-error">`); n != 50 {
 			t.Errorf("%d polls listed, want the last 50", n)
 		}
+		if n := strings.Count(body, `<rect class="bar bad"`); n != 50 {
+			t.Errorf("%d failed polls drawn red, want 50", n)
+		}
 	})
 	t.Run("items and rules", func(t *testing.T) {
 		_, body := get(t, ts, "/feeds/wire")
