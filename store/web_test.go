@@ -238,3 +238,40 @@ func TestQueueCountsFollowOutbox(t *testing.T) {
 		}
 	}
 }
+
+// TestFeedHealth: the health read from a few columns is the health of the
+// full state, in every state.
+func TestFeedHealth(t *testing.T) {
+	db, _ := openTest(t)
+	ctx := t.Context()
+	now := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
+	states := map[string]news.FeedState{
+		"ok":        {LastPoll: now.Add(-time.Minute), LastOK: now.Add(-time.Minute)},
+		"new":       {},
+		"failing":   {LastPoll: now, LastError: "404", FailingSince: now.Add(-time.Hour)},
+		"dead":      {LastPoll: now, LastError: "404", FailingSince: now.Add(-news.DeadAfter)},
+		"throttled": {LastPoll: now, LastError: "429"},
+		"disabled":  {LastPoll: now, Disabled: "410 Gone", LastError: "410"},
+	}
+	for name, st := range states {
+		if err := db.SaveFeedState(ctx, name, st); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := db.FeedHealth(ctx, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(states) {
+		t.Errorf("%d feeds, want %d", len(got), len(states))
+	}
+	for name, st := range states {
+		if want := st.HealthAt(now); got[name] != want || string(want) != name {
+			t.Errorf("%s: health %q, want %q", name, got[name], want)
+		}
+	}
+	rows, err := db.FeedsNamed(ctx, []string{"dead", "ok", "nope"})
+	if err != nil || len(rows) != 2 || rows[0].Name != "dead" || rows[0].LastError != "404" || rows[1].Name != "ok" {
+		t.Errorf("FeedsNamed: %+v, %v", rows, err)
+	}
+}

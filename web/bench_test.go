@@ -309,3 +309,41 @@ func BenchmarkPage(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkOverviewOutage times the overview when every one of benchFeeds
+// feeds is failing (the network is down): every feed is then read in full
+// and the first overviewTroubled are listed. Items do not matter to it, so
+// its store holds only the feeds' states, built in a few seconds.
+func BenchmarkOverviewOutage(b *testing.B) {
+	ctx := b.Context()
+	db, err := store.Open(ctx, filepath.Join(b.TempDir(), "herald.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	cfg := benchConfig()
+	for _, f := range cfg.Feeds {
+		st := news.FeedState{URL: f.URL, Seeded: true, LastPoll: benchNow.Add(-time.Minute), LastOK: benchNow.Add(-2 * time.Hour),
+			LastError: "GET " + f.URL + ": dial tcp: connect: network is unreachable", Failures: 8,
+			FailingSince: benchNow.Add(-2 * time.Hour), NextPoll: benchNow.Add(5 * time.Minute)}
+		if err := db.SaveFeedState(ctx, f.Name, st); err != nil {
+			b.Fatal(err)
+		}
+	}
+	env, err := benchServer(db, cfg, 0, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := env.srv.Handler()
+	req := httptest.NewRequest(http.MethodGet, "/", nil)
+	var size int
+	for b.Loop() {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != http.StatusOK {
+			b.Fatalf("status %d", w.Code)
+		}
+		size = w.Body.Len()
+	}
+	b.ReportMetric(float64(size)/1024, "KB/page")
+}

@@ -19,10 +19,10 @@ import (
 // How much the pages list; each is bounded so that a page stays fast and
 // readable whatever the store holds.
 const (
-	overviewAlerts   = 50   // the last alerts on the overview
-	overviewHealthy  = 100  // healthy feeds listed after the unhealthy ones
-	overviewTroubled = 1000 // unhealthy feeds listed at most
-	overviewCharts   = 100  // topics drawn as charts, the loudest; the rest are listed
+	overviewAlerts   = 50  // the last alerts on the overview
+	overviewHealthy  = 100 // healthy feeds listed after the unhealthy ones
+	overviewTroubled = 300 // unhealthy feeds listed at most
+	overviewCharts   = 100 // topics drawn as charts, the loudest; the rest are listed
 	topicAlerts      = 20
 	topicDays        = 30
 	overviewDays     = 7
@@ -92,19 +92,37 @@ func (s *Server) overview(r *http.Request) (string, any, error) {
 			d.Health = append(d.Health, healthCount{h, counts[h]})
 		}
 	}
-	healthy := 0
+	// Those in trouble (up to overviewTroubled), then overviewHealthy more;
+	// only their states are read in full.
+	var shown []Feed
+	calm := 0
 	for _, f := range feeds {
 		switch {
-		case troubled(f.health) && len(d.Feeds) < overviewTroubled:
-			d.Feeds = append(d.Feeds, feedRowOf(f.feed, f.state, now))
+		case troubled(f.health) && len(shown) < overviewTroubled:
+			shown = append(shown, f.feed)
 		case troubled(f.health):
 			d.MoreTrouble++
-		case healthy < overviewHealthy:
-			d.Feeds = append(d.Feeds, feedRowOf(f.feed, f.state, now))
-			healthy++
+		case calm < overviewHealthy:
+			shown = append(shown, f.feed)
+			calm++
 		default:
 			d.MoreHealthy++
 		}
+	}
+	names := make([]string, len(shown))
+	for i, f := range shown {
+		names[i] = f.Name
+	}
+	rows, err := s.o.Store.FeedsNamed(ctx, names)
+	if err != nil {
+		return "", nil, err
+	}
+	states := make(map[string]news.FeedState, len(rows))
+	for _, r := range rows {
+		states[r.Name] = r.FeedState
+	}
+	for _, f := range shown {
+		d.Feeds = append(d.Feeds, feedRowOf(f, states[f.Name], now))
 	}
 
 	since := startOfDay(now).AddDate(0, 0, 1-overviewDays)
@@ -155,24 +173,27 @@ func (s *Server) overview(r *http.Request) (string, any, error) {
 	return "overview", d, nil
 }
 
-// feedHealth is a configured feed, its state and its health.
+// feedHealth is a configured feed and its health.
 type feedHealth struct {
 	feed   Feed
-	state  news.FeedState
 	health news.Health
 }
 
 // feedsByHealth returns the configured feeds with their health, those that
-// need an operator first, then by name.
+// need an operator first (dead, disabled, failing, throttled), then those
+// never polled, then the healthy ones, each by name.
 func (s *Server) feedsByHealth(ctx context.Context, cfg *Config, now time.Time) ([]feedHealth, error) {
-	states, err := s.o.Store.FeedStates(ctx)
+	health, err := s.o.Store.FeedHealth(ctx, now)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]feedHealth, len(cfg.Feeds))
 	for i, f := range cfg.Feeds {
-		st := states[f.Name]
-		out[i] = feedHealth{f, st, st.HealthAt(now)}
+		h, ok := health[f.Name]
+		if !ok {
+			h = news.HealthNew // never saved
+		}
+		out[i] = feedHealth{f, h}
 	}
 	slices.SortStableFunc(out, func(a, b feedHealth) int {
 		if c := cmp.Compare(healthRank[a.health], healthRank[b.health]); c != 0 {
