@@ -31,7 +31,7 @@ const (
 // approximate, such as NEAR or case:, reads many for few matches); past
 // either, the chart says how far back it counted. Tests lower them.
 var (
-	countCap  = 2000
+	countCap  = 1000
 	scanCap   = 20_000
 	countPage = 500 // matches asked of each search while counting
 )
