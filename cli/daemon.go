@@ -217,6 +217,9 @@ func start(ctx context.Context, c *cmdContext, cfg *config.Config, log *slog.Log
 func (s *service) handle(ctx context.Context, b watchers.Batch) error {
 	res, err := s.pipeline.Ingest(ctx, b.Feed, b.Items, b.First)
 	s.metrics.Ingested(res.New, res.Matched, res.Queued, s.now().Sub(b.Started))
+	if s.polls != nil {
+		s.polls.Stored(b.Feed.Name, res.New)
+	}
 	if res.New > 0 {
 		s.log.Info("feed polled", "feed", b.Feed.Name, "items", len(b.Items), "new", res.New, "matched", res.Matched, "queued", res.Queued, "first_poll", b.First)
 	}

@@ -58,6 +58,10 @@ rules:
 		// The poll is recorded within a second of its end.
 		code, body := get("/feeds/wire", "pages-token")
 		if code == http.StatusOK && strings.Contains(body, `<tr class="o-ok">`) {
+			// The feed's three items were read and new.
+			if !strings.Contains(body, `<td class="num">3</td><td class="num">3</td>`) {
+				t.Errorf("the poll does not show 3 items read and new:\n%s", body)
+			}
 			break
 		}
 		if time.Now().After(deadline) {

@@ -27,8 +27,8 @@ type Poll struct {
 	ErrorKind string
 	// Duration is the wall time of the fetch and parse.
 	Duration time.Duration
-	// Items counts the items the poll read.
-	Items int
+	// Items counts the items the poll read, New those herald had not seen.
+	Items, New int
 }
 
 // PollsKept is how many of its latest polls RecordPolls keeps per feed.
@@ -45,7 +45,7 @@ func (db *DB) RecordPolls(ctx context.Context, polls []Poll) error {
 		return fmt.Errorf("store: record %d polls: %w", len(polls), err)
 	}
 	defer tx.Rollback()
-	insert, err := tx.PrepareContext(ctx, `INSERT INTO polls (feed, at, outcome, error_kind, duration_ms, items) VALUES (?, ?, ?, ?, ?, ?)`)
+	insert, err := tx.PrepareContext(ctx, `INSERT INTO polls (feed, at, outcome, error_kind, duration_ms, items, new_items) VALUES (?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return fmt.Errorf("store: record %d polls: %w", len(polls), err)
 	}
@@ -60,7 +60,7 @@ func (db *DB) RecordPolls(ctx context.Context, polls []Poll) error {
 		if p.Feed == "" || p.Outcome == "" {
 			return fmt.Errorf("store: record polls: a poll with feed %q and outcome %q; both are required", p.Feed, p.Outcome)
 		}
-		_, err := insert.ExecContext(ctx, p.Feed, p.At.Unix(), p.Outcome, p.ErrorKind, max(p.Duration.Milliseconds(), 0), max(p.Items, 0))
+		_, err := insert.ExecContext(ctx, p.Feed, p.At.Unix(), p.Outcome, p.ErrorKind, max(p.Duration.Milliseconds(), 0), max(p.Items, 0), max(p.New, 0))
 		if err != nil {
 			return fmt.Errorf("store: record a poll of feed %q: %w", p.Feed, err)
 		}
@@ -80,7 +80,7 @@ func (db *DB) RecordPolls(ctx context.Context, polls []Poll) error {
 // Polls returns the last n polls of feed, newest first.
 func (db *DB) Polls(ctx context.Context, feed string, n int) ([]Poll, error) {
 	rows, err := db.r.QueryContext(ctx, `
-		SELECT at, outcome, error_kind, duration_ms, items FROM polls
+		SELECT at, outcome, error_kind, duration_ms, items, new_items FROM polls
 		WHERE feed = ? ORDER BY id DESC LIMIT ?`, feed, n)
 	if err != nil {
 		return nil, fmt.Errorf("store: polls of feed %q: %w", feed, err)
@@ -90,7 +90,7 @@ func (db *DB) Polls(ctx context.Context, feed string, n int) ([]Poll, error) {
 	for rows.Next() {
 		p := Poll{Feed: feed}
 		var at, ms int64
-		if err := rows.Scan(&at, &p.Outcome, &p.ErrorKind, &ms, &p.Items); err != nil {
+		if err := rows.Scan(&at, &p.Outcome, &p.ErrorKind, &ms, &p.Items, &p.New); err != nil {
 			return nil, fmt.Errorf("store: polls of feed %q: %w", feed, err)
 		}
 		p.At, p.Duration = time.Unix(at, 0).UTC(), time.Duration(ms)*time.Millisecond

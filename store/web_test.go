@@ -15,7 +15,7 @@ func TestRecordPolls(t *testing.T) {
 	t0 := time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)
 	var polls []Poll
 	for i := range PollsKept + 7 {
-		polls = append(polls, Poll{Feed: "wire", At: t0.Add(time.Duration(i) * time.Minute), Outcome: "ok", Duration: time.Duration(i) * time.Millisecond, Items: i})
+		polls = append(polls, Poll{Feed: "wire", At: t0.Add(time.Duration(i) * time.Minute), Outcome: "ok", Duration: time.Duration(i) * time.Millisecond, Items: i, New: i % 3})
 	}
 	polls = append(polls, Poll{Feed: "other", At: t0, Outcome: "error", ErrorKind: "timeout", Duration: 30 * time.Second})
 	// In two writes, so that the second trims what the first kept.

@@ -255,7 +255,7 @@ func benchFeedStates(ctx context.Context, db *store.DB, rng *rand.Rand) error {
 		}
 		for i := range store.PollsKept {
 			polls = append(polls, store.Poll{Feed: name, At: benchNow.Add(-time.Duration(store.PollsKept-i) * 15 * time.Minute),
-				Outcome: "ok", Duration: time.Duration(50+rng.IntN(500)) * time.Millisecond, Items: rng.IntN(40)})
+				Outcome: "ok", Duration: time.Duration(50+rng.IntN(500)) * time.Millisecond, Items: 40, New: rng.IntN(5)})
 		}
 		if len(polls) >= 10_000 {
 			if err := db.RecordPolls(ctx, polls); err != nil {

@@ -22,6 +22,9 @@ type PollLog struct {
 	mu      sync.Mutex
 	pending []store.Poll
 	dropped int
+	// fresh counts, per feed, the new items of the poll under way: the
+	// handler stores them before the watcher reports the poll.
+	fresh map[string]int
 }
 
 // maxPendingPolls bounds the buffer while the store is slow: past it, polls
@@ -36,7 +39,15 @@ func NewPollLog(db *store.DB, now func() time.Time, log *slog.Logger) *PollLog {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &PollLog{db: db, now: now, log: log}
+	return &PollLog{db: db, now: now, log: log, fresh: map[string]int{}}
+}
+
+// Stored counts n new items stored from feed by the poll under way; the
+// poll's record, when ObservePoll gets it, carries them.
+func (p *PollLog) Stored(feed string, n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.fresh[feed] += n
 }
 
 // ObservePoll records a finished poll.
@@ -45,6 +56,8 @@ func (p *PollLog) ObservePoll(ev watchers.PollEvent) {
 		Duration: ev.Duration, Items: ev.Items}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	poll.New = p.fresh[ev.Feed]
+	delete(p.fresh, ev.Feed)
 	if len(p.pending) >= maxPendingPolls {
 		p.dropped++
 		return

@@ -145,7 +145,7 @@ func seed(t testing.TB) *seeded {
 	for i := range 60 {
 		at := testNow.Add(-time.Duration(60-i) * 5 * time.Minute)
 		polls = append(polls,
-			store.Poll{Feed: "wire", At: at, Outcome: "ok", Duration: time.Duration(80+i*3) * time.Millisecond, Items: 20},
+			store.Poll{Feed: "wire", At: at, Outcome: "ok", Duration: time.Duration(80+i*3) * time.Millisecond, Items: 20, New: i % 4},
 			store.Poll{Feed: "zeta-ministry", At: at, Outcome: "error", ErrorKind: "http_4xx", Duration: 40 * time.Millisecond})
 	}
 	if err := db.RecordPolls(ctx, polls); err != nil {

@@ -90,11 +90,11 @@ func (s *Server) topic(r *http.Request) (string, any, error) {
 }
 
 type pollRow struct {
-	When     when
-	Outcome  string
-	Kind     string
-	Duration string
-	Items    int
+	When       when
+	Outcome    string
+	Kind       string
+	Duration   string
+	Items, New int
 }
 
 type feedData struct {
@@ -133,10 +133,10 @@ func (s *Server) feed(r *http.Request) (string, any, error) {
 	bars := make([]bar, len(polls))
 	for i, p := range polls {
 		d.Polls = append(d.Polls, pollRow{When: whenOf(p.At, now), Outcome: p.Outcome, Kind: p.ErrorKind,
-			Duration: p.Duration.Round(time.Millisecond).String(), Items: p.Items})
+			Duration: p.Duration.Round(time.Millisecond).String(), Items: p.Items, New: p.New})
 		// Oldest on the left.
-		bars[len(polls)-1-i] = bar{N: int(p.Duration.Milliseconds()), Label: fmt.Sprintf("%s: %s, %s, %d items",
-			p.At.UTC().Format("2 Jan 15:04"), p.Outcome, p.Duration.Round(time.Millisecond), p.Items), Bad: p.Outcome == "error"}
+		bars[len(polls)-1-i] = bar{N: int(p.Duration.Milliseconds()), Label: fmt.Sprintf("%s: %s, %s, %d items, %d new",
+			p.At.UTC().Format("2 Jan 15:04"), p.Outcome, p.Duration.Round(time.Millisecond), p.Items, p.New), Bad: p.Outcome == "error"}
 	}
 	d.Chart = barChart(bars, 480, 60, "poll durations, oldest first")
 	items, err := s.o.Store.FeedItems(ctx, f.Name, feedItems)

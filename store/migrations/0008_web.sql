@@ -1,7 +1,7 @@
 -- 0008_web: what the status pages (package web) read.
 --
 -- polls is each feed's recent poll history: how every finished poll ended,
--- how long it took and how many items it read. RecordPolls keeps the last
+-- how long it took, how many items it read and how many of them were new. RecordPolls keeps the last
 -- PollsKept of each feed, so the table stays about feeds × PollsKept rows.
 CREATE TABLE polls (
     id          INTEGER PRIMARY KEY,
@@ -10,7 +10,8 @@ CREATE TABLE polls (
     outcome     TEXT    NOT NULL CHECK (outcome <> ''),
     error_kind  TEXT    NOT NULL DEFAULT '',
     duration_ms INTEGER NOT NULL CHECK (duration_ms >= 0),
-    items       INTEGER NOT NULL CHECK (items >= 0)
+    items       INTEGER NOT NULL CHECK (items >= 0),
+    new_items   INTEGER NOT NULL DEFAULT 0 CHECK (new_items >= 0)
 ) STRICT;
 CREATE INDEX polls_feed ON polls (feed, id);
 
