@@ -253,6 +253,16 @@ func cmdOnce(ctx context.Context, c *cmdContext) int {
 	}
 	log.Info("once: done", "feeds", rep.Polled, "not_modified", rep.NotModified, "failed", rep.Failed,
 		"alerts_sent", st.Sent, "alerts_failed", st.Failed, "alerts_waiting", st.Waiting)
+	held, next, err := s.db.Held(ctx, c.env.Now())
+	if err != nil {
+		fmt.Fprintf(c.env.Stderr, "herald once: %v\n", err)
+		return exitError
+	}
+	if held > 0 {
+		// On stderr: stdout carries the alerts themselves.
+		fmt.Fprintf(c.env.Stderr, "herald once: %d %s held for a digest or a mute, the first due %s; once does not send them early: `herald run` (or a later `herald once`) delivers them when due\n",
+			held, plural(held, "alert", "alerts"), next.Format("2 Jan 15:04 MST"))
+	}
 	return exitOK
 }
 

@@ -11,14 +11,11 @@ import (
 	"io"
 	"net/url"
 	"os"
-	"path/filepath"
-	"sort"
 	"strings"
 	"sync"
 	"text/tabwriter"
 	"time"
-
-	"gopkg.in/yaml.v3"
+	"unicode/utf8"
 
 	"herald/bot"
 	"herald/config"
@@ -109,19 +106,50 @@ func feedDetail(f news.Feed, st news.FeedState, now time.Time) string {
 	case st.Disabled != "":
 		return st.Disabled
 	case st.LastError != "" && !st.FailingSince.IsZero():
-		return fmt.Sprintf("failing since %s (%d polls): %s", st.FailingSince.UTC().Format("2 Jan 15:04 MST"), st.Failures, oneLine(st.LastError, 160))
+		return fmt.Sprintf("failing since %s (%d polls): %s", st.FailingSince.UTC().Format("2 Jan 15:04 MST"), st.Failures, oneLine(errorAdvice(f.Name, st.LastError), 200))
 	case st.LastError != "":
-		return oneLine(st.LastError, 160)
+		return oneLine(errorAdvice(f.Name, st.LastError), 200)
 	case st.ConfigURL == f.URL && st.URL != "" && st.URL != f.URL:
 		return "moved to " + redactURL(st.URL) + "; update its url in the config"
 	}
 	return ""
 }
 
+// errorAdvice is the part of a feed's error worth reading beside its name:
+// without the package and feed prefix and the URL polled, which the row
+// shows already, so the cause and the advice fit.
+func errorAdvice(feed, msg string) string {
+	msg = strings.TrimPrefix(msg, "watchers: ")
+	msg = strings.TrimPrefix(msg, fmt.Sprintf("feed %q: ", feed))
+	for _, verb := range []string{"fetch ", "parse ", "read ", "full text "} {
+		if rest, ok := strings.CutPrefix(msg, verb); ok {
+			if _, after, ok := strings.Cut(rest, ": "); ok {
+				msg = after
+			}
+			break
+		}
+	}
+	return msg
+}
+
+// addError is why a feed could not be added, worded for adding: the cause
+// without the poller's prefixes, the original error kept for errors.Is.
+type addError struct {
+	url string
+	err error
+	msg string
+}
+
+func (e *addError) Error() string { return "cannot add " + e.url + " as a feed: " + e.msg }
+func (e *addError) Unwrap() error { return e.err }
+
 // oneLine folds s onto one line of at most max bytes.
 func oneLine(s string, max int) string {
 	s = strings.Join(strings.Fields(s), " ")
 	if len(s) > max {
+		for max > 0 && !utf8.RuneStart(s[max]) {
+			max-- // cut between characters
+		}
 		s = s[:max] + "…"
 	}
 	return s
@@ -223,19 +251,23 @@ func cmdFeedsAdd(ctx context.Context, c *cmdContext, args []string) int {
 	fs.StringVar(&c.configPath, "config", c.configPath, "the config `FILE`")
 	name := fs.String("name", "", "the feed's `NAME` (default: from its title or host)")
 	tags := fs.String("tags", "", "comma-separated `TAGS` for its items")
-	if err := fs.Parse(args); err != nil {
+	pos, err := parseArgs(fs, args, false)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}
 		return exitUsage
 	}
-	if fs.NArg() != 1 {
+	if len(pos) != 1 {
+		if len(pos) > 1 {
+			fmt.Fprintf(c.env.Stderr, "herald feeds add: unexpected argument %q; it adds one feed at a time\n", pos[1])
+		}
 		fmt.Fprintln(c.env.Stderr, "usage: herald feeds add [-config FILE] [-name NAME] [-tags a,b] URL")
 		return exitUsage
 	}
-	raw := fs.Arg(0)
-	if !isWebURL(raw) {
-		fmt.Fprintf(c.env.Stderr, "herald feeds add: %q is not an http(s) URL; put file feeds in the config by hand\n", raw)
+	raw, err := config.WebURL(pos[0])
+	if err != nil {
+		fmt.Fprintf(c.env.Stderr, "herald feeds add: cannot add %q as a feed: %v; give the http(s) address of the feed or of its site (file feeds go in the config by hand)\n", pos[0], err)
 		return exitUsage
 	}
 	cfg, ok := c.loadConfig()
@@ -257,25 +289,38 @@ func cmdFeedsAdd(ctx context.Context, c *cmdContext, args []string) int {
 
 // addFeed finds the feed behind raw and appends it to the config at
 // c.configPath, which cfg is loaded from, as name (from its title when
-// empty). Its errors say what to do, for the command line and for chat.
-func addFeed(ctx context.Context, c *cmdContext, cfg *config.Config, raw, name string, tags []string, origin string) (newFeed, watchers.Discovered, error) {
-	names := feedNames(cfg)
-	if name != "" && names[strings.ToLower(name)] {
-		return newFeed{}, watchers.Discovered{}, fmt.Errorf("a feed is named %q already; pick another name", name)
+// empty). Names and URLs are checked again against the config as it is
+// under the edit's lock, so that concurrent adds never collide. Its errors
+// say what to do, for the command line and for chat.
+func addFeed(ctx context.Context, c *cmdContext, cfg *config.Config, raw, name string, tags []string, origin string) (config.NewFeed, watchers.Discovered, error) {
+	if name != "" && feedNames(cfg)[strings.ToLower(name)] {
+		return config.NewFeed{}, watchers.Discovered{}, fmt.Errorf("cannot add the feed as %q: a feed has that name already; pick another name", name)
 	}
-	d, err := discoverer(cfg, c).Discover(ctx, cmpOr(name, slug(hostOf(raw))), raw, origin != "")
+	probe := cmpOr(name, slug(hostOf(raw)))
+	d, err := discoverer(cfg, c).Discover(ctx, probe, raw, origin != "")
 	if err != nil {
-		return newFeed{}, d, err
+		return config.NewFeed{}, d, &addError{url: redactURL(raw), err: err, msg: errorAdvice(probe, err.Error())}
 	}
-	if other, dup := configuredURL(cfg, d.URL); dup {
-		return newFeed{}, d, fmt.Errorf("%s is already the feed %q", redactURL(d.URL), other)
-	}
-	nf := newFeed{Name: name, URL: d.URL, Title: d.Title, Tags: tags, Origin: origin}
-	if nf.Name == "" {
-		nf.Name = uniqueName(cmpOr(slug(d.Title), slug(hostOf(d.URL)), "feed"), names)
-	}
-	if err := appendToConfig(c, []newFeed{nf}); err != nil {
-		return newFeed{}, d, err
+	nf := config.NewFeed{Name: name, URL: d.URL, Title: d.Title, Tags: tags, Origin: origin}
+	err = config.Edit(c.configPath, c.env.Getenv, "the new feed", func(cur *config.Config, data []byte) ([]byte, error) {
+		names := feedNames(cur)
+		if name != "" && names[strings.ToLower(name)] {
+			return nil, fmt.Errorf("cannot add the feed as %q: a feed has that name already; pick another name", name)
+		}
+		if other, dup := configuredURL(cur, d.URL); dup {
+			return nil, fmt.Errorf("%s is already the feed %q; nothing to add", redactURL(d.URL), other)
+		}
+		if nf.Name == "" {
+			nf.Name = uniqueName(cmpOr(slug(d.Title), slug(hostOf(d.URL)), "feed"), names)
+		}
+		out, err := config.AppendFeeds(data, []config.NewFeed{nf})
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", c.configPath, err)
+		}
+		return out, nil
+	})
+	if err != nil {
+		return config.NewFeed{}, d, err
 	}
 	return nf, d, nil
 }
@@ -290,17 +335,17 @@ type configEditor struct {
 
 // AddFeed implements bot.FeedAdder.
 func (a *configEditor) AddFeed(ctx context.Context, raw, name string) (bot.AddedFeed, error) {
+	u, err := config.WebURL(raw)
+	if err != nil {
+		return bot.AddedFeed{}, fmt.Errorf("cannot add %q as a feed: %v; give the http(s) address of the feed or of its site", raw, err)
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	data, err := os.ReadFile(a.c.configPath)
-	if err != nil {
-		return bot.AddedFeed{}, fmt.Errorf("reading the config: %w", err)
-	}
-	cfg, err := config.Parse(a.c.configPath, data, a.c.env.Getenv)
+	cfg, err := config.Load(a.c.configPath, a.c.env.Getenv)
 	if err != nil {
 		return bot.AddedFeed{}, fmt.Errorf("the config file does not load now; fix it first:\n%w", err)
 	}
-	nf, d, err := addFeed(ctx, a.c, cfg, raw, name, nil, config.OriginChat)
+	nf, d, err := addFeed(ctx, a.c, cfg, u, name, nil, config.OriginChat)
 	if err != nil {
 		return bot.AddedFeed{}, err
 	}
@@ -344,13 +389,12 @@ func cmdImport(ctx context.Context, c *cmdContext) int {
 		fmt.Fprintf(c.env.Stderr, "herald import: %s: %v\n", c.fs.Arg(0), err)
 		return exitError
 	}
-	names := feedNames(cfg)
-	seen := map[string]string{}
-	for _, f := range cfg.Feeds {
-		seen[urlKey(f.URL)] = f.Name
-	}
+	// Find the feed URL of each entry first (sites without one are asked
+	// for theirs), then plan what to add against the config: for -dry-run
+	// the config as loaded, for the import itself the config as it is
+	// under the edit's lock. Both check that the result loads.
 	var (
-		add     []newFeed
+		found   []config.NewFeed
 		skipped int
 		w       *watchers.Watcher
 	)
@@ -362,46 +406,97 @@ func cmdImport(ctx context.Context, c *cmdContext) int {
 		u, title := e.xmlURL, e.title
 		if u == "" {
 			// A site without its feed's URL: find the feed its page names.
-			if !isWebURL(e.htmlURL) {
+			site, err := config.WebURL(e.htmlURL)
+			if err != nil {
 				skip(e, "no xmlUrl, and no http(s) htmlUrl to find the feed at")
 				continue
 			}
 			if w == nil {
 				w = discoverer(cfg, c)
 			}
-			d, err := w.Discover(ctx, cmpOr(slug(e.title), "feed"), e.htmlURL, true)
+			d, err := w.Discover(ctx, cmpOr(slug(e.title), "feed"), site, true)
 			if err != nil {
 				skip(e, err.Error())
 				continue
 			}
 			u, title = d.URL, cmpOr(title, d.Title)
 		}
-		if !isWebURL(u) {
-			skip(e, "not an http(s) URL; only web feeds are imported")
+		clean, err := config.WebURL(u)
+		if err != nil {
+			skip(e, err.Error()+"; only web feeds are imported")
 			continue
 		}
-		if other, dup := seen[urlKey(u)]; dup {
-			skip(e, fmt.Sprintf("already the feed %q", other))
-			continue
-		}
-		name := uniqueName(cmpOr(slug(title), slug(hostOf(u)), "feed"), names)
-		seen[urlKey(u)] = name
-		add = append(add, newFeed{Name: name, URL: u, Title: title, Tags: e.tags, Origin: config.OriginOPML})
+		found = append(found, config.NewFeed{URL: clean, Title: title, Tags: e.tags, Origin: config.OriginOPML})
 	}
-	if len(add) == 0 {
+	if len(found) == 0 {
 		fmt.Fprintf(c.env.Stdout, "nothing to import (%d skipped)\n", skipped)
 		return exitOK
 	}
+	var add []config.NewFeed
+	var notes []string
+	plan := func(cur *config.Config, data []byte) ([]byte, error) {
+		add, notes = nil, nil
+		names := feedNames(cur)
+		seen := map[string]string{}
+		for _, f := range cur.Feeds {
+			seen[urlKey(f.URL)] = f.Name
+		}
+		for _, f := range found {
+			if other, dup := seen[urlKey(f.URL)]; dup {
+				notes = append(notes, fmt.Sprintf("skipped %q: already the feed %q", cmpOr(f.Title, f.URL), other))
+				continue
+			}
+			f.Name = uniqueName(cmpOr(slug(f.Title), slug(hostOf(f.URL)), "feed"), names)
+			seen[urlKey(f.URL)] = f.Name
+			add = append(add, f)
+		}
+		if len(add) == 0 {
+			return data, nil
+		}
+		out, err := config.AppendFeeds(data, add)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", c.configPath, err)
+		}
+		return out, nil
+	}
+	report := func() {
+		for _, n := range notes {
+			fmt.Fprintln(c.env.Stderr, n)
+		}
+		skipped += len(notes)
+	}
 	if c.dryRun {
+		data, err := os.ReadFile(c.configPath)
+		if err != nil {
+			fmt.Fprintf(c.env.Stderr, "herald import: %v\n", err)
+			return exitError
+		}
+		out, err := plan(cfg, data)
+		if err == nil && len(add) > 0 {
+			if _, perr := config.Parse(c.configPath, out, c.env.Getenv); perr != nil {
+				err = fmt.Errorf("the config would not load with the new feeds, so the import would be refused:\n%w", perr)
+			}
+		}
+		report()
+		if err != nil {
+			fmt.Fprintf(c.env.Stderr, "herald import: %v\n", err)
+			return exitError
+		}
 		for _, f := range add {
 			fmt.Fprintf(c.env.Stdout, "would add %s  %s\n", f.Name, redactURL(f.URL))
 		}
 		fmt.Fprintf(c.env.Stdout, "%d feeds to import, %d skipped; nothing written (-dry-run)\n", len(add), skipped)
 		return exitOK
 	}
-	if err := appendToConfig(c, add); err != nil {
+	err = config.Edit(c.configPath, c.env.Getenv, "the new feeds", plan)
+	report()
+	if err != nil {
 		fmt.Fprintf(c.env.Stderr, "herald import: %v\n", err)
 		return exitError
+	}
+	if len(add) == 0 {
+		fmt.Fprintf(c.env.Stdout, "nothing to import (%d skipped)\n", skipped)
+		return exitOK
 	}
 	fmt.Fprintf(c.env.Stdout, "imported %d feeds into %s (%d skipped); a running herald polls them within seconds\n", len(add), c.configPath, skipped)
 	return exitOK
@@ -573,13 +668,6 @@ func appendTag(tags []string, t string) []string {
 	return append(tags, s)
 }
 
-// newFeed is a feed to append to the config.
-type newFeed struct {
-	Name, URL, Title string
-	Tags             []string
-	Origin           string
-}
-
 // feedNames returns the configured feed names, in lower case.
 func feedNames(cfg *config.Config) map[string]bool {
 	names := map[string]bool{}
@@ -652,232 +740,12 @@ func splitTags(s string) []string {
 	return tags
 }
 
-func isWebURL(raw string) bool {
-	u, err := url.Parse(raw)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
-}
-
 func hostOf(raw string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return ""
 	}
 	return strings.TrimPrefix(u.Hostname(), "www.")
-}
-
-// appendToConfig appends feeds to the config file's feeds: list, leaving the
-// rest of the file as it was, checks that the result loads, and replaces
-// the file. A running herald sees the change and polls the new feeds.
-func appendToConfig(c *cmdContext, feeds []newFeed) error {
-	return editConfig(c, "the new feeds", func(data []byte) ([]byte, error) {
-		out, err := appendFeeds(data, feeds)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", c.configPath, err)
-		}
-		return out, nil
-	})
-}
-
-// editConfig changes the config file at c.configPath with edit, checks that
-// the result loads (what names the change in the error when it does not),
-// and replaces the file; on any error the file stays as it was.
-func editConfig(c *cmdContext, what string, edit func([]byte) ([]byte, error)) error {
-	path := c.configPath
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return err
-	}
-	out, err := edit(data)
-	if err != nil {
-		return err
-	}
-	if _, err := config.Parse(path, out, c.env.Getenv); err != nil {
-		return fmt.Errorf("the config would not load with %s, so it was left as it was:\n%w", what, err)
-	}
-	return replaceFile(path, out)
-}
-
-// replaceFile replaces the file at path with data, atomically (a file
-// written beside it and renamed over it), keeping its permissions.
-func replaceFile(path string, data []byte) error {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".herald-config-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(fi.Mode().Perm()); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
-
-// appendFeeds returns config text with feeds appended to its feeds: list.
-// A block list grows below its last entry, in its indentation; an empty
-// `feeds:` or `feeds: []` becomes a block list; without a feeds: key, one is
-// added at the end. A non-empty flow list is refused: it cannot grow
-// without being rewritten.
-func appendFeeds(data []byte, feeds []newFeed) ([]byte, error) {
-	nl := "\n"
-	if bytes.Contains(data, []byte("\r\n")) {
-		nl = "\r\n"
-	}
-	var doc yaml.Node
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("not valid YAML: %w", err)
-	}
-	lines := strings.SplitAfter(string(data), "\n")
-	if len(lines) > 0 && lines[len(lines)-1] == "" {
-		lines = lines[:len(lines)-1]
-	}
-	insertAfter := func(line int, indent string) []byte {
-		var b strings.Builder
-		for _, l := range lines[:line] {
-			b.WriteString(l)
-		}
-		if line > 0 && !strings.HasSuffix(lines[line-1], "\n") {
-			b.WriteString(nl)
-		}
-		b.WriteString(renderFeeds(feeds, indent, nl))
-		for _, l := range lines[line:] {
-			b.WriteString(l)
-		}
-		return []byte(b.String())
-	}
-	var root *yaml.Node
-	if len(doc.Content) == 1 && doc.Content[0].Kind == yaml.MappingNode {
-		root = doc.Content[0]
-	}
-	if root == nil {
-		if len(doc.Content) > 0 && !(doc.Content[0].Kind == yaml.ScalarNode && doc.Content[0].Tag == "!!null") {
-			return nil, errors.New("the config is not a mapping of keys")
-		}
-	} else {
-		for i := 0; i+1 < len(root.Content); i += 2 {
-			key, val := root.Content[i], root.Content[i+1]
-			if key.Value != "feeds" {
-				continue
-			}
-			switch {
-			case val.Kind == yaml.SequenceNode && val.Style&yaml.FlowStyle == 0 && len(val.Content) > 0:
-				first := val.Content[0]
-				dash := strings.LastIndex(lines[first.Line-1][:first.Column-1], "-")
-				if dash < 0 {
-					return nil, errors.New("cannot find where the feeds: list is indented")
-				}
-				end := lastLine(val.Content[len(val.Content)-1])
-				for end < len(lines) && indentOf(lines[end]) > dash {
-					end++
-				}
-				return insertAfter(end, strings.Repeat(" ", dash)), nil
-			case val.Kind == yaml.SequenceNode && len(val.Content) == 0 && val.Style&yaml.FlowStyle != 0,
-				val.Kind == yaml.ScalarNode && val.Tag == "!!null" && val.Value == "":
-				l := lines[key.Line-1]
-				if val.Kind == yaml.SequenceNode {
-					l = strings.Replace(l, "[]", "", 1)
-				}
-				lines[key.Line-1] = l
-				return insertAfter(key.Line, strings.Repeat(" ", key.Column-1+2)), nil
-			case val.Kind == yaml.SequenceNode:
-				return nil, errors.New("feeds: is a flow list ([...]); write it as a block list (one '- name: ...' entry per feed) to append to it")
-			default:
-				return nil, errors.New("feeds: is not a list")
-			}
-		}
-	}
-	var b strings.Builder
-	b.Write(data)
-	if len(data) > 0 && !bytes.HasSuffix(data, []byte("\n")) {
-		b.WriteString(nl)
-	}
-	b.WriteString(nl + "feeds:" + nl)
-	b.WriteString(renderFeeds(feeds, "  ", nl))
-	return []byte(b.String()), nil
-}
-
-// lastLine is the last line (1-based) any part of n starts on.
-func lastLine(n *yaml.Node) int {
-	last := n.Line
-	for _, c := range n.Content {
-		last = max(last, lastLine(c))
-	}
-	return last
-}
-
-// indentOf returns the indentation of a line that holds something, or -1
-// for a blank line, so that a blank line ends an entry.
-func indentOf(line string) int {
-	trimmed := strings.TrimLeft(line, " ")
-	if strings.TrimSpace(trimmed) == "" {
-		return -1
-	}
-	return len(line) - len(trimmed)
-}
-
-// renderFeeds writes feeds as block list entries at indent.
-func renderFeeds(feeds []newFeed, indent, nl string) string {
-	var b strings.Builder
-	for _, f := range feeds {
-		b.WriteString(indent + "- name: " + yamlScalar(f.Name, false))
-		if t := oneLine(f.Title, 100); t != "" && !strings.EqualFold(slug(t), f.Name) {
-			b.WriteString("  # " + t)
-		}
-		b.WriteString(nl)
-		b.WriteString(indent + "  url: " + yamlScalar(f.URL, false) + nl)
-		if len(f.Tags) > 0 {
-			tags := make([]string, len(f.Tags))
-			for i, t := range f.Tags {
-				tags[i] = yamlScalar(t, true)
-			}
-			sort.Strings(tags)
-			b.WriteString(indent + "  tags: [" + strings.Join(tags, ", ") + "]" + nl)
-		}
-		if f.Origin != "" {
-			b.WriteString(indent + "  origin: " + yamlScalar(f.Origin, false) + nl)
-		}
-	}
-	return b.String()
-}
-
-// yamlScalar writes s as a YAML scalar on one line, plain when it reads back
-// as itself, else double-quoted. Inside a flow list ([a, b]) commas and
-// brackets need quotes too.
-func yamlScalar(s string, flow bool) string {
-	special := "\t\r\n'\"`\\"
-	if flow {
-		special += ",[]{}"
-	}
-	plain := s != "" && s == strings.TrimSpace(s) && !strings.ContainsAny(s, special) &&
-		!strings.Contains(s, ": ") && !strings.Contains(s, " #") && !strings.HasSuffix(s, ":") &&
-		!strings.ContainsAny(s[:1], "-?:,[]{}#&*!|>%@")
-	if plain {
-		doc, read := "k: "+s, func(v any) any { return v }
-		if flow {
-			doc, read = "k: ["+s+"]", func(v any) any {
-				if l, ok := v.([]any); ok && len(l) == 1 {
-					return l[0]
-				}
-				return nil
-			}
-		}
-		var v map[string]any
-		if yaml.Unmarshal([]byte(doc), &v) == nil && read(v["k"]) == s {
-			return s
-		}
-	}
-	q, _ := json.Marshal(s) // a JSON string is a YAML double-quoted scalar
-	return string(q)
 }
 
 func feedsFlags(fs *flag.FlagSet, c *cmdContext) {

@@ -31,7 +31,7 @@ func (p pollMetrics) ObservePoll(ev watchers.PollEvent) {
 // Without an admin chat the watcher's log line is the notice.
 //
 // A feed that moved permanently has its new URL written into the config
-// (see moveFeedURL), when that can be done without asking; the notice says
+// (see config.MoveFeedURL), when that can be done without asking; the notice says
 // which happened.
 func (s *service) FeedNotice(ctx context.Context, n watchers.Notice) error {
 	s.metrics.Notice(string(n.Kind))

@@ -19,18 +19,16 @@ import (
 // readItems reads the articles in one input named on the command line: a
 // feed file (RSS, Atom, JSON Feed), an .html article, or a .txt article
 // (first line the title, a blank line, then the body); "-" reads stdin.
-func readItems(path string, stdin io.Reader) ([]news.Item, error) {
-	var data []byte
-	var err error
+// Input larger than max bytes, or that is not text, is refused without
+// being read whole.
+func readItems(path string, stdin io.Reader, max int64) ([]news.Item, error) {
 	name := path
 	if path == "-" {
 		name = "stdin"
-		data, err = io.ReadAll(io.LimitReader(stdin, 64<<20))
-	} else {
-		data, err = os.ReadFile(path)
 	}
+	data, err := readInput(path, stdin, max)
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", name, unwrapPath(err))
+		return nil, err
 	}
 	if len(bytes.TrimSpace(data)) == 0 {
 		return nil, fmt.Errorf("%s is empty; give a feed file, an .html article or a .txt article", name)
@@ -50,6 +48,67 @@ func readItems(path string, stdin io.Reader) ([]news.Item, error) {
 	default:
 		return []news.Item{textArticle(data, path)}, nil
 	}
+}
+
+// readInput reads at most max bytes of the file at path (stdin for "-"),
+// and refuses more than that, or bytes that are not text, saying what to
+// do. A regular file's size is checked before reading it; stdin is read up
+// to max+1 bytes and no further.
+func readInput(path string, stdin io.Reader, max int64) ([]byte, error) {
+	name, r := "stdin", stdin
+	if path != "-" {
+		name = path
+		f, err := os.Open(path)
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", name, unwrapPath(err))
+		}
+		defer f.Close()
+		fi, err := f.Stat()
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", name, unwrapPath(err))
+		}
+		if fi.IsDir() {
+			return nil, fmt.Errorf("%s is a folder; name a feed file, an .html article or a .txt article", name)
+		}
+		if fi.Mode().IsRegular() && fi.Size() > max {
+			return nil, tooBig(name, max)
+		}
+		r = f
+	}
+	data, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, unwrapPath(err))
+	}
+	if int64(len(data)) > max {
+		return nil, tooBig(name, max)
+	}
+	if !looksLikeText(data) {
+		return nil, fmt.Errorf("%s is not text (it holds binary bytes, such as NUL); give a feed file, an .html article or a .txt article", name)
+	}
+	return data, nil
+}
+
+func tooBig(name string, max int64) error {
+	return fmt.Errorf("%s is larger than watchers.max_body (%d bytes), the most herald reads of a feed or article; give a smaller file, or raise watchers.max_body in the config", name, max)
+}
+
+// looksLikeText reports whether data is text in some encoding: UTF-16 with
+// its byte order mark, or else no NUL byte and hardly any other control
+// characters (form feeds and the odd escape do occur in real articles).
+func looksLikeText(data []byte) bool {
+	if bytes.HasPrefix(data, []byte{0xff, 0xfe}) || bytes.HasPrefix(data, []byte{0xfe, 0xff}) {
+		return true
+	}
+	if bytes.IndexByte(data, 0) >= 0 {
+		return false
+	}
+	controls := 0
+	for _, b := range data {
+		if b < 0x20 && b != '\t' && b != '\n' && b != '\r' && b != '\f' || b == 0x7f {
+			controls++
+		}
+	}
+	return controls*100 <= len(data)
 }
 
 func unwrapPath(err error) error {

@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"strings"
 
 	"herald/alerts"
 	"herald/bot/console"
+	"herald/config"
 	"herald/news"
 	"herald/summary"
 )
@@ -32,17 +34,23 @@ func cmdMatch(_ context.Context, c *cmdContext) int {
 	for _, f := range cfg.Feeds {
 		tags[f.Name] = f.Tags
 	}
+	if err := checkFeedFlag(cfg, c.feed); err != nil {
+		fmt.Fprintf(c.env.Stderr, "herald match: %v\n", err)
+		return exitUsage
+	}
 	enc := json.NewEncoder(c.env.Stdout)
 	enc.SetEscapeHTML(false)
 	status := exitOK
 	for _, path := range c.fs.Args() {
-		items, err := readItems(path, c.env.Stdin)
+		items, err := readItems(path, c.env.Stdin, int64(cfg.Watchers.MaxBody))
 		if err != nil {
 			fmt.Fprintf(c.env.Stderr, "herald match: %v\n", err)
 			status = exitError
 			continue
 		}
+		feed := inputFeed(cfg, c.feed, path)
 		for _, it := range items {
+			it.Feed = feed
 			alerts.Prepare(&it)
 			ms := cfg.Set.Match(alerts.Doc(it, tags[it.Feed]))
 			if ms == nil {
@@ -71,6 +79,46 @@ func cmdMatch(_ context.Context, c *cmdContext) int {
 	return status
 }
 
+// checkFeedFlag refuses a -feed that names no configured feed.
+func checkFeedFlag(cfg *config.Config, name string) error {
+	if name == "" {
+		return nil
+	}
+	if _, ok := cfg.Feed(name); !ok {
+		return fmt.Errorf("-feed %q: no feed has that name in %s%s", name, cfg.Path, cfg.SuggestFeed(name))
+	}
+	return nil
+}
+
+// inputFeed is the name of the feed the items read from path count as
+// coming from, as in production: the -feed flag, else the configured feed
+// that reads this very file, else none.
+func inputFeed(cfg *config.Config, flagFeed, path string) string {
+	if cfg == nil {
+		return ""
+	}
+	if flagFeed != "" {
+		f, _ := cfg.Feed(flagFeed)
+		return f.Name
+	}
+	if path == "-" {
+		return ""
+	}
+	in, err := os.Stat(path)
+	if err != nil {
+		return ""
+	}
+	for _, f := range cfg.NewsFeeds() {
+		if !f.IsFile() {
+			continue
+		}
+		if fi, err := os.Stat(f.URL); err == nil && os.SameFile(fi, in) {
+			return f.Name
+		}
+	}
+	return ""
+}
+
 func orUntitled(s string) string {
 	if strings.TrimSpace(s) == "" {
 		return "(untitled)"
@@ -96,14 +144,36 @@ func cmdSummarize(_ context.Context, c *cmdContext) int {
 		fmt.Fprintln(c.env.Stderr, "herald summarize: name one article or feed file (or - for stdin)")
 		return exitUsage
 	}
-	items, err := readItems(c.fs.Arg(0), c.env.Stdin)
+	// summarize needs no config, but reads the feed and the size limit
+	// from it when there is one; -feed needs it.
+	maxBody := int64(config.DefaultMaxBody)
+	var cfg *config.Config
+	if c.feed != "" {
+		var ok bool
+		if cfg, ok = c.loadConfig(); !ok {
+			return exitError
+		}
+		if err := checkFeedFlag(cfg, c.feed); err != nil {
+			fmt.Fprintf(c.env.Stderr, "herald summarize: %v\n", err)
+			return exitUsage
+		}
+	} else if loaded, err := config.Load(c.configPath, c.env.Getenv); err == nil {
+		cfg = loaded
+	}
+	if cfg != nil {
+		maxBody = int64(cfg.Watchers.MaxBody)
+	}
+	path := c.fs.Arg(0)
+	items, err := readItems(path, c.env.Stdin, maxBody)
 	if err != nil {
 		fmt.Fprintf(c.env.Stderr, "herald summarize: %v\n", err)
 		return exitError
 	}
+	feed := inputFeed(cfg, c.feed, path)
 	enc := json.NewEncoder(c.env.Stdout)
 	enc.SetEscapeHTML(false)
 	for _, it := range items {
+		it.Feed = feed
 		alerts.Prepare(&it)
 		lead := summary.Lead(it.Title, it.Text)
 		quotes := summary.Quotes(it.Text)

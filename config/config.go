@@ -340,7 +340,7 @@ func Parse(path string, data []byte, getenv func(string) string) (*Config, error
 	// empty, and checking the rest reports every problem in one run.
 	cfg.applyDefaults()
 	warn := &problems{file: path}
-	cfg.validate(ps, warn, getenv)
+	cfg.validate(ps, warn, getenv, data)
 	cfg.Warnings = warn.list
 	if len(ps.list) > 0 {
 		sort.SliceStable(ps.list, func(i, j int) bool {

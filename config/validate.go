@@ -9,11 +9,15 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
+	"herald/internal/fuzzy"
 	"herald/news"
 	"herald/rules"
 )
@@ -26,8 +30,9 @@ var (
 )
 
 // validate checks what strict decoding cannot: required keys, uniqueness,
-// references between sections, secrets, and the rules themselves.
-func (c *Config) validate(errs, warn *problems, getenv func(string) string) {
+// references between sections, secrets, and the rules themselves. src is
+// the file's text, to place errors inside multi-line queries.
+func (c *Config) validate(errs, warn *problems, getenv func(string) string, src []byte) {
 	if len(c.Feeds) == 0 {
 		warn.add(Pos{1, 1}, "no feeds: herald has nothing to watch; add some under feeds:")
 	}
@@ -121,7 +126,11 @@ func (c *Config) validate(errs, warn *problems, getenv func(string) string) {
 		}
 		for j, name := range r.Feeds {
 			if _, ok := feeds[strings.ToLower(name)]; !ok {
-				errs.add(r.at("feeds"), "%s: feeds[%d] %q is not a feed defined under feeds:", label, j, name)
+				at := r.at("feeds")
+				if n := r.values["feeds"]; n != nil && n.Kind == yaml.SequenceNode && j < len(n.Content) {
+					at = posOf(n.Content[j])
+				}
+				errs.add(at, "%s: feeds[%d] %q is not a feed defined under feeds:%s", label, j, name, c.SuggestFeed(name))
 			}
 		}
 		for _, n := range r.Notify {
@@ -134,7 +143,8 @@ func (c *Config) validate(errs, warn *problems, getenv func(string) string) {
 		}
 	}
 
-	c.compileRules(errs)
+	c.compileRules(errs, src)
+	c.checkFeedTerms(errs, src)
 	c.expandSecrets(errs, warn, getenv)
 	c.validateWeb(errs, getenv)
 	switch c.Log.Level {
@@ -287,18 +297,25 @@ func (c *Config) checkFeedURL(f *Feed, label string, errs *problems) {
 		errs.add(f.at(""), "%s: url is missing; give an http(s) URL or a file path relative to this config", label)
 		return
 	}
-	if strings.HasPrefix(raw, "http://") || strings.HasPrefix(raw, "https://") {
-		u, err := url.Parse(raw)
-		if err != nil || u.Host == "" {
-			errs.add(f.at("url"), "%s: %q is not a valid URL", label, raw)
+	if isWebScheme(raw) {
+		u, err := WebURL(raw)
+		if err != nil {
+			errs.add(f.at("url"), "%s: %q: %v", label, raw, err)
+			return
 		}
+		f.URL = u
 		return
 	}
-	if i := strings.Index(raw, "://"); i > 0 && raw[:i] != "file" {
+	if i := strings.Index(raw, "://"); i > 0 && !strings.EqualFold(raw[:i], "file") {
 		errs.add(f.at("url"), "%s: %q: only http, https and local files are supported", label, raw)
 		return
 	}
-	p := strings.TrimPrefix(raw, "file://")
+	p := raw
+	if len(p) >= 7 && strings.EqualFold(p[:7], "file://") {
+		p = p[7:]
+		raw = "file://" + p
+	}
+	f.URL = raw
 	if !filepath.IsAbs(p) {
 		p = filepath.Join(c.Dir, p)
 	}
@@ -308,9 +325,51 @@ func (c *Config) checkFeedURL(f *Feed, label string, errs *problems) {
 	}
 }
 
+// isWebScheme reports whether raw starts with http:// or https://, in any case.
+func isWebScheme(raw string) bool {
+	l := strings.ToLower(raw[:min(len(raw), 8)])
+	return strings.HasPrefix(l, "http://") || strings.HasPrefix(l, "https://")
+}
+
+// WebURL is the one rule for a feed's web address, applied alike by the
+// config loader, `herald feeds add` and `herald import` (with or without
+// -dry-run): spaces around it are dropped, its scheme must be http or https
+// and it must name a host; scheme and host are compared without regard to
+// case and come back in lower case. The error says what is wrong.
+func WebURL(raw string) (string, error) {
+	s := strings.TrimSpace(raw)
+	if s == "" {
+		return "", errors.New("the URL is empty")
+	}
+	if strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r == 0x7f }) {
+		return "", errors.New("the URL has a space or control character inside; write a space as %20")
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return "", fmt.Errorf("not a valid URL (%v)", unwrapURLError(err))
+	}
+	u.Scheme = strings.ToLower(u.Scheme)
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return "", errors.New("not an http(s) URL")
+	}
+	if u.Host == "" {
+		return "", errors.New("the URL names no host")
+	}
+	u.Host = strings.ToLower(u.Host)
+	return u.String(), nil
+}
+
+func unwrapURLError(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
 // compileRules compiles every rule with the entities and turns each query
 // error into a problem at its place inside the query text.
-func (c *Config) compileRules(errs *problems) {
+func (c *Config) compileRules(errs *problems, src []byte) {
 	set, err := rules.Compile(c.RuleSpecs(), c.RuleEntities())
 	if err == nil {
 		c.Set = set
@@ -334,42 +393,233 @@ func (c *Config) compileRules(errs *problems) {
 			continue
 		}
 		if e.Field == rules.RuleExclude {
-			errs.add(queryPos(r.values["exclude"], r.at(""), e.Offset), "rule %q: exclude: %s", r.Name, e.Msg)
+			errs.add(queryPos(src, r.values["exclude"], r.at(""), e.Offset), "rule %q: exclude: %s", r.Name, e.Msg)
 			continue
 		}
-		errs.add(queryPos(r.values["query"], r.at(""), e.Offset), "rule %q: %s", r.Name, e.Msg)
+		errs.add(queryPos(src, r.values["query"], r.at(""), e.Offset), "rule %q: %s", r.Name, e.Msg)
 	}
 }
 
-// queryPos maps a byte offset inside a query to a file position: exact for
-// queries on one line (plain or quoted), by line for block scalars.
-func queryPos(n *yaml.Node, fallback Pos, offset int) Pos {
+// checkFeedTerms reports feed: terms in queries that name no configured
+// feed: such a rule would silently never fire (or, under NOT, always).
+func (c *Config) checkFeedTerms(errs *problems, src []byte) {
+	if c.Set == nil {
+		return // the rules did not compile; those errors come first
+	}
+	known := map[string]bool{}
+	for _, f := range c.Feeds {
+		known[rules.FeedWords(f.Name)] = true
+	}
+	queries := make([]string, 0, 2*len(c.Rules))
+	for _, r := range c.Rules {
+		queries = append(queries, r.Query, r.Exclude)
+	}
+	terms := rules.FeedTerms(queries, c.RuleEntities())
+	for i := range c.Rules {
+		r := &c.Rules[i]
+		for k, field := range []struct{ key, label string }{{"query", ""}, {"exclude", "exclude: "}} {
+			for _, t := range terms[2*i+k] {
+				if known[t.Name] {
+					continue
+				}
+				name := strings.Trim(strings.TrimPrefix(t.Raw, "feed:"), `"`)
+				errs.add(queryPos(src, r.values[field.key], r.at(""), t.Pos), "rule %q: %s%s names no feed defined under feeds:, so it never matches an item%s", r.Name, field.label, t.Raw, c.SuggestFeed(name))
+			}
+		}
+	}
+}
+
+// SuggestFeed is the "did you mean" of an unknown feed name, to append to
+// an error: the closest configured name, or the list of them.
+func (c *Config) SuggestFeed(name string) string {
+	if len(c.Feeds) == 0 {
+		return "; there are no feeds yet"
+	}
+	best, bestD := "", max(3, len([]rune(name))/3+1)
+	names := make([]string, 0, len(c.Feeds))
+	for _, f := range c.Feeds {
+		names = append(names, f.Name)
+		if d := fuzzy.Distance(strings.ToLower(name), strings.ToLower(f.Name)); d < bestD {
+			best, bestD = f.Name, d
+		}
+	}
+	if best != "" {
+		return fmt.Sprintf("; did you mean %q?", best)
+	}
+	if len(names) > 12 {
+		names = append(names[:12], "…")
+	}
+	return "; the feeds are: " + strings.Join(names, ", ")
+}
+
+// queryPos maps a byte offset inside a query to the file position of that
+// character, whatever the scalar's style: plain or quoted on one line or
+// broken over several, block literal (|) or folded (>).
+//
+// The value a YAML parser returns differs from the text in the file by
+// whitespace only (indentation, line folding, chomping) and, in quoted
+// scalars, by escapes and doubled quotes. So the character at offset is
+// found as the value's k-th non-space character, and the file is scanned
+// from the scalar's start for its k-th non-space character, reading escapes
+// and doubled quotes as the one character they stand for. An offset at the
+// end of the value points just past its last character.
+func queryPos(src []byte, n *yaml.Node, fallback Pos, offset int) Pos {
 	if n == nil {
 		return fallback
 	}
-	if offset < 0 {
-		offset = 0
+	offset = min(max(offset, 0), len(n.Value))
+	k := 0
+	for _, r := range n.Value[:offset] {
+		if !unicode.IsSpace(r) {
+			k++
+		}
 	}
-	if offset > len(n.Value) {
-		offset = len(n.Value)
+	sc := scalarScanner{src: src, line: n.Line, col: n.Column}
+	if !sc.seek() {
+		return posOf(n)
 	}
-	before := n.Value[:offset]
 	switch n.Style {
 	case yaml.LiteralStyle, yaml.FoldedStyle:
-		line := n.Line + 1 + strings.Count(before, "\n")
-		col := len([]rune(before[strings.LastIndex(before, "\n")+1:]))
-		return Pos{Line: line, Col: n.Column + 2 + col}
+		sc.skipLine() // the header: | or >, indicators, a comment
 	case yaml.DoubleQuotedStyle, yaml.SingleQuotedStyle:
-		if strings.Contains(before, "\n") {
-			return posOf(n)
-		}
-		return Pos{Line: n.Line, Col: n.Column + 1 + len([]rune(before))}
-	default:
-		if strings.Contains(before, "\n") {
-			return posOf(n)
-		}
-		return Pos{Line: n.Line, Col: n.Column + len([]rune(before))}
+		sc.next() // the opening quote
 	}
+	last := Pos{n.Line, n.Column}
+	for seen := 0; ; seen++ {
+		at, ok := sc.content(n.Style)
+		if !ok {
+			return Pos{last.Line, last.Col + 1}
+		}
+		if seen == k {
+			return at
+		}
+		last = at
+	}
+}
+
+// scalarScanner reads the text of a scalar in the config file, rune by
+// rune, knowing the line and column (in runes, 1-based) of each.
+type scalarScanner struct {
+	src       []byte
+	i         int
+	line, col int
+}
+
+// seek moves to line:col, the scalar's start.
+func (s *scalarScanner) seek() bool {
+	line := 1
+	for s.i < len(s.src) && line < s.line {
+		if s.src[s.i] == '\n' {
+			line++
+		}
+		s.i++
+	}
+	for c := 1; c < s.col; c++ {
+		if s.i >= len(s.src) || s.src[s.i] == '\n' {
+			return false
+		}
+		_, size := utf8.DecodeRune(s.src[s.i:])
+		s.i += size
+	}
+	return line == s.line
+}
+
+// next consumes one rune and returns it with its position.
+func (s *scalarScanner) next() (rune, Pos, bool) {
+	if s.i >= len(s.src) {
+		return 0, Pos{}, false
+	}
+	r, size := utf8.DecodeRune(s.src[s.i:])
+	at := Pos{s.line, s.col}
+	s.i += size
+	if r == '\n' {
+		s.line, s.col = s.line+1, 1
+	} else {
+		s.col++
+	}
+	return r, at, true
+}
+
+func (s *scalarScanner) peek() rune {
+	if s.i >= len(s.src) {
+		return 0
+	}
+	r, _ := utf8.DecodeRune(s.src[s.i:])
+	return r
+}
+
+func (s *scalarScanner) skipLine() {
+	for {
+		r, _, ok := s.next()
+		if !ok || r == '\n' {
+			return
+		}
+	}
+}
+
+// content returns the position of the next character of the scalar's
+// value that is not white space, or false at the scalar's end.
+func (s *scalarScanner) content(style yaml.Style) (Pos, bool) {
+	for {
+		r, at, ok := s.next()
+		if !ok {
+			return Pos{}, false
+		}
+		switch style {
+		case yaml.DoubleQuotedStyle:
+			switch r {
+			case '"':
+				return Pos{}, false
+			case '\\':
+				if v, ok := s.escape(); ok && !unicode.IsSpace(v) {
+					return at, true
+				}
+				continue
+			}
+		case yaml.SingleQuotedStyle:
+			if r == '\'' {
+				if s.peek() != '\'' {
+					return Pos{}, false
+				}
+				s.next() // '' is one quote
+				return at, true
+			}
+		}
+		if !unicode.IsSpace(r) {
+			return at, true
+		}
+	}
+}
+
+// escape reads the rest of a double-quoted escape after its backslash and
+// returns the character it stands for; false for an escaped line break,
+// which stands for nothing.
+func (s *scalarScanner) escape() (rune, bool) {
+	r, _, ok := s.next()
+	if !ok || r == '\n' || r == '\r' {
+		return 0, false
+	}
+	hex := map[rune]int{'x': 2, 'u': 4, 'U': 8}[r]
+	if hex == 0 {
+		switch r {
+		case 't', 'n', 'r', ' ', 'v', 'f', 'N', '_', 'L', 'P', '\t':
+			return ' ', true // white space, in the value too
+		}
+		return r, true
+	}
+	var v rune
+	for range hex {
+		d, _, ok := s.next()
+		if !ok {
+			break
+		}
+		n, err := strconv.ParseUint(string(d), 16, 8)
+		if err != nil {
+			break
+		}
+		v = v<<4 | rune(n)
+	}
+	return v, true
 }
 
 // expandSecrets replaces ${VAR} in the platform sections. A variable that is
