@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -206,6 +207,7 @@ func (s *Server) feedsByHealth(ctx context.Context, cfg *Config, now time.Time) 
 
 func feedRowOf(f Feed, st news.FeedState, now time.Time) feedRow {
 	h := st.HealthAt(now)
+	st.LastError, st.Disabled = scrubURLs(st.LastError), scrubURLs(st.Disabled)
 	row := feedRow{Name: f.Name, URL: redactURL(f.URL), Health: h,
 		LastAnswer: whenOf(st.LastOK, now), LastPoll: whenOf(st.LastPoll, now), NextPoll: whenOf(st.NextPoll, now)}
 	switch {
@@ -331,6 +333,20 @@ func redactURL(raw string) string {
 	}
 	u.Fragment = ""
 	return strings.Replace(u.String(), "%E2%80%A6", "…", -1)
+}
+
+// urlInText finds the URLs in an error's text.
+var urlInText = regexp.MustCompile(`https?://[^\s"'<>]+`)
+
+// scrubURLs shows the URLs in text (a poll's error, which names the URL it
+// fetched) as redactURL does, so that a key in a feed's query string does
+// not reach the page through its error.
+func scrubURLs(text string) string {
+	return urlInText.ReplaceAllStringFunc(text, func(u string) string {
+		// The URL's text ends before trailing punctuation: "GET <url>: 404".
+		trimmed := strings.TrimRight(u, ".,;:)")
+		return redactURL(trimmed) + u[len(trimmed):]
+	})
 }
 
 // destLabel names a destination without showing a chat's full id: a Slack

@@ -85,7 +85,7 @@ func seed(t testing.TB) *seeded {
 			LastOK: testNow.Add(-3 * time.Hour), LastError: "GET https://ministry.example/feed.xml: 404 Not Found; check the URL in a browser and fix it in the config",
 			Failures: 12, FailingSince: testNow.Add(-3 * time.Hour), NextPoll: testNow.Add(10 * time.Minute)},
 		"busy": {URL: "https://busy.example/atom", ConfigURL: "https://busy.example/atom", Seeded: true, LastPoll: testNow.Add(-1 * time.Minute),
-			LastOK: testNow.Add(-40 * time.Minute), LastError: "GET https://busy.example/atom: 429 Too Many Requests", Failures: 1,
+			LastOK: testNow.Add(-40 * time.Minute), LastError: "GET https://busy.example/atom?token=s3cr3t-key&page=2: 429 Too Many Requests", Failures: 1,
 			NextPoll: testNow.Add(30 * time.Minute)},
 	}
 	for name, s := range st {

@@ -122,6 +122,7 @@ func TestOverview(t *testing.T) {
 	})
 	t.Run("escaped and private", func(t *testing.T) {
 		mustNotContain(t, body, `<script>alert`, "1001234567890", "987654321", "s3cr3t")
+		mustContain(t, body, "GET https://busy.example/atom?page=…&amp;token=…: 429 Too Many Requests")
 		mustContain(t, body, "&lt;script&gt;")
 	})
 	t.Run("headers", func(t *testing.T) {
