@@ -5,14 +5,17 @@
 package alerts
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
 	"sort"
+	"strings"
 	"sync/atomic"
 	"time"
+	"unicode"
 
 	"herald/news"
 	"herald/rules"
@@ -20,8 +23,13 @@ import (
 	"herald/summary"
 )
 
-// QuotesPerAlert is how many quotes an alert carries at most.
-const QuotesPerAlert = 2
+// QuotesPerAlert is how many quotes an alert carries at most by default
+// (alerts.quotes); DefaultQuoteMax how many characters each may have before
+// it is cut with "…" (alerts.quote_max).
+const (
+	QuotesPerAlert  = 2
+	DefaultQuoteMax = 280
+)
 
 // Store is what the pipeline needs from storage.
 type Store interface {
@@ -30,6 +38,7 @@ type Store interface {
 	SubscribersOf(ctx context.Context, rule string) ([]news.Subscription, error)
 	MutedFor(ctx context.Context, rule string, now time.Time) (map[string]news.Mute, error)
 	StoryAlerted(ctx context.Context, link, title string, since time.Time) (map[string]bool, []string, error)
+	AddAlso(ctx context.Context, link, title, feed string, since time.Time) (int, error)
 }
 
 // Topics is one compiled, immutable generation of the rules and where each
@@ -43,6 +52,14 @@ type Topics struct {
 	// Batches maps a rule name to its digest schedule, for rules that batch
 	// their alerts on purpose.
 	Batches map[string]news.Batch
+	// Quotes is how many quotes an alert carries at most (alerts.quotes;
+	// nil: QuotesPerAlert); QuoteMax how many characters each may have
+	// (alerts.quote_max; 0: DefaultQuoteMax).
+	Quotes   *int
+	QuoteMax int
+	// Entities maps an entity id (lower case, without @) to its name, so
+	// that an alert says "NATO-Ukraine Council" where the rule says @nuc.
+	Entities map[string]string
 }
 
 // Pipeline ingests batches of items. It is safe for concurrent use: the
@@ -282,6 +299,13 @@ func (b *batch) evaluate(ctx context.Context, it *news.Item) ([]news.Match, []ne
 	if len(before) > 0 || inBatch {
 		p.log.Info("same story alerted already; not alerting those chats again", "feed", it.Feed, "title", it.Title, "earlier_feeds", feeds)
 	}
+	if len(before) > 0 {
+		// The first messages of the story name this feed too ("also: …"):
+		// the dispatcher edits them.
+		if _, err := p.store.AddAlso(ctx, it.StoryLink, it.StoryTitle, it.Feed, b.now.Add(-StoryWindow)); err != nil {
+			return nil, nil, fmt.Errorf("alerts: story of %q: %w", it.Title, err)
+		}
+	}
 	for _, m := range matches {
 		dests, err := b.destinations(ctx, m.Rule)
 		if err != nil {
@@ -300,7 +324,7 @@ func (b *batch) evaluate(ctx context.Context, it *news.Item) ([]news.Match, []ne
 			if muted && !mute.Queue {
 				continue // muted without --queue: dropped for this chat
 			}
-			a := Build(*it, m, quotes)
+			a := t.Alert(*it, m, quotes)
 			a.Destination = d
 			if bt, ok := t.Batches[m.Rule]; ok {
 				a.HoldUntil, a.Digest = bt.Next(b.now), true
@@ -399,6 +423,74 @@ func Build(it news.Item, m news.Match, quotes []news.Quote) news.Alert {
 		Quotes:    summary.Pick(quotes, m.Hits, QuotesPerAlert),
 		Hits:      m.Hits,
 	}
+}
+
+// Alert is Build as these topics configure it: at most Quotes quotes of at
+// most QuoteMax characters each, and entities named in the hits.
+func (t *Topics) Alert(it news.Item, m news.Match, quotes []news.Quote) news.Alert {
+	a := Build(it, m, quotes)
+	a.Quotes = t.quotes(quotes, m.Hits)
+	a.Hits = t.named(a.Hits)
+	return a
+}
+
+// quotes picks an alert's quotes within the topics' quote settings.
+func (t *Topics) quotes(all []news.Quote, hits []news.Hit) []news.Quote {
+	n, limit := QuotesPerAlert, cmp.Or(t.QuoteMax, DefaultQuoteMax)
+	if t.Quotes != nil {
+		n = *t.Quotes
+	}
+	return trimQuotes(summary.Pick(all, hits, n), n, limit)
+}
+
+// named returns hits with each @entity term replaced by the entity's name:
+// chat users read "@nuc" as a mention of someone.
+func (t *Topics) named(hits []news.Hit) []news.Hit {
+	out := hits
+	for i, h := range hits {
+		id, ok := strings.CutPrefix(h.Term, "@")
+		name := t.Entities[strings.ToLower(id)]
+		if !ok || name == "" {
+			continue
+		}
+		if &out[0] == &hits[0] {
+			out = slices.Clone(hits) // the match's hits are shared by its alerts
+		}
+		out[i].Term = name
+	}
+	return out
+}
+
+// trimQuotes keeps the first n quotes, each cut to at most limit characters
+// at a word boundary, the cut marked with "…".
+func trimQuotes(qs []news.Quote, n, limit int) []news.Quote {
+	if len(qs) > n {
+		qs = qs[:max(n, 0)]
+	}
+	out := make([]news.Quote, 0, len(qs))
+	for _, q := range qs {
+		q.Text = cutText(q.Text, limit)
+		out = append(out, q)
+	}
+	return out
+}
+
+// cutText returns s cut to at most limit characters: at the last space
+// when that keeps at least two thirds of the room, with "…" after.
+func cutText(s string, limit int) string {
+	r := []rune(strings.TrimSpace(s))
+	if limit <= 0 || len(r) <= limit {
+		return string(r)
+	}
+	room := limit - 1 // for the ellipsis
+	cut := room
+	for i := room; i > room*2/3; i-- {
+		if unicode.IsSpace(r[i]) {
+			cut = i
+			break
+		}
+	}
+	return strings.TrimRight(string(r[:cut]), " ,;:-–—") + "…"
 }
 
 // destinations are the rule's configured destinations plus the chats

@@ -234,3 +234,48 @@ func TestIngestHitsOnlyWhereWanted(t *testing.T) {
 		t.Errorf("outbox = %+v, want one alert of rule told with two hits", pending)
 	}
 }
+
+// TestQuoteSettings: alerts.quotes and alerts.quote_max bound the quotes an
+// alert carries, a long one cut at a word with "…".
+func TestQuoteSettings(t *testing.T) {
+	body := `<p>Ministers met in the NATO–Ukraine Council on Tuesday.</p>` +
+		`<p>“We need dates, not declarations, and we need them before the winter comes to every city in the east of the country,” said Andriy Sokil.</p>` +
+		`<p>“The Council will meet again in spring,” said Maria Lind.</p>` +
+		`<p>“Nothing is decided yet,” said Tom Berg.</p>`
+	for _, tc := range []struct {
+		name          string
+		quotes, max   int
+		wantN         int
+		wantFirstText string
+	}{
+		{"defaults", alerts.QuotesPerAlert, alerts.DefaultQuoteMax, 2, "We need dates, not declarations, and we need them before the winter comes to every city in the east of the country"},
+		{"one short quote", 1, 40, 1, "We need dates, not declarations, and we…"},
+		{"no quotes", 0, 280, 0, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			db, p := setup(t)
+			topics := *p.Topics()
+			topics.Quotes, topics.QuoteMax = &tc.quotes, tc.max
+			p.SetTopics(&topics)
+			if _, err := p.Ingest(t.Context(), news.Feed{Name: "wire"}, []news.Item{item("q", "NATO-Ukraine Council meets in Brussels", body, now.Add(-time.Hour))}, false); err != nil {
+				t.Fatal(err)
+			}
+			pending, _ := db.Pending(t.Context(), now, 10)
+			if len(pending) != 1 {
+				t.Fatalf("pending %+v", pending)
+			}
+			q := pending[0].Quotes
+			if len(q) != tc.wantN {
+				t.Fatalf("%d quotes %+v, want %d", len(q), q, tc.wantN)
+			}
+			for _, x := range q {
+				if n := len([]rune(x.Text)); n > tc.max {
+					t.Errorf("quote of %d characters over %d: %q", n, tc.max, x.Text)
+				}
+			}
+			if tc.wantN > 0 && strings.TrimRight(q[0].Text, ",.") != tc.wantFirstText {
+				t.Errorf("first quote %q, want %q", q[0].Text, tc.wantFirstText)
+			}
+		})
+	}
+}

@@ -22,19 +22,13 @@ const (
 	MaxLinkBytes = 2048
 )
 
-// TimeLayout is how alerts write the publication time.
-const TimeLayout = "Mon 2 Jan 2006 15:04 MST"
-
 // AlertMessage lays out an alert: its title in bold, linked to the article,
 // and the source line, then the summary, each quote with "— Speaker", and the
 // matched terms. The title, source line and matched terms are marked Keep:
 // a platform that must shorten the alert drops quotes first. Feed text is
-// cleaned (see Clean) and each part shortened to its Max length. loc is the
-// time zone for the publication time (nil: UTC).
-func AlertMessage(a news.Alert, loc *time.Location) Message {
-	if loc == nil {
-		loc = time.UTC
-	}
+// cleaned (see Clean) and each part shortened to its Max length. The
+// publication time is written by When, relative to now in loc (nil: UTC).
+func AlertMessage(a news.Alert, loc *time.Location, now time.Time) Message {
 	title := Shorten(Clean(a.Title), MaxTitle)
 	if title == "" {
 		title = "(untitled)"
@@ -42,11 +36,15 @@ func AlertMessage(a news.Alert, loc *time.Location) Message {
 	head := Span{Text: title, Bold: true, URL: SafeURL(a.Link)}
 	meta := []string{Clean(a.Feed)}
 	if !a.Published.IsZero() {
-		meta = append(meta, a.Published.In(loc).Format(TimeLayout))
+		meta = append(meta, When(a.Published, now, loc))
 	}
 	meta = append(meta, "topic: "+Clean(a.Rule))
 	var m Message
-	m.Add(Block{Kind: KindParagraph, Keep: true, Lines: []Line{{head}, {Italic(strings.Join(meta, " · "))}}})
+	lines := []Line{{head}, {Italic(strings.Join(meta, " · "))}}
+	if also := alsoLine(a.Also); also != "" {
+		lines = append(lines, Line{Italic(also)})
+	}
+	m.Add(Block{Kind: KindParagraph, Keep: true, Lines: lines})
 	if s := Shorten(Clean(a.Summary), MaxSummary); s != "" {
 		m.Add(Para(Plain(s)))
 	}
@@ -56,7 +54,11 @@ func AlertMessage(a news.Alert, loc *time.Location) Message {
 		if text == "" {
 			continue
 		}
-		lines := []Line{{Plain("“" + text + "”")}}
+		open, close := "“", "”"
+		if q.Open != "" && q.Close != "" {
+			open, close = q.Open, q.Close // the article's own marks: « » stays « »
+		}
+		lines := []Line{{Plain(open + text + close)}}
 		if sp := Clean(q.Speaker); sp != "" {
 			lines = append(lines, Line{Plain("— " + sp)})
 		}
@@ -69,6 +71,28 @@ func AlertMessage(a news.Alert, loc *time.Location) Message {
 		m.Add(b)
 	}
 	return m
+}
+
+// MaxAlso is how many other sources an alert's "also:" line names before
+// "and N more".
+const MaxAlso = 8
+
+// alsoLine is "also: Reuters · AP", the other feeds that carried the story;
+// "" when there are none.
+func alsoLine(feeds []string) string {
+	var names []string
+	for _, f := range feeds {
+		if f = Shorten(Clean(f), 60); f != "" {
+			names = append(names, f)
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	if len(names) > MaxAlso {
+		names = append(names[:MaxAlso], fmt.Sprintf("and %d more", len(names)-MaxAlso))
+	}
+	return "also: " + strings.Join(names, " · ")
 }
 
 // SafeURL returns link when it is an absolute http(s) URL of reasonable
@@ -86,8 +110,19 @@ func SafeURL(link string) string {
 	return link
 }
 
-// Matched summarises hits term by term, each distinct text once per field:
-// `@nuc: "NATO–Ukraine Council" in title, "NATO-Ukraine Council" in text; grain: "grain" in text`.
+// fieldWords say where in an item a term matched, in words.
+var fieldWords = map[string]string{
+	"title":  "the headline",
+	"text":   "the article",
+	"feed":   "the feed's name",
+	"tag":    "the feed's tags",
+	"author": "the byline",
+}
+
+// Matched summarises hits term by term, each distinct text once per field,
+// the fields in words: `NATO-Ukraine Council: "NATO–Ukraine Council" in the
+// headline, "NATO-Ukraine Council" in the article; grain: "grain" in the
+// article`. The alerts pipeline has already named entities (@nuc).
 func Matched(hits []news.Hit) string {
 	var terms []string
 	byTerm := map[string][]string{}
@@ -102,7 +137,11 @@ func Matched(hits []news.Hit) string {
 		if _, ok := byTerm[h.Term]; !ok {
 			terms = append(terms, h.Term)
 		}
-		byTerm[h.Term] = append(byTerm[h.Term], fmt.Sprintf("“%s” in %s", text, h.Field))
+		field := fieldWords[h.Field]
+		if field == "" {
+			field = Clean(h.Field)
+		}
+		byTerm[h.Term] = append(byTerm[h.Term], fmt.Sprintf("“%s” in %s", text, field))
 	}
 	parts := make([]string, len(terms))
 	for i, t := range terms {

@@ -32,6 +32,41 @@ type DigestSender interface {
 	SendDigest(ctx context.Context, dest news.Destination, alerts []news.Alert) (int, error)
 }
 
+// Editor is a Sender whose messages can be changed once posted, to keep an
+// alert up to date ("also: Reuters · AP"). Post sends like Send and returns
+// the platform's id of the message, in the adapter's own words ("" when it
+// has none). Edit makes message ref show a as AlertMessage lays it out now.
+// Edit returns nil also when the message already reads so (Telegram's
+// "message is not modified": the edit is done); an error wrapping
+// ErrEditGone when the message can no longer be edited (deleted, not the
+// bot's, past the workspace's edit window: the edit is given up); a
+// *RetryAfterError under flood control; any other error for a failure worth
+// trying again.
+type Editor interface {
+	Sender
+	Post(ctx context.Context, a news.Alert) (ref string, err error)
+	Edit(ctx context.Context, ref string, a news.Alert) error
+}
+
+// ErrEditGone marks edit errors that say the message can no longer be
+// edited; the edit is given up, the alert itself stays delivered.
+var ErrEditGone = errors.New("the message can no longer be edited")
+
+// EditStore is what the dispatcher needs from storage to edit sent alerts;
+// an Outbox that has these methods gets its alerts kept up to date.
+type EditStore interface {
+	SetMessage(ctx context.Context, id int64, ref string, shown int) error
+	DueEdits(ctx context.Context, now, since time.Time, limit int) ([]news.Edit, error)
+	MarkEdited(ctx context.Context, id int64, shown int, next time.Time) error
+}
+
+// Limits of "also" edits: a message is edited at most once per EditEvery,
+// and never once it is EditWindow old (the story window).
+const (
+	EditEvery  = time.Minute
+	EditWindow = 48 * time.Hour
+)
+
 // ErrPermanent marks send errors that retrying cannot fix (the bot was
 // blocked, the channel does not exist). Adapters wrap it: fmt.Errorf("…: %w", ErrPermanent).
 var ErrPermanent = errors.New("permanent failure")
@@ -84,13 +119,22 @@ type Limits struct {
 	Global ratelimit.Limit
 }
 
+// Telegram's documented limit for one group or channel, and the burst
+// herald allows within it by default (telegram.rate.group_burst).
+const (
+	GroupRate         = 20 // messages per GroupPeriod
+	GroupPeriod       = time.Minute
+	DefaultGroupBurst = 3
+)
+
 // DefaultLimits are the documented limits: Telegram about 1 message/s per
-// chat with short bursts, 20/min per group or channel, 30/s overall; Slack
-// about 1 message/s per channel with bursts.
+// chat with short bursts, 20/min per group or channel (a burst of 3 at once,
+// never more than 20 in any minute), 30/s overall; Slack about 1 message/s
+// per channel with bursts.
 var DefaultLimits = map[news.Platform]Limits{
 	news.Telegram: {
 		PerChat:  ratelimit.Limit{Every: time.Second, Burst: 3},
-		PerGroup: ratelimit.Per(20, time.Minute, 1),
+		PerGroup: ratelimit.Within(GroupRate, GroupPeriod, DefaultGroupBurst),
 		Global:   ratelimit.Per(30, time.Second, 1),
 	},
 	news.Slack: {
@@ -192,6 +236,8 @@ type Stats struct {
 	Failed int
 	// Waiting counts alerts for platforms without an adapter.
 	Waiting int
+	// Edited counts messages edited to name more sources.
+	Edited int
 }
 
 // reserve asks every limit of dest's platform for a send slot now.
@@ -248,7 +294,7 @@ func (d *Dispatcher) Flush(ctx context.Context) (Stats, error) {
 			queues[k] = append(queues[k], a)
 		}
 		if len(order) == 0 {
-			return st, nil
+			return st, d.edit(ctx, &st)
 		}
 		if err := d.drain(ctx, order, dests, queues, &st); err != nil {
 			return st, err
@@ -349,13 +395,105 @@ func heldRun(q []news.Alert) int {
 }
 
 func (d *Dispatcher) send(ctx context.Context, s Sender, a news.Alert) error {
-	err := s.Send(ctx, a)
-	if err == nil {
-		d.sent(ctx, a)
+	ed, canEdit := s.(Editor)
+	es, keeps := d.outbox.(EditStore)
+	if !canEdit || !keeps {
+		err := s.Send(ctx, a)
+		if err == nil {
+			d.sent(ctx, a)
+			return nil
+		}
+		d.failed(ctx, a, err)
+		return err
+	}
+	ref, err := ed.Post(ctx, a)
+	if err != nil {
+		d.failed(ctx, a, err)
+		return err
+	}
+	d.sent(ctx, a)
+	if ref != "" {
+		mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := es.SetMessage(mctx, a.ID, ref, len(a.Also)); err != nil {
+			d.log.Error("alert sent, but its message id was not kept; later sources of the story will not be added to it",
+				"destination", a.Destination.String(), "outbox_id", a.ID, "err", err)
+		}
+	}
+	return nil
+}
+
+// await takes a send slot for dest, sleeping for it when the wait is
+// short; it reports false when the wait is longer than MaxInlineWait or ctx
+// ended.
+func (d *Dispatcher) await(ctx context.Context, dest news.Destination) bool {
+	for {
+		w := d.reserve(dest)
+		if w == 0 {
+			return true
+		}
+		if w > MaxInlineWait || d.sleep(ctx, w) != nil {
+			return false
+		}
+	}
+}
+
+// edit brings sent alerts up to date with the sources that carried their
+// story since ("also: …"), within the same rate limits as sends, at most
+// once a minute per message and never past EditWindow.
+func (d *Dispatcher) edit(ctx context.Context, st *Stats) error {
+	es, ok := d.outbox.(EditStore)
+	if !ok {
 		return nil
 	}
-	d.failed(ctx, a, err)
-	return err
+	now := d.now()
+	edits, err := es.DueEdits(ctx, now, now.Add(-EditWindow), batchSize)
+	if err != nil {
+		return fmt.Errorf("bot: read due edits: %w", err)
+	}
+	for _, e := range edits {
+		a := e.Alert
+		ed, ok := d.senders[a.Destination.Platform].(Editor)
+		if !ok {
+			continue
+		}
+		if !d.await(ctx, a.Destination) {
+			continue // blocked for long: a later Flush edits it
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		log := d.log.With("destination", a.Destination.String(), "outbox_id", a.ID, "also", a.Also)
+		err := ed.Edit(ctx, e.Ref, a)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		now := d.now()
+		shown, next := len(a.Also), now.Add(EditEvery)
+		var ra *RetryAfterError
+		switch {
+		case err == nil:
+			st.Edited++
+			log.Debug("alert edited to name more sources")
+		case errors.Is(err, ErrEditGone) || errors.Is(err, ErrPermanent):
+			// Deleted, not editable, or refused for good: the alert stays
+			// as it was sent; no more edits until another source comes.
+			log.Info("could not add the story's other sources to an alert; it stays as sent", "err", err)
+		case errors.As(err, &ra):
+			shown, next = -1, now.Add(max(ra.After, EditEvery))
+			if l := d.limits[a.Destination.Platform]; l != nil {
+				l.chat.Block(a.Destination.Chat, d.clock().Add(ra.After))
+			}
+			log.Warn("editing an alert hit the platform's rate limit; trying again later", "err", err, "retry_at", next.Format(time.RFC3339))
+		default:
+			shown = -1
+			log.Warn("editing an alert failed; trying again later", "err", err, "retry_at", next.Format(time.RFC3339))
+		}
+		if err := es.MarkEdited(context.WithoutCancel(ctx), a.ID, shown, next); err != nil {
+			log.Error("recording an edit", "err", err)
+		}
+	}
+	return nil
 }
 
 func (d *Dispatcher) sendDigest(ctx context.Context, s DigestSender, dest news.Destination, q []news.Alert) (int, error) {

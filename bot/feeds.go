@@ -37,7 +37,7 @@ func (r *Router) feeds(ctx context.Context, req Request) (Message, error) {
 				return r.feed(name, states[name], now), nil
 			}
 		}
-		return msg(Para(Plain("No feed "), Code(Clean(arg)), Plain(". "), Code(req.Prefix+"feeds"), Plain(" lists them."))), nil
+		return msg(Para(Plain("No feed "), Code(Clean(arg)), Plain(". "), Cmd(req.Prefix+"feeds"), Plain(" lists them."))), nil
 	}
 	if len(cat.Feeds) == 0 {
 		return msg(Para(Plain("No feeds are configured."))), nil
@@ -80,7 +80,7 @@ func (r *Router) feeds(ctx context.Context, req Request) (Message, error) {
 		items = append(items, r.feedLine(rw.name, rw.st, rw.h, now))
 	}
 	m.Add(List(items...))
-	m.Add(Para(Code(req.Prefix+"feeds failing"), Plain(" lists only the feeds in trouble; "), Code(req.Prefix+"feeds NAME"), Plain(" shows one.")))
+	m.Add(Para(Cmd(req.Prefix+"feeds failing"), Plain(" lists only the feeds in trouble; "), Cmd(req.Prefix+"feeds NAME"), Plain(" shows one.")))
 	return m, nil
 }
 
@@ -149,7 +149,7 @@ func (r *Router) feed(name string, st news.FeedState, now time.Time) Message {
 
 // at writes a past time in the router's zone with how long ago it was.
 func (r *Router) at(t, now time.Time) string {
-	s := t.In(r.loc).Format("2 Jan 15:04 MST")
+	s := When(t, now, r.loc)
 	if d := now.Sub(t); d > 0 {
 		s += " (" + shortDuration(d) + " ago)"
 	}
@@ -190,7 +190,7 @@ func WithFeedAdder(a FeedAdder) RouterOption {
 
 // addFeed answers /feeds add <url> [name].
 func (r *Router) addFeed(ctx context.Context, req Request, args []string) (Message, error) {
-	usage := Para(Plain("Write "), Code(req.Prefix+"feeds add <url> [name]"),
+	usage := Para(Plain("Write "), Cmd(req.Prefix+"feeds add <url> [name]"),
 		Plain(": the address of a feed, or of a site whose page names its feed."))
 	if r.adder == nil {
 		return msg(Para(Plain("Feeds cannot be added from chat here; herald's operator adds them with "),
@@ -224,7 +224,7 @@ func (r *Router) addFeed(ctx context.Context, req Request, args []string) (Messa
 		line = append(line, Plain(" — "+Shorten(Clean(added.Title), 120)))
 	}
 	line = append(line, Plain(fmt.Sprintf(" (%d items now). herald polls it within a minute; ", added.Items)),
-		Code(req.Prefix+"feeds "+added.Name), Plain(" shows how it goes."))
+		Cmd(req.Prefix+"feeds "+added.Name), Plain(" shows how it goes."))
 	m := msg(Para(line...))
 	if added.URL != raw {
 		m.Add(Para(Plain("The page named its feed: " + Shorten(added.URL, 200))))

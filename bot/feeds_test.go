@@ -36,12 +36,12 @@ func TestFeedsCommand(t *testing.T) {
 	got := ask(t, r, Request{Dest: dest, Command: "feeds"})
 	for _, want := range []string{
 		"Feeds: 6 — 1 ok, 1 failing, 1 throttled, 1 dead, 1 disabled, 1 new",
-		"archive — dead since 18 Nov 06:00 UTC (30h00m ago): parse: unexpected EOF",
+		"archive — dead since yesterday 06:00 UTC (30h00m ago): parse: unexpected EOF",
 		"old — disabled: the server answered 410 Gone",
-		"ministry — failing since 19 Nov 10:00 UTC (2h00m ago): HTTP 500",
+		"ministry — failing since today 10:00 UTC (2h00m ago): HTTP 500",
 		"busy — throttled: HTTP 429",
 		"fresh — not polled yet",
-		"wire — ok, every 12m; next poll 12:11 UTC (in 11m)",
+		"wire — ok, every 12m; next poll today 12:11 UTC (in 11m)",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("/feeds lacks %q:\n%s", want, got)
@@ -75,7 +75,7 @@ func TestFeedsCommand(t *testing.T) {
 
 	// /status names the dead and the disabled feeds too.
 	got = ask(t, r, Request{Dest: dest, Command: "status"})
-	for _, want := range []string{"archive — dead: failing since 18 Nov 06:00 UTC (30h00m ago)", "old — disabled: the server answered 410 Gone"} {
+	for _, want := range []string{"archive — dead: failing since yesterday 06:00 UTC (30h00m ago)", "old — disabled: the server answered 410 Gone"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("/status lacks %q:\n%s", want, got)
 		}

@@ -95,6 +95,11 @@ func Italic(s string) Span { return Span{Text: s, Italic: true} }
 // Code returns a span of monospaced text, for commands and names to type.
 func Code(s string) Span { return Span{Text: s, Code: true} }
 
+// Cmd returns a command as a person types it ("/topics"), as plain text:
+// Telegram turns a plain /command into a link that sends it when tapped,
+// which it does not inside code.
+func Cmd(s string) Span { return Span{Text: s} }
+
 // Link returns a span of text linking to url.
 func Link(text, url string) Span { return Span{Text: text, URL: url} }
 

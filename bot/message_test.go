@@ -68,9 +68,9 @@ func TestAlertMessage(t *testing.T) {
 		Quotes:    []news.Quote{{Text: "We sail,", Speaker: "Captain"}, {Text: "  "}},
 		Hits:      []news.Hit{{Term: "grain", Field: "title", Text: "Grain"}, {Term: "grain", Field: "title", Text: "Grain"}},
 	}
-	m := AlertMessage(a, time.FixedZone("CET", 3600))
+	m := AlertMessage(a, time.FixedZone("CET", 3600), time.Time{})
 	text := m.Text()
-	for _, want := range []string{"Grain ships <sail>\nwire · Wed 18 Nov 2026 17:40 CET · topic: grain", "│ “We sail”\n│ — Captain", "matched: grain: “Grain” in title"} {
+	for _, want := range []string{"Grain ships <sail>\nwire · Wed 18 Nov 2026 17:40 CET · topic: grain", "│ “We sail”\n│ — Captain", "matched: grain: “Grain” in the headline"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("text lacks %q:\n%s", want, text)
 		}

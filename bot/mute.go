@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -26,7 +27,7 @@ func parseMuteDuration(s string) (time.Duration, bool) {
 
 // mute answers /mute <topic> <duration> [--queue].
 func (r *Router) mute(ctx context.Context, req Request) (Message, error) {
-	usage := Para(Plain("Write "), Code(req.Prefix+"mute <topic> <duration>"), Plain(", such as "), Code(req.Prefix+"mute elections 2h"),
+	usage := Para(Plain("Write "), Cmd(req.Prefix+"mute <topic> <duration>"), Plain(", such as "), Cmd(req.Prefix+"mute elections 2h"),
 		Plain(". Muted alerts are dropped; add "), Code("--queue"), Plain(" to get them as one digest when the mute ends."))
 	var args []string
 	queue := false
@@ -46,7 +47,7 @@ func (r *Router) mute(ctx context.Context, req Request) (Message, error) {
 		return msg(Para(Plain("“"+Clean(args[len(args)-1])+"” is not a duration.")), usage), nil
 	}
 	if d > MaxMute {
-		return msg(Para(Plain("A mute lasts at most 90 days; "), Code(req.Prefix+"unsubscribe"), Plain(" stops a topic for good."))), nil
+		return msg(Para(Plain("A mute lasts at most 90 days; "), Cmd(req.Prefix+"unsubscribe"), Plain(" stops a topic for good."))), nil
 	}
 	cat := r.catalog()
 	name := topicArg(args[:len(args)-1])
@@ -66,25 +67,32 @@ func (r *Router) mute(ctx context.Context, req Request) (Message, error) {
 		what = "Its alerts wait and come as one digest when the mute ends."
 	}
 	return msg(Para(Plain("Muted "), Code(t.Name), Plain(" here until "+r.when(until, r.now())+". "+what+" "),
-		Code(req.Prefix+"unmute "+t.Name), Plain(" ends it now."))), nil
+		Cmd(req.Prefix+"unmute "+t.Name), Plain(" ends it now."))), nil
 }
 
 // unmute answers /unmute <topic>.
 func (r *Router) unmute(ctx context.Context, req Request) (Message, error) {
 	if len(req.Args) == 0 {
-		return msg(Para(Plain("Which topic? Write "), Code(req.Prefix+"unmute <topic>"), Plain("; "),
-			Code(req.Prefix+"subscriptions"), Plain(" shows what is muted."))), nil
+		return msg(Para(Plain("Which topic? Write "), Cmd(req.Prefix+"unmute <topic>"), Plain("; "),
+			Cmd(req.Prefix+"subscriptions"), Plain(" shows what is muted."))), nil
 	}
 	name := topicArg(req.Args)
 	if refusal, err := mayManage(ctx, req); refusal != nil {
 		return *refusal, err
 	}
-	removed, err := r.store.Unmute(ctx, req.Dest, name, r.now())
+	removed, released, err := r.store.Unmute(ctx, req.Dest, name, r.now())
 	if err != nil {
 		return failed("unmute "+name+" in "+req.Dest.String(), err)
 	}
 	if !removed {
 		return msg(Para(Code(Clean(name)), Plain(" is not muted here."))), nil
 	}
-	return msg(Para(Plain("Unmuted "), Code(Clean(name)), Plain(": its alerts are posted here again; any that waited come now."))), nil
+	what := "its alerts are posted here again."
+	switch {
+	case released == 1:
+		what = "its alerts are posted here again; the one that waited comes now."
+	case released > 1:
+		what = fmt.Sprintf("its alerts are posted here again; the %d that waited come now, as one digest.", released)
+	}
+	return msg(Para(Plain("Unmuted "), Code(Clean(name)), Plain(": "+what))), nil
 }

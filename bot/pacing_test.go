@@ -99,9 +99,11 @@ func TestPacing1000AlertsTo50Chats(t *testing.T) {
 		t.Fatal(err)
 	}
 	took := clock.now().Sub(t0)
-	// Each group gets 20 alerts at 20/min: the first at once, the last after
-	// 19 × 3 s. That is the least time the limits allow for this load.
-	minimum := 19 * 3 * time.Second
+	// Each group gets 20 alerts at 20/min: a burst at once, then the rest
+	// one per refill (17 × 3.34 s with the default burst of 3). That is the
+	// least time the group limit allows for this load.
+	group := bot.DefaultLimits[news.Telegram].PerGroup
+	minimum := time.Duration(20-group.Burst) * group.Every
 	t.Logf("1,000 alerts to 50 chats: %d sent, %d refused with 429, %s of virtual time (limits allow %s: %.1f%% of the allowed rate)",
 		fake.sent, fake.refused, took, minimum, 100*float64(minimum)/float64(took))
 	if fake.refused != 0 {
@@ -246,8 +248,8 @@ func TestQueuedMuteBecomesOneDigest(t *testing.T) {
 		t.Fatalf("sent %d during the mute", st.Sent)
 	}
 	// /unmute releases them at once, as one digest though there are fewer than the threshold.
-	if ok, err := db.Unmute(t.Context(), chat, "r", clock.now()); err != nil || !ok {
-		t.Fatalf("Unmute = %v, %v", ok, err)
+	if ok, n, err := db.Unmute(t.Context(), chat, "r", clock.now()); err != nil || !ok || n != 3 {
+		t.Fatalf("Unmute = %v, %d released, %v; want a mute and 3", ok, n, err)
 	}
 	st, err := d.Flush(t.Context())
 	if err != nil {
@@ -256,4 +258,36 @@ func TestQueuedMuteBecomesOneDigest(t *testing.T) {
 	if st.Digests != 1 || st.Sent != 3 || len(p.digests) != 1 || len(p.digests[0]) != 3 || len(p.sent) != 0 {
 		t.Errorf("after unmute: stats %+v, digests %v, singles %v; want one digest of 3", st, p.digests, p.sent)
 	}
+}
+
+// TestGroupBurst: the first messages of a burst to a quiet group go at once
+// (telegram.rate.group_burst, default 3), and a long run to one group still
+// never draws a 429 from a platform that counts 20 in any minute.
+func TestGroupBurst(t *testing.T) {
+	db := openStore(t)
+	for i := range 45 {
+		queue(t, db, fmt.Sprint(i), "telegram:-1002")
+	}
+	clock := &vclock{t: t0}
+	fake := &strictPlatform{clock: clock, times: map[string][]time.Time{}}
+	d := bot.NewDispatcher(db, map[news.Platform]bot.Sender{news.Telegram: fake}, clock.now, nil, 1)
+	d.SetPacing(clock.now, clock.sleep)
+	d.DigestThreshold = -1
+	if _, err := d.Flush(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if fake.refused != 0 || fake.sent != 45 {
+		t.Fatalf("sent %d, refused with 429 %d; want 45 and none", fake.sent, fake.refused)
+	}
+	at := fake.times["-1002"]
+	// At once, but for the global 30/s spacing.
+	for i := range bot.DefaultGroupBurst {
+		if at[i].Sub(t0) > 100*time.Millisecond {
+			t.Errorf("message %d of the burst went after %s, want at once", i+1, at[i].Sub(t0))
+		}
+	}
+	if at[bot.DefaultGroupBurst].Sub(t0) < time.Second {
+		t.Errorf("message %d went at once: the burst is larger than %d", bot.DefaultGroupBurst+1, bot.DefaultGroupBurst)
+	}
+	t.Logf("45 alerts to one group: the last after %s of virtual time", at[44].Sub(t0))
 }

@@ -37,12 +37,12 @@ type CommandStore interface {
 	Subscribe(ctx context.Context, s news.Subscription) (created bool, err error)
 	Unsubscribe(ctx context.Context, d news.Destination, rule string) (removed bool, err error)
 	SubscriptionsOf(ctx context.Context, d news.Destination) ([]news.Subscription, error)
-	Latest(ctx context.Context, rule string, n int) ([]news.Alert, error)
+	Latest(ctx context.Context, d news.Destination, rule string, n int) ([]news.Alert, error)
 	FeedStates(ctx context.Context) (map[string]news.FeedState, error)
 	PendingCount(ctx context.Context) (int, error)
 	DeadCount(ctx context.Context) (int, error)
 	Mute(ctx context.Context, m news.Mute) error
-	Unmute(ctx context.Context, d news.Destination, rule string, now time.Time) (bool, error)
+	Unmute(ctx context.Context, d news.Destination, rule string, now time.Time) (removed bool, released int, err error)
 	MutesOf(ctx context.Context, d news.Destination, now time.Time) ([]news.Mute, error)
 	TopicsSubscribed(ctx context.Context) (map[string]int, error)
 }
@@ -133,7 +133,7 @@ var commands = []Command{
 	{Name: "subscribe", Args: "<topic>", Description: "post alerts on a topic here"},
 	{Name: "unsubscribe", Args: "<topic>", Description: "stop alerts on a topic here"},
 	{Name: "subscriptions", Description: "the topics this chat follows"},
-	{Name: "latest", Args: "[topic] [n]", Description: "the last alerts"},
+	{Name: "latest", Args: "[topic] [n]", Description: "the last alerts posted here"},
 	{Name: "search", Args: "<query> | more", Description: "find stored articles, newest first"},
 	{Name: "mute", Args: "<topic> <duration> [--queue]", Description: "pause a topic here for a while"},
 	{Name: "unmute", Args: "<topic>", Description: "end a mute"},
@@ -181,7 +181,7 @@ func (r *Router) Handle(ctx context.Context, req Request) (Message, error) {
 	case "search":
 		return r.searchCmd(ctx, req)
 	case "":
-		return msg(Para(Plain("Send "), Code(req.Prefix+"help"), Plain(" to see what I can do."))), nil
+		return msg(Para(Plain("Send "), Cmd(req.Prefix+"help"), Plain(" to see what I can do."))), nil
 	}
 	return msg(
 		Para(Plain("I don't know "), Code(req.Prefix+Clean(req.Command)), Plain(". These are my commands:")),
@@ -193,36 +193,58 @@ func msg(blocks ...Block) Message { return Message{Blocks: blocks} }
 
 func (r *Router) help(req Request) Message {
 	m := msg(
-		Para(Bold("herald"), Plain(" watches news feeds and posts an alert here when a topic this chat follows is in the news: "+
+		Para(Bold("herald"), Plain(" watches news feeds and posts an alert here when a topic "+place(req)+" follows is in the news: "+
 			"the headline, a short summary, the direct quotes with who said them, and the link.")),
 		r.commandList(req, true),
 	)
-	switch {
-	case req.Dest.Thread != "":
+	if req.Dest.Thread != "" && req.Dest.Platform == news.Telegram {
 		m.Add(Para(Plain("Subscriptions belong to this forum topic: alerts go where the subscribe command was written.")))
+	}
+	switch {
 	case !req.Private && req.AnyoneManages:
-		m.Add(Para(Plain("Anyone in this channel can subscribe it to a topic or unsubscribe it.")))
+		m.Add(Para(Plain("Anyone in " + place(req) + " can subscribe it to a topic or unsubscribe it.")))
+	case !req.Private && req.Dest.Platform == news.Slack:
+		m.Add(Para(Plain("In a channel, only herald's administrators can subscribe or unsubscribe.")))
 	case !req.Private:
 		m.Add(Para(Plain("In a group, only its administrators can subscribe or unsubscribe.")))
 	}
 	if req.Dest.Platform != "" {
-		m.Add(Para(Plain("In herald's config this chat is "), Code(req.Dest.String()),
+		m.Add(Para(Plain("In herald's config "+place(req)+" is "), Code(req.Dest.String()),
 			Plain(": a rule's notify list can name it.")))
 	}
 	return m
 }
 
+// capital returns s with its first letter in upper case.
+func capital(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// place is what replies call the chat a command came from: "this channel"
+// on Slack, "this chat" elsewhere.
+func place(req Request) string {
+	if req.Dest.Platform == news.Slack {
+		return "this channel"
+	}
+	return "this chat"
+}
+
 func (r *Router) commandList(req Request, all bool) Block {
 	var items []Line
 	for _, c := range commands {
-		if !all && c.Name == "start" {
+		// start is what Telegram sends when a chat with a bot opens; on
+		// Slack it would only repeat help.
+		if (!all || req.Dest.Platform == news.Slack) && c.Name == "start" {
 			continue
 		}
-		name := req.Prefix + c.Name
+		line := Line{Cmd(req.Prefix + c.Name)}
 		if c.Args != "" {
-			name += " " + c.Args
+			line = append(line, Plain(" "+c.Args))
 		}
-		items = append(items, Line{Code(name), Plain(" — " + c.Description)})
+		items = append(items, append(line, Plain(" — "+strings.ReplaceAll(c.Description, "this chat", place(req)))))
 	}
 	return List(items...)
 }
@@ -282,7 +304,7 @@ func (r *Router) topics(ctx context.Context, req Request) (Message, error) {
 		}
 		return ""
 	}))
-	m.Add(Para(Plain("Follow one here with "), Code(req.Prefix+"subscribe <topic>"), Plain(".")))
+	m.Add(Para(Plain("Follow one here with "), Cmd(req.Prefix+"subscribe <topic>"), Plain(".")))
 	return m, nil
 }
 
@@ -342,8 +364,12 @@ func mayManage(ctx context.Context, req Request) (refusal *Message, err error) {
 		return &m, fmt.Errorf("bot: check admin %s in %s: %w", req.User, req.Dest, err)
 	}
 	if !ok {
-		m := msg(Para(Plain("Sorry, only this chat's administrators can change what it follows. "+
-			"Everyone can use "), Code(req.Prefix+"topics"), Plain(" and "), Code(req.Prefix+"latest"), Plain(".")))
+		who := "this chat's administrators"
+		if req.Dest.Platform == news.Slack {
+			who = "herald's administrators"
+		}
+		m := msg(Para(Plain("Sorry, only "+who+" can change what "+place(req)+" follows. "+
+			"Everyone can use "), Cmd(req.Prefix+"topics"), Plain(" and "), Cmd(req.Prefix+"latest"), Plain(".")))
 		return &m, nil
 	}
 	return nil, nil
@@ -352,7 +378,7 @@ func mayManage(ctx context.Context, req Request) (refusal *Message, err error) {
 func (r *Router) subscribe(ctx context.Context, req Request) (Message, error) {
 	cat := r.catalog()
 	if len(req.Args) == 0 {
-		m := msg(Para(Plain("Which topic? Write "), Code(req.Prefix+"subscribe <topic>"), Plain(", one of these:")))
+		m := msg(Para(Plain("Which topic? Write "), Cmd(req.Prefix+"subscribe <topic>"), Plain(", one of these:")))
 		m.Add(r.topicList(cat.Topics, func(Topic) string { return "" }))
 		return m, nil
 	}
@@ -375,14 +401,14 @@ func (r *Router) subscribe(ctx context.Context, req Request) (Message, error) {
 		return msg(Para(Plain("This chat follows "), Code(t.Name), Plain(" already: its alerts are posted "+where+"."))), nil
 	}
 	return msg(Para(Plain("Subscribed: alerts on "), Code(t.Name), Plain(" will be posted "+where+". "+
-		"Stop them with "), Code(req.Prefix+"unsubscribe "+t.Name), Plain("."))), nil
+		"Stop them with "), Cmd(req.Prefix+"unsubscribe "+t.Name), Plain("."))), nil
 }
 
 func (r *Router) unsubscribe(ctx context.Context, req Request) (Message, error) {
 	cat := r.catalog()
 	if len(req.Args) == 0 {
-		return msg(Para(Plain("Which topic? Write "), Code(req.Prefix+"unsubscribe <topic>"), Plain("; "),
-			Code(req.Prefix+"subscriptions"), Plain(" lists what this chat follows."))), nil
+		return msg(Para(Plain("Which topic? Write "), Cmd(req.Prefix+"unsubscribe <topic>"), Plain("; "),
+			Cmd(req.Prefix+"subscriptions"), Plain(" lists what this chat follows."))), nil
 	}
 	name := topicArg(req.Args)
 	subs, err := r.following(ctx, req.Dest)
@@ -442,7 +468,11 @@ func (r *Router) subscriptions(ctx context.Context, req Request) (Message, error
 	}
 	for _, t := range cat.Topics {
 		if _, sub := subs[t.Name]; !sub && notifies(t, req.Dest) {
-			items = append(items, Line{Code(t.Name), Italic(" (posted here by the config)")})
+			line := Line{Code(t.Name)}
+			if d := Clean(t.Description); d != "" {
+				line = append(line, Plain(" — "+Shorten(d, 200)))
+			}
+			items = append(items, append(line, Italic(" (posted here by the config)")))
 		}
 	}
 	mutes, err := r.store.MutesOf(ctx, req.Dest, r.now())
@@ -457,7 +487,7 @@ func (r *Router) subscriptions(ctx context.Context, req Request) (Message, error
 		items = append(items, Line{Code(m.Rule), Italic(" muted until " + r.when(m.Until, r.now()) + ", alerts " + how)})
 	}
 	if len(items) == 0 {
-		return msg(Para(Plain("This chat follows no topic yet. "), Code(req.Prefix+"topics"), Plain(" lists them."))), nil
+		return msg(Para(Plain("This chat follows no topic yet. "), Cmd(req.Prefix+"topics"), Plain(" lists them."))), nil
 	}
 	if len(items) > MaxListed {
 		n := len(items) - MaxListed
@@ -483,20 +513,29 @@ func (r *Router) latest(ctx context.Context, req Request) (Message, error) {
 			return r.unknownTopic(req, cat, topicArg(words)), nil
 		}
 		rule = t.Name
+		subs, err := r.following(ctx, req.Dest)
+		if err != nil {
+			return failed("latest", err)
+		}
+		if _, sub := subs[t.Name]; !sub && !notifies(t, req.Dest) {
+			return msg(Para(Plain(capital(place(req))+" does not follow "), Code(t.Name), Plain("; "),
+				Cmd(req.Prefix+"subscribe "+t.Name), Plain(" posts its alerts here."))), nil
+		}
 	}
-	alerts, err := r.store.Latest(ctx, rule, n)
+	// Only what was posted here: a chat never sees topics it does not follow.
+	alerts, err := r.store.Latest(ctx, req.Dest, rule, n)
 	if err != nil {
 		return failed("latest", err)
 	}
 	if len(alerts) == 0 {
 		if rule != "" {
-			return msg(Para(Plain("No alerts on "), Code(rule), Plain(" yet."))), nil
+			return msg(Para(Plain("No alerts on "), Code(rule), Plain(" here yet."))), nil
 		}
-		return msg(Para(Plain("No alerts yet."))), nil
+		return msg(Para(Plain("No alerts here yet. "), Cmd(req.Prefix+"subscriptions"), Plain(" lists what "+place(req)+" follows."))), nil
 	}
-	head := "Latest alerts"
+	head := "Latest alerts here"
 	if rule != "" {
-		head += " on " + rule
+		head = "Latest alerts on " + rule + " here"
 	}
 	items := make([]Line, 0, len(alerts))
 	for _, a := range alerts {
@@ -506,7 +545,7 @@ func (r *Router) latest(ctx context.Context, req Request) (Message, error) {
 		}
 		meta := []string{Clean(a.Feed)}
 		if !a.Published.IsZero() {
-			meta = append(meta, a.Published.In(r.loc).Format("2 Jan 15:04 MST"))
+			meta = append(meta, When(a.Published, r.now(), r.loc))
 		}
 		if rule == "" {
 			meta = append(meta, Clean(a.Rule))
@@ -528,8 +567,9 @@ func (r *Router) status(ctx context.Context, req Request) (Message, error) {
 	}
 	now := r.now()
 	var ok, failing, fresh int
-	var items []Line
-	for i, name := range cat.Feeds {
+	// Failing feeds first, then the rest, each in config order.
+	var bad, items []Line
+	for _, name := range cat.Feeds {
 		st, seen := states[name]
 		var line Line
 		switch {
@@ -556,9 +596,15 @@ func (r *Router) status(ctx context.Context, req Request) (Message, error) {
 		if !st.NextPoll.IsZero() {
 			line = append(line, Plain("; next poll "+r.when(st.NextPoll, now)))
 		}
-		if i < MaxListed {
+		if seen && (st.Disabled != "" || st.LastError != "") {
+			bad = append(bad, line)
+		} else {
 			items = append(items, line)
 		}
+	}
+	items = append(bad, items...)
+	if len(items) > MaxListed {
+		items = items[:MaxListed]
 	}
 	if len(cat.Feeds) > MaxListed {
 		items = append(items, Line{Plain(fmt.Sprintf("…and %d more", len(cat.Feeds)-MaxListed))})
@@ -570,15 +616,16 @@ func (r *Router) status(ctx context.Context, req Request) (Message, error) {
 	if fresh > 0 {
 		summary = append(summary, fmt.Sprintf("%d not polled yet", fresh))
 	}
-	m := msg(Para(Bold("herald status")))
-	if len(cat.Feeds) == 0 {
-		m.Add(Para(Plain("Feeds: none configured.")))
-	} else {
-		m.Add(Para(Plain("Feeds: " + strings.Join(summary, ", "))))
+	// Compact: a heading, one line per feed, one line of counts.
+	feeds := "Feeds: none configured."
+	if len(cat.Feeds) > 0 {
+		feeds = "Feeds: " + strings.Join(summary, ", ")
+	}
+	m := msg(Block{Kind: KindParagraph, Lines: []Line{{Bold("herald status")}, {Plain(feeds)}}})
+	if len(items) > 0 {
 		m.Add(List(items...))
 	}
-	m.Add(Para(Plain(fmt.Sprintf("Rules loaded: %d", len(cat.Topics)))),
-		Para(Plain(fmt.Sprintf("Pending deliveries: %d", pending))))
+	m.Add(Para(Plain(fmt.Sprintf("Rules loaded: %d · pending deliveries: %d", len(cat.Topics), pending))))
 	dead, err := r.store.DeadCount(ctx)
 	if err != nil {
 		return failed("status", err)
@@ -609,13 +656,11 @@ func (r *Router) status(ctx context.Context, req Request) (Message, error) {
 	return m, nil
 }
 
-// when writes a time relative to now, in the router's zone: "16:45 UTC (in 4m)".
+// when writes a coming time relative to now, in the router's zone:
+// "today 16:45 UTC (in 4m)".
 func (r *Router) when(t, now time.Time) string {
 	d := t.Sub(now).Round(time.Second)
-	at := t.In(r.loc).Format("15:04 MST")
-	if t.In(r.loc).YearDay() != now.In(r.loc).YearDay() || t.Year() != now.Year() {
-		at = t.In(r.loc).Format("2 Jan 15:04 MST")
-	}
+	at := When(t, now, r.loc)
 	if d <= 0 {
 		return at + " (due now)"
 	}
@@ -634,15 +679,38 @@ func shortDuration(d time.Duration) string {
 	return fmt.Sprintf("%dd", int(d.Hours()/24))
 }
 
-// suggest returns the topic name closest to name, or "" when none is close:
-// one that starts with it or contains it, else one within a few typos.
+// suggest returns the topic a person most likely meant by name, or "" when
+// none is close. A topic matches when its name or one of its words (split
+// at dashes) starts with name, or is within a few typos of it, a swap of
+// two letters counting as one; a name typed short of the whole ("natoo" for
+// nato-ukraine) is compared with the topic's start as well.
 func suggest(name string, ts []Topic) string {
-	lower := strings.ToLower(name)
-	best, bestD := "", max(2, utf8.RuneCountInString(name)/3)+1
+	lower := strings.ToLower(strings.TrimSpace(name))
+	n := utf8.RuneCountInString(lower)
+	if n == 0 {
+		return ""
+	}
+	limit := max(1, n/3)
+	best, bestD := "", limit+1
 	for _, t := range ts {
 		tl := strings.ToLower(t.Name)
-		d := fuzzy.Distance(lower, tl)
-		if len(lower) >= 3 && strings.Contains(tl, lower) {
+		d := fuzzy.Swaps(lower, tl)
+		candidates := append([]string{tl}, strings.FieldsFunc(tl, func(r rune) bool { return r == '-' || r == '_' || r == ' ' })...)
+		for _, c := range candidates {
+			if n >= 2 && strings.HasPrefix(c, lower) {
+				d = 0
+				break
+			}
+			if n < 3 {
+				continue // two letters are too few to guess from
+			}
+			d = min(d, fuzzy.Swaps(lower, c))
+			if r := []rune(c); len(r) > n {
+				// The start of the name, as long as what was typed, or one longer.
+				d = min(d, fuzzy.Swaps(lower, string(r[:n])), fuzzy.Swaps(lower, string(r[:min(n+1, len(r))])))
+			}
+		}
+		if n >= 3 && strings.Contains(tl, lower) {
 			d = min(d, 1)
 		}
 		if d < bestD {

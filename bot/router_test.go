@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -70,6 +71,12 @@ func TestRouter(t *testing.T) {
 		_, _, err := db.AddItem(ctx, it, routerNow, []news.Match{{Rule: rule}}, []news.Alert{a})
 		must(err)
 	}
+	// /latest lists what was sent: the two alerts went out.
+	sent, err := db.Pending(ctx, routerNow, 10)
+	must(err)
+	for _, a := range sent {
+		must(db.MarkSent(ctx, a.ID, routerNow))
+	}
 
 	yes := func(context.Context) (bool, error) { return true, nil }
 	no := func(context.Context) (bool, error) { return false, nil }
@@ -85,7 +92,7 @@ func TestRouter(t *testing.T) {
 			want:    []string{"herald watches news feeds", "/topics — the topics", "/subscribe <topic> — post alerts", "/latest [topic] [n]", "/status"},
 			notWant: []string{"administrators"}},
 		{name: "help in a group", req: Request{Dest: group, Command: "help"}, want: []string{"only its administrators can subscribe"}},
-		{name: "help in a forum topic", req: Request{Dest: topic, Command: "help"}, want: []string{"belong to this forum topic", "this chat is telegram:-100/5"}},
+		{name: "help in a forum topic", req: Request{Dest: topic, Command: "help"}, want: []string{"belong to this forum topic", "only its administrators can subscribe", "this chat is telegram:-100/5"}},
 		{name: "help on slack", req: Request{Dest: private, Private: true, Command: "help", Prefix: "/herald "}, want: []string{"/herald subscribe <topic>"}},
 		{name: "topics", req: Request{Dest: group, Command: "topics"},
 			want: []string{"Topics (3)", "• nato-ukraine — NATO's dealings with Ukraine", "• black-sea-grain — Grain shipping on the Black Sea ✓ posted here by the config", "• elections", "/subscribe <topic>"}},
@@ -104,7 +111,7 @@ func TestRouter(t *testing.T) {
 			want: []string{"alerts on black-sea-grain will be posted in this topic"}},
 		{name: "topics shows the subscription", req: Request{Dest: group, Command: "topics"}, want: []string{"• nato-ukraine — NATO's dealings with Ukraine ✓ subscribed"}},
 		{name: "subscriptions", req: Request{Dest: group, Command: "subscriptions"},
-			want: []string{"This chat follows", "• nato-ukraine — NATO's dealings with Ukraine", "• black-sea-grain (posted here by the config)"}},
+			want: []string{"This chat follows", "• nato-ukraine — NATO's dealings with Ukraine", "• black-sea-grain — Grain shipping on the Black Sea (posted here by the config)"}},
 		{name: "subscriptions of a forum topic", req: Request{Dest: topic, Command: "subscriptions"}, want: []string{"• black-sea-grain — Grain"}, notWant: []string{"nato-ukraine"}},
 		{name: "no subscriptions", req: Request{Dest: private, Private: true, Command: "subscriptions"}, want: []string{"This chat follows no topic yet. /topics lists them."}},
 		{name: "unsubscribe by a member", req: Request{Dest: group, Command: "unsubscribe", Args: []string{"nato-ukraine"}, IsAdmin: no}, want: []string{"only this chat's administrators"}},
@@ -114,16 +121,18 @@ func TestRouter(t *testing.T) {
 		{name: "unsubscribe", req: Request{Dest: group, Command: "unsubscribe", Args: []string{"nato-ukraine"}, IsAdmin: yes}, want: []string{"Unsubscribed: no more alerts on nato-ukraine here."}},
 		{name: "admin check fails", req: Request{Dest: group, Command: "subscribe", Args: []string{"elections"}, IsAdmin: broken}, want: []string{"could not check whether you administer this chat"}},
 		{name: "latest", req: Request{Dest: group, Command: "latest"},
-			want: []string{"Latest alerts", "• Grain ships leave Odesa — wire · 19 Nov 11:00 UTC · black-sea-grain", "• Ministers meet in Brussels — wire · 19 Nov 10:00 UTC · nato-ukraine"}},
-		{name: "latest of a topic, n", req: Request{Dest: group, Command: "latest", Args: []string{"1", "nato-ukraine"}},
-			want: []string{"Latest alerts on nato-ukraine", "• Ministers meet in Brussels — wire · 19 Nov 10:00 UTC"}, notWant: []string{"Grain"}},
-		{name: "latest of a quiet topic", req: Request{Dest: group, Command: "latest", Args: []string{"elections"}}, want: []string{"No alerts on elections yet."}},
+			want: []string{"Latest alerts here", "• Grain ships leave Odesa — wire · today 11:00 UTC · black-sea-grain", "• Ministers meet in Brussels — wire · today 10:00 UTC · nato-ukraine"}},
+		{name: "latest of a topic, n", req: Request{Dest: group, Command: "latest", Args: []string{"1", "black-sea-grain"}},
+			want: []string{"Latest alerts on black-sea-grain here", "• Grain ships leave Odesa — wire · today 11:00 UTC"}, notWant: []string{"Ministers"}},
+		{name: "latest of a topic not followed", req: Request{Dest: group, Command: "latest", Args: []string{"elections"}},
+			want: []string{"This chat does not follow elections; /subscribe elections posts its alerts here."}},
+		{name: "latest in a chat that got nothing", req: Request{Dest: private, Private: true, Command: "latest"},
+			want: []string{"No alerts here yet."}, notWant: []string{"Grain", "Ministers"}},
 		{name: "latest of an unknown topic", req: Request{Dest: group, Command: "latest", Args: []string{"sports"}}, want: []string{"No topic “sports”"}},
 		{name: "status", req: Request{Dest: group, Command: "status"},
 			want: []string{"herald status", "Feeds: 1 ok, 1 failing, 1 not polled yet",
-				"• wire — ok; next poll 12:04 UTC (in 4m)",
-				"• ministry — failing (3 polls in a row): HTTP 503 Service Unavailable; next poll 11:59 UTC (due now)",
-				"• new-feed — not polled yet", "Rules loaded: 3", "Pending deliveries: 2"}},
+				"• ministry — failing (3 polls in a row): HTTP 503 Service Unavailable; next poll today 11:59 UTC (due now)\n• wire — ok; next poll today 12:04 UTC (in 4m)\n• new-feed — not polled yet",
+				"Rules loaded: 3 · pending deliveries: 0"}},
 		{name: "unknown command", req: Request{Dest: private, Private: true, Command: "frobnicate"}, want: []string{"I don't know /frobnicate. These are my commands:", "• /help"}, notWant: []string{"/start"}},
 		{name: "not a command", req: Request{Dest: private, Private: true}, want: []string{"Send /help to see what I can do."}},
 	}
@@ -260,10 +269,10 @@ func TestMuteAndUnmute(t *testing.T) {
 		{"too long", Request{Dest: group, Command: "mute", Args: []string{"elections", "100d"}}, []string{"at most 90 days"}, nil},
 		{"unknown topic", Request{Dest: group, Command: "mute", Args: []string{"sport", "2h"}}, []string{"No topic “sport”"}, nil},
 		{"not an admin", Request{Dest: group, Command: "mute", Args: []string{"elections", "2h"}, IsAdmin: no}, []string{"administrators"}, []string{"Muted"}},
-		{"mute drop", Request{Dest: group, Command: "mute", Args: []string{"elections", "2h"}}, []string{"Muted elections here until 14:00 UTC (in 2h00m)", "dropped"}, nil},
-		{"mute queue", Request{Dest: group, Command: "mute", Args: []string{"nato-ukraine", "1d", "--queue"}}, []string{"Muted nato-ukraine here until 20 Nov 12:00 UTC (in 24h00m)", "one digest"}, nil},
-		{"shown in subscriptions", Request{Dest: group, Command: "subscriptions"}, []string{"elections muted until 14:00 UTC (in 2h00m), alerts dropped", "nato-ukraine muted until 20 Nov 12:00 UTC (in 24h00m), alerts kept for a digest"}, nil},
-		{"unmute", Request{Dest: group, Command: "unmute", Args: []string{"elections"}}, []string{"Unmuted elections"}, nil},
+		{"mute drop", Request{Dest: group, Command: "mute", Args: []string{"elections", "2h"}}, []string{"Muted elections here until today 14:00 UTC (in 2h00m)", "dropped"}, nil},
+		{"mute queue", Request{Dest: group, Command: "mute", Args: []string{"nato-ukraine", "1d", "--queue"}}, []string{"Muted nato-ukraine here until tomorrow 12:00 UTC (in 24h00m)", "one digest"}, nil},
+		{"shown in subscriptions", Request{Dest: group, Command: "subscriptions"}, []string{"elections muted until today 14:00 UTC (in 2h00m), alerts dropped", "nato-ukraine muted until tomorrow 12:00 UTC (in 24h00m), alerts kept for a digest"}, nil},
+		{"unmute", Request{Dest: group, Command: "unmute", Args: []string{"elections"}}, []string{"Unmuted elections: its alerts are posted here again."}, []string{"waited"}},
 		{"unmute again", Request{Dest: group, Command: "unmute", Args: []string{"elections"}}, []string{"elections is not muted here."}, nil},
 		{"gone from subscriptions", Request{Dest: group, Command: "subscriptions"}, []string{"nato-ukraine muted"}, []string{"elections muted"}},
 	}
@@ -281,5 +290,56 @@ func TestMuteAndUnmute(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestSuggest(t *testing.T) {
+	ts := []Topic{{Name: "nato-ukraine"}, {Name: "black-sea-grain"}, {Name: "elections"}, {Name: "eu-budget"}}
+	for _, tc := range []struct{ typed, want string }{
+		{"natoo", "nato-ukraine"},       // the README's example: nato typed with a slip
+		{"nato", "nato-ukraine"},        // a prefix
+		{"ukraine", "nato-ukraine"},     // a word of a hyphenated name
+		{"ukriane", "nato-ukraine"},     // two letters swapped in a word
+		{"nato-ukrane", "nato-ukraine"}, // a letter left out
+		{"natoukraine", "nato-ukraine"}, // the dash left out
+		{"grain", "black-sea-grain"},
+		{"blakc-sea", "black-sea-grain"},
+		{"electons", "elections"},
+		{"Elections", "elections"},
+		{"eu", "eu-budget"}, // a two-letter prefix
+		{"budgte", "eu-budget"},
+		{"football", ""},
+		{"x", ""},
+		{"ab", ""},
+		{"weather", ""},
+		{"", ""},
+	} {
+		if got := suggest(tc.typed, ts); got != tc.want {
+			t.Errorf("suggest(%q) = %q, want %q", tc.typed, got, tc.want)
+		}
+	}
+}
+
+// TestUnmuteSaysWhatWaited: /unmute after a mute with --queue says how many
+// held alerts come now, and only then.
+func TestUnmuteSaysWhatWaited(t *testing.T) {
+	db := openStore(t)
+	cat := testCatalog()
+	r := NewRouter(db, func() Catalog { return cat }, func() time.Time { return routerNow }, nil)
+	group := news.Destination{Platform: news.Telegram, Chat: "-100"}
+	ask(t, r, Request{Dest: group, Command: "mute", Args: []string{"elections", "2h", "--queue"}})
+	for i := range 2 {
+		it := news.Item{Feed: "wire", ID: fmt.Sprint("held ", i), Title: fmt.Sprint("held ", i)}
+		a := news.Alert{Destination: group, Rule: "elections", Feed: "wire", Title: it.Title, HoldUntil: routerNow.Add(2 * time.Hour), Digest: true}
+		if _, _, err := db.AddItem(t.Context(), it, routerNow, []news.Match{{Rule: "elections"}}, []news.Alert{a}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := ask(t, r, Request{Dest: group, Command: "unmute", Args: []string{"elections"}}); !strings.Contains(got, "the 2 that waited come now, as one digest") {
+		t.Errorf("unmute after held alerts:\n%s", got)
+	}
+	ask(t, r, Request{Dest: group, Command: "mute", Args: []string{"elections", "2h", "--queue"}})
+	if got := ask(t, r, Request{Dest: group, Command: "unmute", Args: []string{"elections"}}); strings.Contains(got, "waited") {
+		t.Errorf("unmute with nothing held:\n%s", got)
 	}
 }

@@ -117,11 +117,11 @@ func (r *Router) searchCmd(ctx context.Context, req Request) (Message, error) {
 		s, ok := r.search.get(chat, now)
 		if button && (!ok || "#"+strconv.FormatUint(uint64(s.id), 10) != a.Args[1]) {
 			return msg(Para(Plain("Those results are from an earlier search, which has ended or been replaced by a newer one. Send "),
-				Code(req.Prefix+"search <words>"), Plain(" to search again."))), nil
+				Cmd(req.Prefix+"search <words>"), Plain(" to search again."))), nil
 		}
 		if !ok {
-			return msg(Para(Plain("There is no search to continue here. Send "), Code(req.Prefix+"search <words>"),
-				Plain("; to look for the word “more”, write "), Code(req.Prefix+`search "more"`), Plain("."))), nil
+			return msg(Para(Plain("There is no search to continue here. Send "), Cmd(req.Prefix+"search <words>"),
+				Plain("; to look for the word “more”, write "), Cmd(req.Prefix+`search "more"`), Plain("."))), nil
 		}
 		sess = s
 	} else {
@@ -145,7 +145,7 @@ func (r *Router) searchCmd(ctx context.Context, req Request) (Message, error) {
 	case page.More:
 		sess.next, sess.at = page.Next, now
 		r.search.put(chat, sess)
-		m.Add(Para(Plain("More: "), Code(req.Prefix+"search more")))
+		m.Add(Para(Plain("More: "), Cmd(req.Prefix+"search more")))
 		m.Actions = []Action{{Label: "More results", Command: "search", Args: []string{"more", "#" + strconv.FormatUint(uint64(sess.id), 10)}}}
 	default:
 		r.search.drop(chat)
@@ -184,7 +184,7 @@ func (r *Router) searchResult(n int, res search.Result) Block {
 	}
 	meta := []string{Clean(res.Feed)}
 	if !res.Published.IsZero() {
-		meta = append(meta, res.Published.In(r.loc).Format("2 Jan 2006 15:04 MST"))
+		meta = append(meta, When(res.Published, r.now(), r.loc))
 	}
 	head := Line{Plain(fmt.Sprintf("%d. ", n)), Link(title, SafeURL(res.Link)), Italic(" — " + strings.Join(meta, " · "))}
 	b := Block{Kind: KindParagraph, Lines: []Line{head}}
@@ -219,9 +219,9 @@ func (r *Router) searchSyntax(req Request, query string, qe *rules.Error) Messag
 
 func (r *Router) searchUsage(req Request) Message {
 	return msg(
-		Para(Plain("Search every article herald has stored: "), Code(req.Prefix+"search <query>"),
-			Plain(", such as "), Code(req.Prefix+`search "black sea" grain since:7d`), Plain(". Results come newest first, "),
-			Plain(fmt.Sprintf("%d at a time; ", SearchPage)), Code(req.Prefix+"search more"), Plain(" shows the next ones.")),
+		Para(Plain("Search every article herald has stored: "), Cmd(req.Prefix+"search <query>"),
+			Plain(", such as "), Cmd(req.Prefix+`search "black sea" grain since:7d`), Plain(". Results come newest first, "),
+			Plain(fmt.Sprintf("%d at a time; ", SearchPage)), Cmd(req.Prefix+"search more"), Plain(" shows the next ones.")),
 		r.searchSyntaxHelp(req),
 	)
 }

@@ -58,7 +58,7 @@ func TestSearchCommand(t *testing.T) {
 			text := m.Text()
 			for _, want := range []string{
 				"Search: grain since:1d — newest first",
-				"1. Grain report 6 — wire · 19 Nov 2026 11:00 UTC",
+				"1. Grain report 6 — wire · today 11:00 UTC",
 				"5. Grain report 2",
 				"More: " + p.prefix + "search more",
 			} {

@@ -240,6 +240,8 @@ func TestLimitsOf(t *testing.T) {
 		{"paid broadcast", "global: 1000/s\n", bot.Limits{PerChat: def.PerChat, PerGroup: def.PerGroup, Global: ratelimit.Per(1000, time.Second, 1)}},
 		{"stricter chat, no burst", "chat: 20/min\nburst: 1\n", bot.Limits{PerChat: ratelimit.Per(20, time.Minute, 1), PerGroup: def.PerGroup, Global: def.Global}},
 		{"group off", "group: off\n", bot.Limits{PerChat: def.PerChat, Global: def.Global}},
+		{"group burst", "group_burst: 5\n", bot.Limits{PerChat: def.PerChat, PerGroup: ratelimit.Within(20, time.Minute, 5), Global: def.Global}},
+		{"slower group keeps the default burst", "group: 10/min\n", bot.Limits{PerChat: def.PerChat, PerGroup: ratelimit.Within(10, time.Minute, 3), Global: def.Global}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

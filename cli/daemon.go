@@ -98,13 +98,40 @@ func limitsOf(l bot.Limits, r config.Rates) bot.Limits {
 		*dst = ratelimit.Per(rate.N, rate.Per, max(burst, 1))
 	}
 	set(&l.PerChat, r.Chat, cmp.Or(r.Burst, l.PerChat.Burst))
-	set(&l.PerGroup, r.Group, l.PerGroup.Burst)
+	if g := cmp.Or(r.Group, &config.Rate{N: bot.GroupRate, Per: bot.GroupPeriod}); g.N == 0 {
+		l.PerGroup = ratelimit.Limit{} // off
+	} else if !l.PerGroup.Unlimited() { // only Telegram has a group limit
+		l.PerGroup = ratelimit.Within(g.N, g.Per, cmp.Or(r.GroupBurst, bot.DefaultGroupBurst))
+	}
 	set(&l.Global, r.Global, l.Global.Burst)
 	return l
 }
 
+// notifiedRules names the topics whose config notify lists post to chat on
+// platform (in any of its threads).
+func notifiedRules(cat *bot.Catalog, platform news.Platform, chat string) []string {
+	var out []string
+	for _, t := range cat.Topics {
+		for _, d := range t.Notify {
+			if d.Platform == platform && d.Chat == chat {
+				out = append(out, t.Name)
+				break
+			}
+		}
+	}
+	return out
+}
+
 func topicsOf(cfg *config.Config) *alerts.Topics {
 	t := &alerts.Topics{Set: cfg.Set, Notify: map[string][]news.Destination{}, Tags: map[string][]string{}, Batches: map[string]news.Batch{}}
+	t.Quotes = cfg.Alerts.Quotes
+	t.Entities = map[string]string{}
+	for _, e := range cfg.Entities {
+		t.Entities[strings.ToLower(e.ID)] = e.Name
+	}
+	if m := cfg.Alerts.QuoteMax; m != nil {
+		t.QuoteMax = *m
+	}
 	for _, r := range cfg.Rules {
 		t.Notify[r.Name] = r.Destinations
 		if r.Batch != nil {
@@ -161,13 +188,15 @@ func start(ctx context.Context, c *cmdContext, cfg *config.Config, log *slog.Log
 		Version:      version(),
 	})
 	s.pipeline.Articles = s.watcher
-	senders := map[news.Platform]bot.Sender{news.Console: console.New(c.env.Stdout, nil)}
+	loc := cfg.Alerts.Location()
+	senders := map[news.Platform]bot.Sender{news.Console: console.New(c.env.Stdout, loc)}
 	s.catalog.Store(catalogOf(cfg))
 	if t := cfg.Telegram; t.Token != "" {
 		tg, err := telegram.New(telegram.Options{
 			Token: t.Token, APIURL: t.APIURL, LinkPreview: t.LinkPreview, Admins: t.Admins,
 			Webhook: telegram.Webhook{URL: t.Webhook.URL, Listen: t.Webhook.Listen, SecretToken: t.Webhook.SecretToken},
-			Store:   db, Log: log,
+			Store:   db, Log: log, Location: loc, Now: c.env.Now,
+			Notified: func(chat string) []string { return notifiedRules(s.catalog.Load(), news.Telegram, chat) },
 			// Flood waits are the dispatcher's: it holds only the chat that
 			// got the 429 while the others keep flowing.
 			MaxFloodWait: time.Nanosecond,
@@ -182,7 +211,7 @@ func start(ctx context.Context, c *cmdContext, cfg *config.Config, log *slog.Log
 	if sl := cfg.Slack; sl.BotToken != "" {
 		sc, err := slack.New(slack.Options{
 			BotToken: sl.BotToken, AppToken: sl.AppToken, SigningSecret: sl.SigningSecret, Listen: cfg.Listen, Mux: s.mux,
-			APIURL: sl.APIURL, LinkUnfurl: sl.LinkUnfurl, Admins: sl.Admins, Store: db, Log: log,
+			APIURL: sl.APIURL, LinkUnfurl: sl.LinkUnfurl, Admins: sl.Admins, Store: db, Log: log, Location: loc,
 			// Rate limits are the dispatcher's, as for Telegram.
 			MaxRateWait: time.Nanosecond,
 		})
@@ -300,7 +329,7 @@ func cmdRun(ctx context.Context, c *cmdContext) int {
 		}
 	})
 	if s.telegram != nil {
-		router := bot.NewRouter(s.db, func() bot.Catalog { return *s.catalog.Load() }, c.env.Now, nil, bot.WithSearch(s.search), bot.WithFeedAdder(s.editor))
+		router := bot.NewRouter(s.db, func() bot.Catalog { return *s.catalog.Load() }, c.env.Now, s.cfg.Load().Alerts.Location(), bot.WithSearch(s.search), bot.WithFeedAdder(s.editor))
 		wg.Go(func() {
 			if err := s.telegram.Run(ctx, router); err != nil {
 				log.Error("Telegram commands stopped; alerts are still sent", "err", err)
@@ -308,7 +337,7 @@ func cmdRun(ctx context.Context, c *cmdContext) int {
 		})
 	}
 	if s.slack != nil {
-		router := bot.NewRouter(s.db, func() bot.Catalog { return *s.catalog.Load() }, c.env.Now, nil, bot.WithSearch(s.search), bot.WithFeedAdder(s.editor))
+		router := bot.NewRouter(s.db, func() bot.Catalog { return *s.catalog.Load() }, c.env.Now, s.cfg.Load().Alerts.Location(), bot.WithSearch(s.search), bot.WithFeedAdder(s.editor))
 		wg.Go(func() {
 			if err := s.slack.Run(ctx, router); err != nil {
 				log.Error("Slack commands stopped; alerts are still sent", "err", err)

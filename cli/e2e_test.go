@@ -141,7 +141,7 @@ rules:
 		"Ministers agreed on Wednesday to speed up deliveries",
 		"“We need dates, not declarations.",
 		"— Andriy Sokil",
-		`matched: @nuc: "NATO-Ukraine Council" in title, "NATO–Ukraine Council" in text`,
+		`matched: NATO-Ukraine Council: "NATO-Ukraine Council" in title, "NATO–Ukraine Council" in text`,
 		"https://test.example/a1",
 	} {
 		if !strings.Contains(unwrapped(out), want) {

@@ -158,7 +158,7 @@ func textArticle(data []byte, path string) news.Item {
 	return news.Item{
 		Feed:  feedName(path),
 		ID:    path,
-		Title: strings.TrimSpace(title),
+		Title: summary.Title(title), // no dateline starts a title
 		Text:  summary.PlainText(body),
 	}
 }

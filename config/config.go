@@ -66,6 +66,8 @@ type Config struct {
 	Log Log `yaml:"log"`
 	// Digest configures when waiting alerts are sent as digests.
 	Digest Digest `yaml:"digest"`
+	// Alerts configures what an alert shows.
+	Alerts Alerts `yaml:"alerts"`
 	// Listen is the address herald's HTTP server listens on, such as :8080:
 	// it receives Slack slash commands at /slack/commands. Empty: no server.
 	Listen string `yaml:"listen"`

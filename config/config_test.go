@@ -333,3 +333,25 @@ func TestRuleExclude(t *testing.T) {
 		t.Errorf("the rule did not fire without the excluded words: %+v", got)
 	}
 }
+
+func TestAlertsSection(t *testing.T) {
+	cfg, err := Load(write(t, "alerts:\n  timezone: Europe/Brussels\n  quotes: 1\n  quote_max: 120\ntelegram:\n  token: x\n  rate:\n    group_burst: 5\n"), noEnv)
+	if err != nil {
+		t.Skipf("no time zone data? %v", err)
+	}
+	if cfg.Alerts.Location().String() != "Europe/Brussels" || *cfg.Alerts.Quotes != 1 || *cfg.Alerts.QuoteMax != 120 || cfg.Telegram.Rate.GroupBurst != 5 {
+		t.Errorf("alerts %+v, group burst %d", cfg.Alerts, cfg.Telegram.Rate.GroupBurst)
+	}
+	_, err = Load(write(t, "alerts:\n  timezone: Mars/Olympus\n  quotes: -1\n  quote_max: 5\ntelegram:\n  token: x\n  rate:\n    group_burst: -2\nslack:\n  rate:\n    group_burst: 2\n"), noEnv)
+	for _, want := range []string{
+		`config.yaml:2:13: alerts.timezone: "Mars/Olympus" is not a time zone`,
+		`config.yaml:3:11: alerts.quotes: -1 is out of range`,
+		`config.yaml:4:14: alerts.quote_max: 5 characters is out of range`,
+		`config.yaml:8:18: telegram.rate.group_burst: -2 is negative`,
+		`config.yaml:11:18: slack.rate.group_burst: Slack has no group limit`,
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("err = %v\nwant %s", err, want)
+		}
+	}
+}

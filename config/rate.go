@@ -64,9 +64,35 @@ type Rates struct {
 	Burst int `yaml:"burst"`
 	// Group limits each Telegram group or channel, on top of Chat.
 	Group *Rate `yaml:"group"`
+	// GroupBurst is how many messages a quiet Telegram group may get at
+	// once (default 3); the group rate still holds in every window.
+	GroupBurst int `yaml:"group_burst"`
 	// Global limits the platform as a whole.
 	Global *Rate `yaml:"global"`
 	place
+}
+
+// Alerts is the alerts: section: what an alert shows.
+type Alerts struct {
+	// Timezone is the IANA zone of the dates in alerts and replies
+	// ("today 15:11 UTC"); UTC when empty.
+	Timezone string `yaml:"timezone"`
+	// Quotes is how many direct quotes an alert carries at most (default 2;
+	// 0: none).
+	Quotes *int `yaml:"quotes"`
+	// QuoteMax is how many characters a quote may have before it is cut
+	// with "…" (default 280).
+	QuoteMax *int `yaml:"quote_max"`
+	place
+}
+
+// Location returns the alerts' time zone (UTC when unset or invalid, which
+// Validate reports).
+func (a Alerts) Location() *time.Location {
+	if l, err := time.LoadLocation(a.Timezone); err == nil && a.Timezone != "" {
+		return l
+	}
+	return time.UTC
 }
 
 // Digest is the digest: section.

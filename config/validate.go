@@ -155,6 +155,17 @@ func (c *Config) validate(errs, warn *problems, getenv func(string) string, src 
 	if t := c.Digest.Threshold; t != nil && *t < 0 {
 		errs.add(c.Digest.at("threshold"), "digest.threshold: %d is negative; use 0 to turn digests off", *t)
 	}
+	if tz := c.Alerts.Timezone; tz != "" {
+		if _, err := time.LoadLocation(tz); err != nil {
+			errs.add(c.Alerts.at("timezone"), "alerts.timezone: %q is not a time zone; use an IANA name such as Europe/Brussels", tz)
+		}
+	}
+	if q := c.Alerts.Quotes; q != nil && (*q < 0 || *q > 10) {
+		errs.add(c.Alerts.at("quotes"), "alerts.quotes: %d is out of range; use 0 (no quotes) to 10", *q)
+	}
+	if m := c.Alerts.QuoteMax; m != nil && (*m < 40 || *m > 3000) {
+		errs.add(c.Alerts.at("quote_max"), "alerts.quote_max: %d characters is out of range; use 40 to 3000", *m)
+	}
 	loc := time.UTC
 	if tz := c.Digest.Timezone; tz != "" {
 		l, err := time.LoadLocation(tz)
@@ -181,6 +192,12 @@ func (c *Config) validate(errs, warn *problems, getenv func(string) string, src 
 	}
 	if b := c.Slack.Rate.Burst; b < 0 {
 		errs.add(c.Slack.Rate.at("burst"), "slack.rate.burst: %d is negative; use 1 for no bursts", b)
+	}
+	if b := c.Telegram.Rate.GroupBurst; b < 0 {
+		errs.add(c.Telegram.Rate.at("group_burst"), "telegram.rate.group_burst: %d is negative; use 1 for no bursts", b)
+	}
+	if c.Slack.Rate.GroupBurst != 0 {
+		errs.add(c.Slack.Rate.at("group_burst"), "slack.rate.group_burst: Slack has no group limit; use burst (per channel)")
 	}
 	if c.Slack.Rate.Group != nil {
 		errs.add(c.Slack.Rate.at("group"), "slack.rate.group: Slack has no group limit; use chat (per channel) or global")

@@ -15,7 +15,11 @@ type counting struct {
 }
 
 func (c counting) Send(ctx context.Context, a news.Alert) error {
-	err := c.Sender.Send(ctx, a)
+	return c.count(ctx, c.Sender.Send(ctx, a))
+}
+
+// count counts the outcome of one send and returns err.
+func (c counting) count(ctx context.Context, err error) error {
 	if ctx.Err() == nil || err == nil {
 		c.m.Delivered(c.platform, outcomeOf(err), 1)
 	}
@@ -39,14 +43,34 @@ func (c countingDigests) SendDigest(ctx context.Context, dest news.Destination, 
 	return n, err
 }
 
+// countingEdits is countingDigests for a sender that also edits its
+// messages ("also: …"); edits are not deliveries and are not counted.
+type countingEdits struct {
+	countingDigests
+	ed bot.Editor
+}
+
+func (c countingEdits) Post(ctx context.Context, a news.Alert) (string, error) {
+	ref, err := c.ed.Post(ctx, a)
+	return ref, c.count(ctx, err)
+}
+
+func (c countingEdits) Edit(ctx context.Context, ref string, a news.Alert) error {
+	return c.ed.Edit(ctx, ref, a)
+}
+
 // Sender wraps s so that every delivery to platform is counted in
 // herald_deliveries_total. The wrapper is a bot.DigestSender when s is one,
-// so the dispatcher still sends digests through it. Sends cut short by
-// shutdown are not counted.
+// so the dispatcher still sends digests through it, and a bot.Editor too
+// when s is both. Sends cut short by shutdown are not counted.
 func (m *Metrics) Sender(platform news.Platform, s bot.Sender) bot.Sender {
 	c := counting{Sender: s, m: m, platform: platform}
-	if ds, ok := s.(bot.DigestSender); ok {
-		return countingDigests{counting: c, ds: ds}
+	ds, digests := s.(bot.DigestSender)
+	if !digests {
+		return c
 	}
-	return c
+	if ed, ok := s.(bot.Editor); ok {
+		return countingEdits{countingDigests: countingDigests{counting: c, ds: ds}, ed: ed}
+	}
+	return countingDigests{counting: c, ds: ds}
 }

@@ -129,3 +129,38 @@ func TestHealthHandler(t *testing.T) {
 		t.Errorf("stuck loop and broken store: %d %s", code, body)
 	}
 }
+
+type fakeEditor struct {
+	fakeDigester
+	edited *string
+}
+
+func (f fakeEditor) Post(ctx context.Context, a news.Alert) (string, error) { return "7/1", f.err }
+
+func (f fakeEditor) Edit(ctx context.Context, ref string, a news.Alert) error {
+	*f.edited = ref
+	return nil
+}
+
+// TestSenderKeepsEditing: the counting wrapper of an adapter that edits its
+// messages still edits them, and counts its posts as deliveries.
+func TestSenderKeepsEditing(t *testing.T) {
+	m := New()
+	var edited string
+	ed, ok := m.Sender(news.Telegram, fakeEditor{edited: &edited}).(bot.Editor)
+	if !ok {
+		t.Fatal("an Editor lost Post and Edit")
+	}
+	if ref, err := ed.Post(t.Context(), news.Alert{}); ref != "7/1" || err != nil {
+		t.Errorf("Post = %q, %v", ref, err)
+	}
+	if err := ed.Edit(t.Context(), "7/1", news.Alert{}); err != nil || edited != "7/1" {
+		t.Errorf("Edit = %v, edited %q", err, edited)
+	}
+	if _, ok := m.Sender(news.Slack, fakeDigester{}).(bot.Editor); ok {
+		t.Error("a DigestSender became an Editor")
+	}
+	if out := scrape(t, m.Handler(nil)); !strings.Contains(out, `herald_deliveries_total{outcome="sent",platform="telegram"} 1`) {
+		t.Errorf("the post was not counted:\n%s", out)
+	}
+}

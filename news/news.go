@@ -94,6 +94,12 @@ type Quote struct {
 	Text string `json:"text"`
 	// Speaker is who said it, normalised to a full name; empty when unknown.
 	Speaker string `json:"speaker,omitempty"`
+	// Open and Close are the quotation marks the article used, with the
+	// space French puts inside guillemets ("« ", " »"; "„", "“"), so that an
+	// alert quotes in the article's own marks; empty for a quotation without
+	// marks (dialogue after a dash) or in straight ones, which alerts show in “ ”.
+	Open  string `json:"open,omitempty"`
+	Close string `json:"close,omitempty"`
 }
 
 // Alert is what herald posts to one destination: an item that matched a rule.
@@ -119,6 +125,9 @@ type Alert struct {
 	Quotes []Quote `json:"quotes,omitempty"`
 	// Hits say which words made the rule match.
 	Hits []Hit `json:"hits,omitempty"`
+	// Also names the other feeds that carried the same story since the
+	// alert was queued ("also: Reuters · AP"); kept beside the payload.
+	Also []string `json:"-"`
 
 	// Attempts and Queued are the outbox row's delivery state, set when the
 	// alert is read back for delivery: failed tries so far, and when it was queued.
@@ -128,6 +137,18 @@ type Alert struct {
 	// together with the others held with it, as one digest.
 	HoldUntil time.Time `json:"-"`
 	Digest    bool      `json:"-"`
+}
+
+// Edit is a sent alert whose message is to be changed to name more sources
+// ("also: …").
+type Edit struct {
+	// Alert is the alert as sent, with ID, Destination and Also (every
+	// source now known) set.
+	Alert Alert
+	// Ref is the platform's message, as the adapter that posted it wrote it.
+	Ref string
+	// SentAt is when the message was posted.
+	SentAt time.Time
 }
 
 // Mute silences one topic in one chat until a time.

@@ -25,32 +25,35 @@ func (db *DB) Mute(ctx context.Context, m news.Mute) error {
 }
 
 // Unmute ends the mute of rule in d, if there is one, and makes the alerts it
-// held due at now. It reports whether there was a mute.
-func (db *DB) Unmute(ctx context.Context, d news.Destination, rule string, now time.Time) (bool, error) {
+// held due at now. It reports whether there was a mute and how many held
+// alerts it released.
+func (db *DB) Unmute(ctx context.Context, d news.Destination, rule string, now time.Time) (removed bool, released int, err error) {
 	dest, err := destinationText(d)
 	if err != nil {
-		return false, fmt.Errorf("store: unmute: %w", err)
+		return false, 0, fmt.Errorf("store: unmute: %w", err)
 	}
 	tx, err := db.w.BeginTx(ctx, nil)
 	if err != nil {
-		return false, fmt.Errorf("store: unmute %s for %q: %w", dest, rule, err)
+		return false, 0, fmt.Errorf("store: unmute %s for %q: %w", dest, rule, err)
 	}
 	defer tx.Rollback()
 	res, err := tx.ExecContext(ctx, `DELETE FROM mutes WHERE destination = ? AND rule = ? COLLATE NOCASE`, dest, rule)
 	if err != nil {
-		return false, fmt.Errorf("store: unmute %s for %q: %w", dest, rule, err)
+		return false, 0, fmt.Errorf("store: unmute %s for %q: %w", dest, rule, err)
 	}
 	n, _ := res.RowsAffected()
-	if _, err := tx.ExecContext(ctx, `
+	res, err = tx.ExecContext(ctx, `
 		UPDATE outbox SET next_attempt = ?1, created_at = ?1
 		WHERE destination = ?2 AND rule = ?3 COLLATE NOCASE AND status = 'pending' AND digest = 1 AND next_attempt > ?1`,
-		now.Unix(), dest, rule); err != nil {
-		return false, fmt.Errorf("store: unmute %s for %q: release held alerts: %w", dest, rule, err)
+		now.Unix(), dest, rule)
+	if err != nil {
+		return false, 0, fmt.Errorf("store: unmute %s for %q: release held alerts: %w", dest, rule, err)
 	}
 	if err := tx.Commit(); err != nil {
-		return false, fmt.Errorf("store: unmute %s for %q: %w", dest, rule, err)
+		return false, 0, fmt.Errorf("store: unmute %s for %q: %w", dest, rule, err)
 	}
-	return n > 0, nil
+	held, _ := res.RowsAffected()
+	return n > 0, int(held), nil
 }
 
 // MutesOf returns the mutes of d that last beyond now, by rule.

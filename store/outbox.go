@@ -45,13 +45,13 @@ type Delivery struct {
 }
 
 // Pending returns up to limit alerts that are pending and due at now, oldest
-// first, with ID and Destination set.
+// first, with ID, Destination and Also set.
 func (db *DB) Pending(ctx context.Context, now time.Time, limit int) ([]news.Alert, error) {
 	if limit <= 0 {
 		return nil, fmt.Errorf("store: pending: limit %d, want > 0", limit)
 	}
 	rows, err := db.r.QueryContext(ctx, `
-		SELECT id, rule, destination, payload, attempts, created_at, digest FROM outbox
+		SELECT id, rule, destination, payload, attempts, created_at, digest, also FROM outbox
 		WHERE status = 'pending' AND next_attempt <= ?
 		ORDER BY id
 		LIMIT ?`, now.Unix(), limit)
@@ -66,12 +66,16 @@ func (db *DB) Pending(ctx context.Context, now time.Time, limit int) ([]news.Ale
 			attempts            int
 			digest              bool
 			rule, dest, payload string
+			also                string
 		)
-		if err := rows.Scan(&id, &rule, &dest, &payload, &attempts, &created, &digest); err != nil {
+		if err := rows.Scan(&id, &rule, &dest, &payload, &attempts, &created, &digest, &also); err != nil {
 			return nil, fmt.Errorf("store: pending: %w", err)
 		}
 		a, err := decodeAlert(id, rule, dest, payload)
 		if err != nil {
+			return nil, fmt.Errorf("store: pending: %w", err)
+		}
+		if err := decodeAlso(also, &a); err != nil {
 			return nil, fmt.Errorf("store: pending: %w", err)
 		}
 		a.Attempts, a.Queued, a.Digest = attempts, time.Unix(created, 0).UTC(), digest
@@ -83,24 +87,32 @@ func (db *DB) Pending(ctx context.Context, now time.Time, limit int) ([]news.Ale
 	return alerts, nil
 }
 
-// Latest returns the last n alerts queued or sent for rule, or for any rule
-// when rule is empty, newest first and at most one per item (an item alerted
-// to several destinations or by several rules appears once).
-func (db *DB) Latest(ctx context.Context, rule string, n int) ([]news.Alert, error) {
+// Latest returns the last n alerts sent to d (to any destination when d is
+// the zero Destination) for rule, or for any rule when rule is empty, newest
+// first and at most one per item (an item alerted by several rules appears
+// once).
+func (db *DB) Latest(ctx context.Context, d news.Destination, rule string, n int) ([]news.Alert, error) {
 	if n <= 0 {
 		return nil, nil
+	}
+	dest := ""
+	if d != (news.Destination{}) {
+		var err error
+		if dest, err = destinationText(d); err != nil {
+			return nil, fmt.Errorf("store: latest: %w", err)
+		}
 	}
 	rows, err := db.r.QueryContext(ctx, `
 		SELECT o.id, o.rule, o.destination, o.payload
 		FROM outbox AS o
 		JOIN (
 			SELECT max(id) AS id FROM outbox
-			WHERE status IN ('pending', 'sent') AND (?1 = '' OR rule = ?1)
+			WHERE status = 'sent' AND (?1 = '' OR rule = ?1) AND (?3 = '' OR destination = ?3)
 			GROUP BY item_id
 			ORDER BY id DESC
 			LIMIT ?2
 		) AS latest USING (id)
-		ORDER BY o.id DESC`, rule, n)
+		ORDER BY o.id DESC`, rule, n, dest)
 	if err != nil {
 		return nil, fmt.Errorf("store: latest for rule %q: %w", rule, err)
 	}

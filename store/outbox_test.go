@@ -195,20 +195,23 @@ func TestLatest(t *testing.T) {
 
 	tests := []struct {
 		name string
+		dest news.Destination
 		rule string
 		n    int
 		want []string // item ids, newest first
 	}{
-		{name: "any rule", rule: "", n: 10, want: []string{"d", "c", "b", "a"}},
-		{name: "any rule, limited", rule: "", n: 2, want: []string{"d", "c"}},
-		{name: "one rule", rule: "nato", n: 10, want: []string{"d", "b", "a"}},
-		{name: "other rule", rule: "europe", n: 10, want: []string{"c", "b"}},
-		{name: "unknown rule", rule: "nope", n: 10, want: nil},
-		{name: "zero", rule: "", n: 0, want: nil},
+		{name: "any rule", dest: console, rule: "", n: 10, want: []string{"d", "c", "b", "a"}},
+		{name: "any rule, limited", dest: console, rule: "", n: 2, want: []string{"d", "c"}},
+		{name: "one rule", dest: console, rule: "nato", n: 10, want: []string{"d", "b", "a"}},
+		{name: "other rule", dest: console, rule: "europe", n: 10, want: []string{"c", "b"}},
+		{name: "unknown rule", dest: console, rule: "nope", n: 10, want: nil},
+		{name: "zero", dest: console, rule: "", n: 0, want: nil},
+		{name: "nothing sent to the chat yet", dest: tgChat, rule: "", n: 10, want: nil},
+		{name: "any destination", rule: "europe", n: 10, want: []string{"c", "b"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := db.Latest(ctx, tt.rule, tt.n)
+			got, err := db.Latest(ctx, tt.dest, tt.rule, tt.n)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -35,11 +35,15 @@ func ExampleQuotes() {
 	// [
 	//   {
 	//     "text": "In our meeting today, we agreed to do more. The details will follow.",
-	//     "speaker": "Jens Stoltenberg"
+	//     "speaker": "Jens Stoltenberg",
+	//     "open": "“",
+	//     "close": "”"
 	//   },
 	//   {
 	//     "text": "Ukraine can rely on NATO.",
-	//     "speaker": "Jens Stoltenberg"
+	//     "speaker": "Jens Stoltenberg",
+	//     "open": "“",
+	//     "close": "”"
 	//   }
 	// ]
 }

@@ -15,6 +15,9 @@ func FuzzSummary(f *testing.F) {
 		"KYIV, April 3 — By Jane Doe \"a 'b' c\" ‘d’ « e » „f“ Mr. U.S. p.m.",
 		"\"\"\"''' “ ” ‘ ’ « » „ “",
 		"said: “", "a-t-il", "l’", "Dr.", "..." + strings.Repeat("x", 400),
+		"— Не можу, — сказала вона. — Ні.", "Так. – Tak – mówi pani Halina, – a", "—¿Y? —le preguntamos.",
+		"«a «b» c", "« Nous irons, affirme-t-elle. Et vite. »", "»Mit«", "„a ‚b‘ c“ – dodała.",
+		"Київ, 3 квітня (Укрінформ) – «Ми», — заявив Олег Коваль.", ", — ", "«, —»",
 	} {
 		f.Add(s)
 	}

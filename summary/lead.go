@@ -2,7 +2,9 @@ package summary
 
 import (
 	"regexp"
+	"sort"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"herald/news"
@@ -34,6 +36,12 @@ func Lead(title, text string) string {
 		return ""
 	}
 	s := sents[0]
+	if !balancedQuotes(s) && len(sents) > 1 && balancedQuotes(s+" "+sents[1]) && runeLen(s)+1+runeLen(sents[1]) <= LeadMax {
+		// «Ми не відступимо. Жодних переговорів не буде», — заявив Коваль.
+		// is one sentence for a reader: a lead never ends inside marks.
+		s += " " + sents[1]
+		sents = sents[1:]
+	}
 	if len(sents) > 1 && runeLen(s) < leadShort && runeLen(s)+1+runeLen(sents[1]) <= LeadMax && balancedQuotes(sents[1]) {
 		if r, _ := utf8.DecodeLastRuneInString(s); isWideTerminal(r) {
 			s += sents[1] // Chinese and Japanese put no space between sentences
@@ -42,6 +50,19 @@ func Lead(title, text string) string {
 		}
 	}
 	return cutWords(s, LeadMax)
+}
+
+// Title cleans a title taken from the first line of a text article: a
+// dateline, an agency tag or a byline before it ("date 2024-04-03 (MENAFN-
+// UkrinForm) NATO foreign ministers…", "KYIV, April 3 (Reuters) - …",
+// "Київ, 3 квітня (Укрінформ) – …") is left out. A line that is nothing but
+// such noise is kept as it is, so that a title is never lost.
+func Title(line string) string {
+	line = collapse(line)
+	if t := stripLeadNoise(line); t != "" {
+		return t
+	}
+	return line
 }
 
 // balancedQuotes reports whether every quotation opened in s is closed in s,
@@ -118,12 +139,26 @@ var (
 	bylineRE = regexp.MustCompile(`^(?:By|BY|Por|Par)\s+(?:(?:\p{Lu}\.|\p{Lu}[\p{Ll}'’-]+)\s*){1,4}(?:(?:,|and|&|e|et)\s+(?:(?:\p{Lu}\.|\p{Lu}[\p{Ll}'’-]+)\s*){1,4})*`)
 )
 
+// foreignDatelineRE matches datelines with a month in one of the languages
+// of lang/*.txt: "Київ, 3 квітня (Укрінформ) –", "Warszawa, 5 maja (PAP) –",
+// "Praha, 14. října (ČTK) –", "Москва, 12 марта —", "LISBOA, 7 de junho (Lusa) -".
+// It is built on first use, once the word lists are loaded.
+var foreignDatelineRE = sync.OnceValue(func() *regexp.Regexp {
+	var months []string
+	for _, d := range languages {
+		months = append(months, d.months...)
+	}
+	sort.Strings(months)
+	return regexp.MustCompile(`^\p{Lu}[\p{L}'’.-]+(?:\s+\p{Lu}[\p{L}'’.-]+){0,2},\s*\d{1,2}\.?\s+(?:de\s+)?(?i:` +
+		strings.Join(months, "|") + `)(?:\s+(?:de\s+)?\d{4})?\s*(?:\([^()]{1,40}\))?` + dash)
+})
+
 // stripLeadNoise removes datelines, bylines and agency tags from the start of
 // a paragraph, repeatedly, since they come in any combination.
 func stripLeadNoise(p string) string {
 	for range 8 {
 		before := p
-		for _, re := range []*regexp.Regexp{dateLineRE, parenLeadRE, capsDatelineRE, mixedDatelineRE, dateDatelineRE} {
+		for _, re := range []*regexp.Regexp{dateLineRE, parenLeadRE, capsDatelineRE, mixedDatelineRE, dateDatelineRE, foreignDatelineRE()} {
 			if loc := re.FindStringIndex(p); loc != nil {
 				p = strings.TrimSpace(p[loc[1]:])
 			}

@@ -39,6 +39,8 @@ const (
 	famGuil            // « … »
 	famStraight        // " … ", paired by position
 	famSingle          // ‘ … ’ or ' … ', only when they clearly delimit a quotation
+	famDash            // a paragraph of dialogue opening with a dash: — … — сказав він.
+	famGuilRev         // » … «, as German books and some German papers write
 )
 
 // maxSingleQuote bounds the length in bytes of a quotation in single marks,
@@ -113,6 +115,12 @@ func (a *article) openerAt(i int, p [2]int) (family, int) {
 		return famLow, w
 	case '«':
 		return famGuil, w
+	case '»':
+		// »Mit Trenching…«: a » that starts a word, closed later in the
+		// paragraph by a « that ends one. French » ends a word.
+		if openerLike(prev, next) && unicode.IsLetter(next) && strings.ContainsRune(a.text[i+w:p[1]], '«') {
+			return famGuilRev, w
+		}
 	case '"':
 		if openerLike(prev, next) {
 			return famStraight, w
@@ -138,6 +146,11 @@ func (a *article) closerAt(i int, p [2]int, f family) (bool, int) {
 		return r == '“' || r == '”', w
 	case famGuil:
 		return r == '»', w
+	case famGuilRev:
+		if r == '«' {
+			prev, next := a.runeAround(i, w, p)
+			return closerLike(prev, next), w
+		}
 	case famStraight:
 		return r == '"', w
 	}
@@ -152,6 +165,7 @@ func (a *article) reopenAt(i int, f family) int {
 	case f == famCurly && (r == '“' || r == '"'),
 		f == famLow && r == '„',
 		f == famGuil && (r == '«' || r == '»'),
+		f == famGuilRev && r == '»',
 		f == famStraight && (r == '"' || r == '“'):
 		return w
 	}
@@ -164,6 +178,10 @@ func (a *article) findSpans() []span {
 	var spans []span
 	for pi := 0; pi < len(a.paras); pi++ {
 		pos := a.paras[pi][0]
+		if ds := a.dashSpans(pi); ds != nil {
+			spans = append(spans, ds...)
+			continue
+		}
 	scan:
 		for pos < a.paras[pi][1] {
 			p := a.paras[pi]
@@ -225,6 +243,9 @@ func (a *article) nextOpener(pos int, p [2]int) (int, family, int) {
 // pos, or -1. With strict set (a paragraph the quotation continues into) it
 // returns -2 when another quotation opens before any closing mark.
 func (a *article) closer(pos int, p [2]int, f family, strict bool) (int, int) {
+	if f == famGuil && !strict {
+		return a.guilCloser(pos, p)
+	}
 	for i := pos; i < p[1]; {
 		if f == famStraight && strict && a.text[i] == '"' {
 			// Positional pairing, except that a mark starting a word in a
@@ -245,6 +266,118 @@ func (a *article) closer(pos int, p [2]int, f family, strict bool) (int, int) {
 		i += w
 	}
 	return -1, 0
+}
+
+// guilCloser finds the » that closes a « opened before pos in paragraph p,
+// counting the guillemets nested inside («…«Эха Москвы»…»). When the nested
+// ones leave the count open at the paragraph's end (a writer dropped the
+// doubled »»), the last » of the paragraph closes.
+func (a *article) guilCloser(pos int, p [2]int) (int, int) {
+	depth, last := 0, -1
+	for i := pos; i < p[1]; {
+		r, w := utf8.DecodeRuneInString(a.text[i:])
+		switch r {
+		case '«':
+			depth++
+		case '»':
+			if depth == 0 {
+				return i, w
+			}
+			depth--
+			last = i
+		}
+		i += w
+	}
+	if last >= 0 {
+		return last, len("»")
+	}
+	return -1, 0
+}
+
+// dialogueDash finds the dash that opens dialogue in paragraph p: at its
+// start, or after the end of a sentence ("Mieszkańcy są sceptyczni. – Słyszymy
+// o tym…"), before a capital. It returns the dash's offset and width, or -1.
+func (a *article) dialogueDash(p [2]int) (int, int) {
+	at := func(i int) int {
+		r, w := utf8.DecodeRuneInString(a.text[i:p[1]])
+		if r != '—' && r != '–' {
+			return 0
+		}
+		next, _ := utf8.DecodeRuneInString(strings.TrimLeft(a.text[i+w:p[1]], " "))
+		if !unicode.IsUpper(next) && !isOpeningMark(next) {
+			return 0
+		}
+		return w
+	}
+	if w := at(p[0]); w > 0 {
+		return p[0], w
+	}
+	for i := p[0]; i < p[1]; {
+		r, w := utf8.DecodeRuneInString(a.text[i:])
+		if isTerminal(r) && i+w+1 < p[1] && a.text[i+w] == ' ' {
+			if dw := at(i + w + 1); dw > 0 && a.text[i+w+1+dw] == ' ' {
+				return i + w + 1, dw
+			}
+		}
+		i += w
+	}
+	return -1, 0
+}
+
+// innerDashes returns the dashes inside a dialogue paragraph that may end
+// what is said: after a space or punctuation, before a space or a lower-case
+// letter ("– mówi", " —dijo").
+func (a *article) innerDashes(from int, p [2]int) []int {
+	var out []int
+	for i := from; i < p[1]; {
+		r, w := utf8.DecodeRuneInString(a.text[i:])
+		if r == '—' || r == '–' {
+			prev, next := a.runeAround(i, w, p)
+			if (unicode.IsSpace(prev) || strings.ContainsRune(",.!?…", prev)) && (unicode.IsSpace(next) || unicode.IsLower(next)) {
+				out = append(out, i)
+			}
+		}
+		i += w
+	}
+	return out
+}
+
+// dashSpans reads a paragraph of dialogue (— Не можу повірити, — сказала
+// вона. — Ми надіслали…; —No vamos… —dijo la ministra…): what is said runs
+// to the first inner dash that an attribution follows, and goes on after the
+// next dash; without an attribution, the whole paragraph is what is said.
+func (a *article) dashSpans(pi int) []span {
+	p := a.paras[pi]
+	open, w := a.dialogueDash(p)
+	if open < 0 {
+		return nil
+	}
+	start := open + w
+	dashes := a.innerDashes(start, p)
+	for k, d := range dashes {
+		end := p[1]
+		if k+1 < len(dashes) {
+			end = dashes[k+1]
+		}
+		if _, ok := attributionAfter(tokenize(a.text[d:end], d)); !ok {
+			continue
+		}
+		out := []span{{fam: famDash, open: open, close: d, parts: [][2]int{{start, d}}, first: pi, last: pi}}
+		if k+1 < len(dashes) {
+			dw := utf8.RuneLen(firstRune(a.text[end:]))
+			if strings.TrimSpace(a.text[end+dw:p[1]]) != "" {
+				out = append(out, span{fam: famDash, open: end, close: p[1], parts: [][2]int{{end + dw, p[1]}}, first: pi, last: pi})
+			}
+		}
+		return out
+	}
+	end := p[1]
+	if len(dashes) > 0 {
+		// "—¿Y si no llueve? —le preguntamos a Villalba.": what follows the
+		// last dash is the writer's, whom herald does not know as a speaker.
+		end = dashes[len(dashes)-1]
+	}
+	return []span{{fam: famDash, open: open, close: end, parts: [][2]int{{start, end}}, first: pi, last: pi}}
 }
 
 // addSingleSpans adds quotations in single marks that lie outside every

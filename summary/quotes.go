@@ -79,7 +79,12 @@ func Quotes(text string) []news.Quote {
 		sp := spans[k]
 		text := a.quoteText(sp)
 		w, attributed, afterAttr := who{}, false, false
-		if frag, base := a.afterFragment(sp, spans, k); frag != "" {
+		if rest, iw, ok := insideAttribution(text); ok {
+			// « Nous irons, affirme-t-elle. Et vite. »
+			text, w, attributed = rest, iw, true
+		}
+		if attributed {
+		} else if frag, base := a.afterFragment(sp, spans, k); frag != "" {
 			toks := tokenize(frag, base)
 			w, attributed = attributionAfter(toks)
 			if !attributed && endsComma(text) {
@@ -129,15 +134,99 @@ func Quotes(text string) []news.Quote {
 		}
 		if speaker != "" {
 			r.said = append(r.said, mention{name: speaker, pos: sp.open})
-			if w.pron != "" && w.gender != 0 && r.gender[speaker] == 0 {
+			if w.gender != 0 && r.gender[speaker] == 0 {
 				r.gender[speaker] = w.gender
 			}
 		}
-		out = append(out, news.Quote{Text: a.display(text, spans, last), Speaker: speaker})
+		open, close := a.marks(sp, spans[last])
+		out = append(out, news.Quote{Text: a.display(text, spans, last), Speaker: speaker, Open: open, Close: close})
 		prev, prevSpeaker = &spans[last], speaker
 		k = last
 	}
 	return out
+}
+
+// insideAttribution finds an attribution that interrupts a quotation inside
+// its marks, as French and Russian write it (« Nous irons, affirme-t-elle.
+// Et vite. », «Я приду, — сказал он, — завтра»): a comma, maybe a dash, a
+// speech verb that comes first and its subject, up to the next comma or full
+// stop, with more of the quotation after it. It returns the quotation
+// without the attribution.
+func insideAttribution(text string) (string, who, bool) {
+	toks := tokenize(text, 0)
+	for c := 0; c < len(toks); c++ {
+		if toks[c].s != "," || c == 0 {
+			continue
+		}
+		v := c + 1
+		if v < len(toks) && (toks[v].s == "—" || toks[v].s == "–") {
+			v++
+		}
+		e := v
+		for e < len(toks) && e-v < 6 && toks[e].word {
+			e++
+		}
+		if e == v || e >= len(toks) || (toks[e].s != "," && toks[e].s != ".") {
+			continue
+		}
+		first := v
+		for first < e && (toks[first].s == "a" || toks[first].s == "avait" || auxWords[toks[first].s]) {
+			first++
+		}
+		if ok, _, _, _ := speechVerbAt(toks, first); !ok {
+			if ok2, _, _, _ := speechVerbAt(toks, first+1); !(ok2 && first+1 < e && pronounAt(toks, first)) {
+				continue
+			}
+		}
+		w, ok := attributionAfter(toks[c:e])
+		if !ok || w.empty() {
+			continue
+		}
+		after := e + 1
+		if after < len(toks) && (toks[after].s == "—" || toks[after].s == "–") {
+			after++
+		}
+		if after >= len(toks) {
+			continue
+		}
+		rest := strings.TrimSpace(text[toks[after].pos:])
+		head := strings.TrimSpace(text[:toks[c].pos])
+		if rest == "" {
+			continue
+		}
+		if toks[e].s == "." {
+			return head + ". " + rest, w, true
+		}
+		return head + ", " + rest, w, true
+	}
+	return text, who{}, false
+}
+
+// pronounAt reports whether toks[i] is a personal pronoun.
+func pronounAt(toks []token, i int) bool {
+	_, ok := pronouns[toks[i].lower()]
+	return ok && toks[i].word
+}
+
+// marks returns the marks that open quotation sp and close quotation end
+// (the same one unless the quotation was interrupted), with the space inside
+// them that French guillemets take; none for dialogue after a dash and for
+// straight marks, which typewriters put for curly ones.
+func (a *article) marks(sp, end span) (string, string) {
+	if sp.fam == famDash || end.fam == famDash || sp.fam == famStraight || a.text[sp.open] == '\'' {
+		// Dialogue has no marks; straight marks stand in for curly ones.
+		return "", ""
+	}
+	o, ow := utf8.DecodeRuneInString(a.text[sp.open:])
+	c, cw := utf8.DecodeLastRuneInString(a.text[:end.close])
+	open, close := string(o), string(c)
+	if next, _ := utf8.DecodeRuneInString(a.text[sp.open+ow:]); unicode.IsSpace(next) {
+		open += " "
+	}
+	if prev, _ := utf8.DecodeLastRuneInString(a.text[:end.close-cw]); unicode.IsSpace(prev) {
+		close = " " + close
+	}
+	return open, close
 }
 
 // plausibleAfter checks an attribution that follows a quotation ending its own
@@ -180,12 +269,15 @@ func (a *article) shapeOK(sp span) bool {
 	if len(wordsOf(text)) == 0 {
 		return false
 	}
+	if sp.fam == famDash {
+		return true // dialogue is no scare quote nor title; quoteLike wants its attribution
+	}
 	punct := ownPunct(text)
 	// A comma right after the closing mark („Wir helfen“, sagte Scholz) or
 	// just inside it (“Never,” he said) lets a short phrase through;
 	// quoteLike then wants an attribution.
 	after := strings.TrimSpace(a.text[sp.close:a.paras[sp.last][1]])
-	comma := strings.HasPrefix(after, ",") || endsComma(text)
+	comma := strings.HasPrefix(after, ",") || strings.HasPrefix(after, "–") || strings.HasPrefix(after, "—") || endsComma(text)
 	if len(words) < 4 && !punct && !comma {
 		return false
 	}
@@ -212,6 +304,10 @@ func (a *article) shapeOK(sp span) bool {
 func (a *article) quoteLike(sp span, text string, attributed bool) bool {
 	if attributed {
 		return true
+	}
+	if sp.fam == famDash {
+		// A dash opens list items too: dialogue wants its attribution.
+		return false
 	}
 	if sp.fam == famSingle {
 		return endsPunct(text) && len(strings.Fields(text)) >= 4

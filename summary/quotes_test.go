@@ -307,11 +307,17 @@ func TestQuotes(t *testing.T) {
 	}
 }
 
+// dump shows the text and speaker of quotations; TestQuoteMarks checks
+// their marks.
 func dump(qs []news.Quote) string {
 	if len(qs) == 0 {
 		return "[]"
 	}
-	b, err := json.MarshalIndent(qs, "", "  ")
+	bare := make([]news.Quote, len(qs))
+	for i, q := range qs {
+		bare[i] = news.Quote{Text: q.Text, Speaker: q.Speaker}
+	}
+	b, err := json.MarshalIndent(bare, "", "  ")
 	if err != nil {
 		panic(err)
 	}
@@ -345,5 +351,29 @@ func TestHTMLArticle(t *testing.T) {
 	}
 	if got := Quotes(text); dump(got) != dump(want) {
 		t.Errorf("Quotes()\n got %s\nwant %s", dump(got), dump(want))
+	}
+}
+
+// TestQuoteMarks checks that a quotation keeps the marks of its article, so
+// that alerts show « » as « » and „ “ as „ “.
+func TestQuoteMarks(t *testing.T) {
+	tests := []struct{ text, open, close string }{
+		{"« Nous ne signerons pas », a-t-il ajouté.", "« ", " »"},
+		{"«Ми не відступимо», — заявив Олег Коваль.", "«", "»"},
+		{"„Wir helfen der Ukraine“, sagte Scholz.", "„", "“"},
+		{"„Nie zgadzam się” – powiedziała Anna Nowak.", "„", "”"},
+		{"“We are ready,” she said.", "“", "”"},
+		{"\"Je to chyba,\" řekl Petr Novák.", "", ""},
+		{"— Не можу повірити, — сказала вона.", "", ""},
+	}
+	for _, tt := range tests {
+		qs := Quotes(tt.text)
+		if len(qs) != 1 {
+			t.Errorf("Quotes(%q) = %s, want one quotation", tt.text, dump(qs))
+			continue
+		}
+		if qs[0].Open != tt.open || qs[0].Close != tt.close {
+			t.Errorf("Quotes(%q) marks %q %q, want %q %q", tt.text, qs[0].Open, qs[0].Close, tt.open, tt.close)
+		}
 	}
 }

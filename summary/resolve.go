@@ -38,10 +38,11 @@ type resolver struct {
 	known    map[string]bool  // every name in persons
 	byToken  map[string][]int // persons with a full name, by each word of it
 	names    map[string]int   // how often each name occurs outside quotations
+	lang     string           // the article's language, "" when unknown
 }
 
 func newResolver(a *article, spans []span) *resolver {
-	r := &resolver{gender: map[string]byte{}, known: map[string]bool{}, byToken: map[string][]int{}, names: map[string]int{}}
+	r := &resolver{gender: map[string]byte{}, known: map[string]bool{}, byToken: map[string][]int{}, names: map[string]int{}, lang: Language(a.text)}
 	var sentences [][]token
 	for _, seg := range a.outside(spans) {
 		s := a.text[seg[0]:seg[1]]
@@ -91,11 +92,7 @@ func newResolver(a *article, spans []span) *resolver {
 // definite reports the determiners that refer back to a known person ("a" is
 // the Portuguese feminine article here; role() tells it from the English one).
 func definite(det string) bool {
-	switch det {
-	case "the", "le", "la", "l'", "l’", "o", "a", "el":
-		return true
-	}
-	return false
+	return det != "" && determiners[det] && (!indefinites[det] || det == "a")
 }
 
 // learnCandidates records the people an article names without a title or a
@@ -161,13 +158,26 @@ func described(toks []token, i int) bool {
 	for k := i - 1; k >= 0 && i-k <= 3; k-- {
 		t := toks[k]
 		if !t.word || isCap(t.s) {
-			return false
+			// "…, театральный критик Ольга Белова": languages without
+			// articles describe a person right after punctuation.
+			return !t.word && k < i-1 && t.s != "." && describes(toks[k+1:i])
 		}
 		if determiners[t.lower()] {
 			return k < i-1
 		}
 	}
-	return false
+	return i <= 2 && i > 0 && describes(toks[:i])
+}
+
+// describes reports whether words could describe a person: lower-case words
+// that are no function words nor verbs.
+func describes(words []token) bool {
+	for _, t := range words {
+		if !t.word || isCap(t.s) || stopCaps[t.lower()] || speechVerbs[t.s] || verbGender[t.s] != 0 {
+			return false
+		}
+	}
+	return len(words) > 0
 }
 
 // fullNameLike reports whether words could be a person's full name: two to
@@ -230,10 +240,25 @@ func (r *resolver) genderVotes(sentences [][]token, isPerson func(string) bool) 
 		}
 	}
 	count := func(toks []token, v *[2]int) {
+		for i, t := range toks {
+			if !t.word {
+				continue
+			}
+			if r.lang == "" || languages[r.lang] == nil {
+				break
+			}
+			switch g, ok := languages[r.lang].pronouns[t.lower()]; {
+			case !ok || articleBefore(toks, i) || malePronouns[t.lower()] || femalePronouns[t.lower()]:
+			case g == 'm':
+				v[0]++
+			case g == 'f':
+				v[1]++
+			}
+		}
 		for _, t := range toks {
 			switch l := t.lower(); {
 			case !t.word:
-			case malePronouns[l]:
+			case malePronouns[l] && !(l == "il" && r.lang == "it"): // the Italian article
 				v[0]++
 			case femalePronouns[l]:
 				v[1]++
@@ -285,15 +310,27 @@ func contains(list []string, s string) bool {
 // ("Dmytro Kuleba, Ukraine's foreign minister," / "A ministra da Saúde,
 // Nísia Trindade,"), or as the subject of a speech verb.
 func (r *resolver) learn(toks []token) {
+	genitive := languages[r.lang] != nil && len(languages[r.lang].genitive) > 0
 	for i := 0; i < len(toks); {
 		run, det, end := runForward(toks, i)
 		if len(run) == 0 {
 			i = max(end, i+1)
 			continue
 		}
+		if genitive && afterAccording(toks, i) {
+			i = end // a name in the genitive: the loop over speech verbs reads it
+			continue
+		}
 		w := normalize(run, det)
 		if w.name != "" && (w.titled || i == 0 && det == "" && subjectName(run, toks, end)) {
 			r.addPerson(w, run[0].pos)
+		}
+		if w.name == "" && hasTitleNoun(w.role) {
+			if app, ok := nameAfterTitle(toks, end); ok {
+				app.role, app.titled = w.role, true
+				app.gender = w.gender
+				r.addPerson(app, run[0].pos)
+			}
 		}
 		if end < len(toks) && toks[end].s == "," {
 			arun, adet, aend := runForward(toks, end+1)
@@ -320,17 +357,48 @@ func (r *resolver) learn(toks []token) {
 	}
 	for v := range toks {
 		ok, end, forward, invertible := speechVerbAt(toks, v)
+		if ok && forward && languages[r.lang] != nil && len(languages[r.lang].genitive) > 0 {
+			// "Podle mluvčí zoo Evy Králové zůstane vstupné stejné.": a
+			// person, named in the genitive.
+			if s := speakerAfter(toks, end); len(strings.Fields(s.name)) >= 2 {
+				if n := r.slavicName(s.name); !r.known[n] && r.inflected(strings.Fields(n), toks[v].pos) == "" {
+					s.name = r.nominative(n)
+					r.addPerson(s, toks[v].pos)
+				}
+			}
+		}
 		if !ok || forward {
 			continue
 		}
+		g := verbGender[toks[v].s]
+		if g == 'p' {
+			g = 0
+		}
 		if s := subjectBefore(toks, v); s.name != "" {
+			if s.gender == 0 {
+				s.gender = g
+			}
 			r.addPerson(s, toks[v].pos)
 		} else if invertible {
 			if s := speakerAfter(toks, end); s.name != "" {
+				if s.gender == 0 {
+					s.gender = g
+				}
 				r.addPerson(s, toks[v].pos)
 			}
 		}
 	}
+}
+
+// afterAccording reports whether toks[i] follows a phrase that introduces a
+// speaker ("podle", "за словами").
+func afterAccording(toks []token, i int) bool {
+	for k := 1; k <= 3 && i-k >= 0; k++ {
+		if ok, end, forward, _ := speechVerbAt(toks, i-k); ok && forward && end == i {
+			return true
+		}
+	}
+	return false
 }
 
 // subjectName reports whether a run opening a sentence looks like the full
@@ -383,6 +451,16 @@ func (r *resolver) addPerson(w who, pos int) {
 	if w.gender != 0 && r.gender[name] == 0 {
 		r.gender[name] = w.gender
 	}
+	if r.gender[name] == 0 && inflects[r.lang] && len(p.toks) >= 2 {
+		// Slavic first names that end in -a are women's (Anna, Олена,
+		// Magdalena); the others men's (Piotr, Сергей, Jiří).
+		switch first := []rune(strings.ToLower(p.toks[0])); first[len(first)-1] {
+		case 'a', 'а', 'я':
+			r.gender[name] = 'f'
+		default:
+			r.gender[name] = 'm'
+		}
+	}
 	if len(w.role) > 0 {
 		words := map[string]bool{}
 		for _, x := range w.role {
@@ -406,11 +484,38 @@ func (r *resolver) resolve(w who, pos int) string {
 		}
 		return r.pronoun(w.gender, pos)
 	case w.name != "":
-		return r.fullName(w.name, pos)
+		name := r.fullName(w.name, pos)
+		if w.oblique && name == r.slavicName(w.name) && !r.known[name] {
+			// "за словами речника Андрія Лисенка", whom the article never
+			// names in the nominative: undo the genitive endings.
+			name = r.nominative(name)
+		}
+		return name
 	case len(w.role) > 0:
 		return r.role(w.role, w.det, pos)
 	}
 	return ""
+}
+
+// nominative turns a name in the genitive into the nominative with the
+// ending pairs of the article's language ([genitive] in lang/*.txt), the
+// longest ending first: "Андрія Лисенка" → "Андрій Лисенко", "Evy Králové"
+// → "Eva Králová". A word no pair fits stays as it is.
+func (r *resolver) nominative(name string) string {
+	d := languages[r.lang]
+	if d == nil || len(d.genitive) == 0 {
+		return name
+	}
+	ws := strings.Fields(name)
+	for i, w := range ws {
+		for _, e := range d.genitive {
+			if stem, ok := strings.CutSuffix(w, e[0]); ok && runeLen(stem) >= 2 {
+				ws[i] = stem + e[1]
+				break
+			}
+		}
+	}
+	return strings.Join(ws, " ")
 }
 
 // fullName expands a surname ("Stoltenberg") to the full name the article
@@ -418,7 +523,13 @@ func (r *resolver) resolve(w who, pos int) string {
 // before pos. A name that ends with a known full name is that person
 // ("Brussels Jens Stoltenberg" read across a missing comma).
 func (r *resolver) fullName(name string, pos int) string {
+	name = r.slavicName(name)
 	toks := strings.Fields(name)
+	if inflects[r.lang] && !r.known[name] {
+		if found := r.inflected(toks, pos); found != "" {
+			return found
+		}
+	}
 	if len(toks) >= 2 {
 		for k := range len(toks) - 1 {
 			if suffix := strings.Join(toks[k:], " "); r.known[suffix] {
@@ -443,6 +554,77 @@ func (r *resolver) fullName(name string, pos int) string {
 		return found
 	}
 	return name
+}
+
+// inflects are the languages that decline names ("за словами Волкова",
+// "podle Petra Nováka"): a name in another case is the person the article
+// named in the nominative.
+var inflects = setOf("uk", "ru", "pl", "cs")
+
+// inflected finds the person named before pos (or else after it) whose name
+// has as many words as toks, each the same word but for a case ending: the
+// words share all but the last two letters of the longer one, and at least
+// three ("Волкова" for "Волков", "Nováka" for "Novák", "Králové" for
+// "Králová").
+func (r *resolver) inflected(toks []string, pos int) string {
+	if len(toks) == 0 || len(toks) > 3 {
+		return ""
+	}
+	var idx []int
+	for i, p := range r.persons {
+		if len(p.toks) < len(toks) {
+			continue
+		}
+		tail := p.toks[len(p.toks)-len(toks):]
+		ok := true
+		for k, t := range toks {
+			if !sameStem(t, tail[k]) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			idx = append(idx, i)
+		}
+	}
+	return r.latestPerson(idx, pos, func(person) bool { return true })
+}
+
+// sameStem reports whether two words differ only in a case ending of at
+// most two letters ("Evy" and "Eva" too).
+func sameStem(a, b string) bool {
+	if a == b {
+		return true
+	}
+	ra, rb := []rune(a), []rune(b)
+	n := 0
+	for n < len(ra) && n < len(rb) && ra[n] == rb[n] {
+		n++
+	}
+	return n >= min(3, min(len(ra), len(rb))-1) && n >= 2 && len(ra)-n <= 2 && len(rb)-n <= 2
+}
+
+// slavicName drops the words a name run picked up from the title before it
+// in the Slavic languages, which put the body after the title in the
+// genitive ("Депутат Верховної Ради Ігор Савчук" → "Ігор Савчук",
+// "Primátorka Brna Alena Veselá" → "Alena Veselá"): of three words or more,
+// the last two are the name, or the last three when the middle one is a
+// patronymic ("Сергей Викторович Волков").
+func (r *resolver) slavicName(name string) string {
+	if !inflects[r.lang] {
+		return name
+	}
+	ws := strings.Fields(name)
+	if len(ws) < 3 {
+		return name
+	}
+	keep := 2
+	for _, suf := range []string{"ович", "евич", "йович", "івна", "ївна", "овна", "евна", "ич"} {
+		if strings.HasSuffix(ws[len(ws)-2], suf) {
+			keep = 3
+		}
+	}
+	return strings.Join(ws[len(ws)-keep:], " ")
 }
 
 // latestPerson returns, among the persons at the indices given, the one
@@ -501,7 +683,7 @@ func (r *resolver) role(words []string, det string, pos int) string {
 	if _, ok := titleNoun(head); !ok {
 		return ""
 	}
-	if det == "an" || det == "a" && englishTitleSet[head] {
+	if det == "an" || det == "a" && englishTitleSet[head] || det != "a" && indefinites[det] {
 		return ""
 	}
 	q := map[string]bool{}

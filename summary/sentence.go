@@ -135,11 +135,9 @@ func lastWord(s string) string {
 
 // Abbreviations, lower-cased and without the final full stop.
 var (
-	// titleAbbr never end a sentence: a name always follows them.
-	titleAbbr = setOf("mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "maj", "capt",
-		"cpt", "sgt", "adm", "cmdr", "gov", "sen", "rep", "rev", "hon", "st", "mt", "ft",
-		"pres", "supt", "insp", "messrs", "mme", "mlle", "sra", "srta", "dra", "vs", "v",
-		"approx", "ca", "cf", "al", "jr", "sr", "brig", "cdr", "amb", "atty")
+	// titleAbbr never end a sentence: a name always follows them ("Gen.",
+	// "z. B.", "т. зв."); [abbreviations] in lang/*.txt.
+	titleAbbr = map[string]bool{}
 	// numberAbbr end no sentence when a number follows: "No. 5", "Art. 5", "Jan. 6".
 	numberAbbr = setOf("no", "nos", "nr", "art", "vol", "vols", "p", "pp", "fig", "figs",
 		"sec", "ch", "para", "op", "ed", "jan", "feb", "mar", "apr", "jun", "jul", "aug",

@@ -6,12 +6,13 @@ import (
 
 // who is the speaker an attribution names, before resolution.
 type who struct {
-	name   string   // a name with titles stripped ("Jens Stoltenberg", "Stoltenberg", "NATO")
-	role   []string // lower-cased title words ("foreign", "minister")
-	pron   string   // a pronoun ("he")
-	det    string   // the determiner before a role ("the", "a")
-	gender byte     // 'm', 'f' or 0 when unknown
-	titled bool     // a title or an honorific came with the name: surely a person
+	name    string   // a name with titles stripped ("Jens Stoltenberg", "Stoltenberg", "NATO")
+	role    []string // lower-cased title words ("foreign", "minister")
+	pron    string   // a pronoun ("he")
+	det     string   // the determiner before a role ("the", "a")
+	gender  byte     // 'm', 'f' or 0 when unknown
+	oblique bool     // a name in the genitive, as after "за словами" or "podle"
+	titled  bool     // a title or an honorific came with the name: surely a person
 }
 
 func (w who) empty() bool { return w.name == "" && len(w.role) == 0 && w.pron == "" }
@@ -168,7 +169,7 @@ func normalize(run []token, det string) who {
 		if len(name) == 1 && isDemonym(w.name) {
 			w.name = ""
 		}
-		if last >= 0 && institutionWords[strings.ToLower(parts[len(parts)-1])] {
+		if last >= 0 && (institutionWords[strings.ToLower(parts[len(parts)-1])] || bodyWords[strings.ToLower(parts[0])]) {
 			// "General Assembly", "Foreign Ministry": a body, not a titled person.
 			return who{det: det}
 		}
@@ -216,7 +217,7 @@ const nullSubject = "∅"
 // name in apposition is that name ("segundo o presidente do partido, Marcos
 // Figueiredo,").
 func speakerAfter(toks []token, i int) who {
-	if i < len(toks) && toks[i].word {
+	if i < len(toks) && toks[i].word && !articleBefore(toks, i) {
 		if g, ok := pronouns[toks[i].lower()]; ok {
 			return who{pron: toks[i].lower(), gender: g}
 		}
@@ -237,13 +238,32 @@ func speakerAfter(toks []token, i int) who {
 			run, _, end = runForward(toks, k)
 		}
 	}
+	if len(run) == 0 {
+		// "según la enóloga Florencia Aguirre", "explicó su
+		// superintendente, Osvaldo Carrizo": a noun herald does not know
+		// as a title, then the name.
+		k := end
+		if det == "" && i < len(toks) && possessives[toks[i].lower()] {
+			k = i + 1
+		}
+		if w, ok := describedName(toks, k); ok {
+			return w
+		}
+	}
 	w := normalize(run, det)
 	if len(mods) > 0 {
 		w.role = append(mods, w.role...)
 	}
 	if w.name == "" && len(w.role) > 0 {
+		if app, ok := nameAfterTitle(toks, end); ok {
+			app.role = append(w.role, app.role...)
+			if app.gender == 0 {
+				app.gender = w.gender
+			}
+			return app
+		}
 		j := end
-		for j < len(toks) && j-end < 6 && toks[j].word && !isCap(toks[j].s) {
+		for j < len(toks) && j-end < 6 && toks[j].word {
 			j++
 		}
 		if j < len(toks) && toks[j].s == "," {
@@ -259,6 +279,117 @@ func speakerAfter(toks []token, i int) who {
 		}
 	}
 	return w
+}
+
+// ofWords join a title to the body it heads ("portavoz del Partido Popular").
+var ofWords = setOf("of", "de", "del", "della", "dei", "degli", "des", "du", "da", "do", "dos", "das", "di", "von", "der")
+
+// possessives may stand before a role as an article does ("su portavoz");
+// [possessives] in lang/*.txt.
+var possessives = map[string]bool{}
+
+// describedName reads, from toks[k], one or two lower-case words that
+// describe a person and the person's full name, right after them or in
+// apposition after a comma.
+func describedName(toks []token, k int) (who, bool) {
+	start := k
+	for k < len(toks) && k-start < 2 && toks[k].word && !isCap(toks[k].s) && !stopCaps[toks[k].lower()] && !speechVerbs[toks[k].s] {
+		k++
+	}
+	if k == start || k >= len(toks) {
+		return who{}, false
+	}
+	var role []string
+	for _, t := range toks[start:k] {
+		role = append(role, t.lower())
+	}
+	if toks[k].s == "," {
+		w, ok := appositionAt(toks, k)
+		w.role = role
+		return w, ok
+	}
+	if !toks[k].word || !isCap(toks[k].s) {
+		return who{}, false
+	}
+	run, det, end := runForward(toks, k)
+	w := normalize(run, det)
+	closed := end == len(toks) || !toks[end].word && strings.Contains(".,;!?", toks[end].s)
+	// "каже десятирічний Максим.", "mówi pani Halina,": a first name alone
+	// will do when nothing follows it.
+	if w.name == "" || len(w.role) > 0 || len(strings.Fields(w.name)) < 2 && !closed || !closed && toks[end].word && isCap(toks[end].s) {
+		return who{}, false
+	}
+	w.role = role
+	return w, true
+}
+
+// articleBefore reports whether toks[i], which may be a pronoun in one
+// language, is an article in another before a title or a name (Italian "il
+// ministro", not French "il").
+func articleBefore(toks []token, i int) bool {
+	return determiners[toks[i].lower()] && i+1 < len(toks) && toks[i+1].word &&
+		(isTitleWord(toks[i+1]) || isCap(toks[i+1].s))
+}
+
+// nameAfterTitle finds the full name that follows a title after at most
+// three words that qualify it ("le commissaire européen Tomas Lind",
+// "ředitel zoo Petr Novák", "Minister rolnictwa Piotr Zieliński", "ministro
+// dell'Ambiente Giorgio Bianchi"), starting at toks[i].
+func nameAfterTitle(toks []token, i int) (who, bool) {
+	for k := i; k < len(toks) && k-i <= 4; k++ {
+		t := toks[k]
+		if t.s == "," {
+			// "le ministre délégué au numérique, Karim Benali"
+			return appositionAt(toks, k)
+		}
+		if !t.word {
+			return who{}, false
+		}
+		if !isCap(t.s) {
+			if ofWords[t.lower()] || contracted[t.lower()] {
+				continue
+			}
+			if stopCaps[t.lower()] || verbGender[t.s] != 0 || speechVerbs[t.s] {
+				return who{}, false // "professor at Harvard University"
+			}
+			continue
+		}
+		if k == i {
+			return who{}, false
+		}
+		run, det, end := runForward(toks, k)
+		w := normalize(run, det)
+		if end < len(toks) && toks[end].s == "," {
+			// "el portavoz del Partido Popular, Andrés Molina": the
+			// name in apposition.
+			if app, ok := appositionAt(toks, end); ok {
+				return app, true
+			}
+		}
+		if ofWords[toks[k-1].lower()] || contracted[toks[k-1].lower()] {
+			return who{}, false // "del Partido Popular": a body
+		}
+		if len(strings.Fields(w.name)) >= 2 && len(w.role) == 0 && (end == len(toks) || !toks[end].word || !isCap(toks[end].s)) {
+			return w, true
+		}
+		return who{}, false
+	}
+	return who{}, false
+}
+
+// contracted are prepositions fused with an article, which join a title to
+// what it is of ("ministre délégué au numérique", "ministro dell'Ambiente").
+var contracted = setOf("au", "aux", "al", "ao", "à", "zum", "zur", "dell'", "dell’", "l'", "l’", "nel", "della", "dello")
+
+// appositionAt reads a full name in apposition after the comma at toks[c]:
+// two words or more, without a title, closed by punctuation or the end.
+func appositionAt(toks []token, c int) (who, bool) {
+	run, det, end := runForward(toks, c+1)
+	app := normalize(run, det)
+	if len(strings.Fields(app.name)) >= 2 && len(app.role) == 0 && (end == len(toks) || !toks[end].word) {
+		return app, true
+	}
+	return who{}, false
 }
 
 // subjectBefore reads the subject of the speech verb at toks[v]: a pronoun,
@@ -290,6 +421,15 @@ func subjectBefore(toks []token, v int) who {
 		}
 		brun, bdet := runBackward(toks, j-1)
 		subj := normalize(brun, bdet)
+		before := j - 1 - len(brun)
+		if bdet != "" {
+			before--
+		}
+		if before >= 0 && ofWords[toks[before].lower()] && app.name != "" && len(app.role) == 0 {
+			// "El presidente de la Asociación de Constructores, Ramón
+			// Ibáñez, alertó": the body is not the subject, the person is.
+			return app
+		}
 		switch {
 		case subj.name != "":
 			if len(subj.role) == 0 {
@@ -310,6 +450,23 @@ func subjectBefore(toks []token, v int) who {
 	return normalize(run, det)
 }
 
+// verbSubject is the speaker of a speech verb at toks[v] (ending at end)
+// whose subject is not given: nobody for a plural ("заявили", "spiegano"),
+// else, where the subject is left out (”, avaliou.; – dodała s úsměvem; ”,
+// ha dichiarato), the person last spoken of, of the gender the verb's ending
+// tells.
+func verbSubject(toks []token, v, end int) (who, bool) {
+	g := verbGender[toks[v].s]
+	if g == 'p' {
+		return who{}, true
+	}
+	if end == len(toks) || !toks[end].word && strings.Contains(".!?;:", toks[end].s) ||
+		proDropVerbs[toks[v].s] && (toks[end].s == "," || toks[end].word && !isCap(toks[end].s)) {
+		return who{pron: nullSubject, gender: g}, true
+	}
+	return who{}, true
+}
+
 // attributionAfter finds who said a quotation in the text after it: "…,”
 // said Stoltenberg", "…,” he said", "…,” the minister told reporters", "»,
 // a-t-il ajouté", "”, disse ele". ok reports that an attribution was found
@@ -322,23 +479,40 @@ func attributionAfter(toks []token) (who, bool) {
 	if i >= len(toks) {
 		return who{}, false
 	}
-	// "a déclaré M. Macron"; "a-t-il déclaré", split into "a" "il" "déclaré".
+	if toks[i].s == "so" && i+1 < len(toks) && isCap(toks[i+1].s) {
+		// „…“, so Schröder. — German attributes with "so" and a name that
+		// ends the sentence; English "so" never comes before a capital there.
+		run, det, end := runForward(toks, i+1)
+		if w := normalize(run, det); w.name != "" && (end == len(toks) || toks[end].s == "." || toks[end].s == ",") {
+			return w, true
+		}
+	}
+	// "a déclaré M. Macron"; "a-t-il déclaré", split into "a" "il" "déclaré";
+	// "ha detto il ministro", "se preguntó Marta", "ha poi concluso".
 	j := i
-	if (toks[i].s == "a" || toks[i].s == "avait") && i+1 < len(toks) {
-		if ok, _, _, _ := speechVerbAt(toks, i+1); ok {
-			j = i + 1
-		} else if g, isPron := pronouns[toks[i+1].lower()]; isPron && i+2 < len(toks) {
-			if ok, _, _, _ := speechVerbAt(toks, i+2); ok {
-				return who{pron: toks[i+1].lower(), gender: g}, true
+	for c := 0; c < 2 && j+1 < len(toks) && (toks[j].s == "a" || toks[j].s == "avait" || auxWords[toks[j].s]); c++ {
+		if ok, _, _, _ := speechVerbAt(toks, j+1); ok {
+			j++
+			break
+		} else if g, isPron := pronouns[toks[j+1].lower()]; isPron && j+2 < len(toks) && toks[j].s != "se" {
+			if ok, _, _, _ := speechVerbAt(toks, j+2); ok {
+				return who{pron: toks[j+1].lower(), gender: g}, true
 			}
 		}
+		j++
+	}
+	if ok, _, _, _ := speechVerbAt(toks, j); !ok {
+		j = i
 	}
 	if ok, end, _, _ := speechVerbAt(toks, j); ok {
 		w := speakerAfter(toks, end)
-		if w.empty() && (end == len(toks) || !toks[end].word && strings.Contains(".!?;", toks[end].s)) {
-			// ”, avaliou. — Portuguese and Spanish leave the subject out:
-			// the person last spoken of.
-			return who{pron: nullSubject}, true
+		if w.empty() {
+			return verbSubject(toks, j, end)
+		}
+		if w.gender == 0 && w.pron == "" {
+			if g := verbGender[toks[j].s]; g == 'm' || g == 'f' {
+				w.gender = g
+			}
 		}
 		return w, true
 	}
@@ -404,7 +578,15 @@ func (r *resolver) attributionBefore(toks []token) (who, bool) {
 		return who{}, false
 	}
 	if forward {
-		return speakerAfter(toks, end), true
+		if v > 0 && toks[v-1].word {
+			// "Jego zdaniem „…”": the speaker is the possessive before.
+			if g, ok := pronouns[toks[v-1].lower()]; ok && possessives[toks[v-1].lower()] {
+				return who{pron: toks[v-1].lower(), gender: g}, true
+			}
+		}
+		w := speakerAfter(toks, end)
+		w.oblique = toks[v].lower() != "according" && w.name != ""
+		return w, true
 	}
 	if participles[toks[v].s] {
 		return r.clauseSubject(toks[:v], true), true
@@ -424,6 +606,22 @@ func (r *resolver) attributionBefore(toks []token) (who, bool) {
 	subj := subjectBefore(toks, v)
 	if subj.empty() && v > 0 && (toks[v-1].lower() == "and" || toks[v-1].lower() == "et" || toks[v-1].lower() == "e") {
 		subj = r.clauseSubject(toks[:v], true)
+	}
+	k := v - 1
+	for k >= 0 && isAux(toks[k]) {
+		k--
+	}
+	if subj.empty() && proDropVerbs[toks[v].s] && (k < 0 || !toks[k].word) {
+		// "Kiedy zapytaliśmy o ceny, odpowiedziała krótko: „…”", but not
+		// "una fuente de los servicios nos la resumió así:".
+		if g := verbGender[toks[v].s]; g != 'p' {
+			return who{pron: nullSubject, gender: g}, true
+		}
+	}
+	if subj.gender == 0 && subj.pron == "" {
+		if g := verbGender[toks[v].s]; g == 'm' || g == 'f' {
+			subj.gender = g
+		}
 	}
 	return subj, true
 }

@@ -9,13 +9,21 @@ import (
 // token is a word or a punctuation mark of an attribution or a sentence.
 type token struct {
 	s    string
-	pos  int // byte offset in the article text
+	low  string // s lower-cased without a final full stop, set by tokenize
+	pos  int    // byte offset in the article text
 	word bool
 }
 
 // lower is the token lower-cased without a final full stop, the form the
 // word lists use.
-func (t token) lower() string { return strings.ToLower(strings.TrimSuffix(t.s, ".")) }
+func (t token) lower() string {
+	if t.low == "" && t.s != "" {
+		return lowerWord(t.s)
+	}
+	return t.low
+}
+
+func lowerWord(s string) string { return strings.ToLower(strings.TrimSuffix(s, ".")) }
 
 func isWordRune(r rune) bool {
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
@@ -59,6 +67,9 @@ func tokenize(s string, base int) []token {
 		}
 		toks = append(toks, splitWord(s[i:j], base+i)...)
 		i = j
+	}
+	for k := range toks {
+		toks[k].low = lowerWord(toks[k].s)
 	}
 	return toks
 }
@@ -123,50 +134,15 @@ func isPossessive(s string) bool {
 	return strings.HasSuffix(s, "'s") || strings.HasSuffix(s, "’s")
 }
 
-// Speech verbs. The value says whether the verb can precede its speaker
-// ("said Stoltenberg"); "told" and "asked" take an object there instead.
-var speechVerbs = func() map[string]bool {
-	m := map[string]bool{}
-	for _, v := range strings.Fields(`said says say added adds stated states noted notes warned warns
-		explained explains wrote writes declared declares declare insisted insists stressed stresses
-		emphasized emphasised emphasizes emphasises remarked remarks replied replies answered
-		answers continued continues argued argues acknowledged acknowledges admitted admits
-		announced announces commented comments observed observes recalled recalls tweeted tweets
-		concluded concludes claimed claims confirmed confirms cautioned cautions underlined
-		underscored suggested suggests predicted predicts promised promises vowed vows pledged
-		pledges reiterated reiterates conceded concedes responded responds shouted joked jokes
-		quipped quips affirmed reported reports countered counters retorted complained complains
-		lamented laments boasted mused recounted recounts testified alleged maintained contended
-		wondered whispered exclaimed
-		déclaré dit affirmé ajouté expliqué souligné indiqué estimé précisé assuré averti martelé
-		lancé insisté rappelé confié annoncé répondu écrit témoigné raconté reconnu poursuivi
-		conclu résumé tranché regretté dénoncé prévenu répété déclare affirme ajoute explique
-		souligne indique estime précise assure avertit martèle lance insiste rappelle confie
-		annonce répond écrit témoigne raconte reconnaît poursuit conclut résume tranche regrette
-		dénonce prévient répète déclarait disait affirmait ajoutait expliquait soulignait
-		indiquait estimait précisait assurait lançait confiait témoignait racontait poursuivait
-		disse afirmou declarou acrescentou explicou ressaltou destacou salientou sublinhou comentou
-		alertou advertiu defendeu garantiu completou observou avaliou escreveu respondeu diz afirma
-		declara explica ponderou argumentou reconheceu contou relatou lembrou frisou enfatizou
-		pontuou reforçou concluiu opinou brincou admitiu prometeu analisou disseram afirmaram
-		dijo afirmó declaró añadió explicó señaló aseguró dice agregó indicó expresó sostuvo
-		comentó precisó subrayó advirtió insistió recordó reconoció manifestó
-		sagte erklärte betonte sagt erklärt betont fügte`) {
-		m[v] = true
-	}
-	for _, v := range strings.Fields(`told tells asked asks urged urges written`) {
-		m[v] = false
-	}
-	return m
-}()
+// speechVerbs are the speech verbs of every language (lang/*.txt, section
+// [verbs]). The value says whether the verb can precede its speaker ("said
+// Stoltenberg"); "told" and "asked" (marked :n) take an object there instead.
+var speechVerbs = map[string]bool{}
 
 // participles of speech verbs attribute a quotation to the subject of the
-// clause they hang on ("Emery retweeted the story, saying, “…”").
-var participles = setOf("saying", "adding", "noting", "writing", "telling", "declaring",
-	"stating", "explaining", "warning", "insisting", "arguing", "asking", "tweeting",
-	"stressing", "replying", "answering", "concluding", "recalling", "promising", "vowing",
-	"déclarant", "affirmant", "ajoutant", "expliquant", "soulignant", "estimant", "assurant",
-	"dizendo", "afirmando", "acrescentando", "explicando", "diciendo", "afirmando", "añadiendo")
+// clause they hang on ("Emery retweeted the story, saying, “…”"); they come
+// from the [participles] sections of lang/*.txt.
+var participles = map[string]bool{}
 
 // speechVerbAt reports whether a speech verb starts at toks[i], returning the
 // index after it and whether the speaker must follow it ("according to X",
@@ -192,6 +168,18 @@ func speechVerbAt(toks []token, i int) (ok bool, end int, forward bool, invertib
 	case l == "selon" || l == "segundo" || l == "según" || l == "conforme":
 		return true, i + 1, true, true
 	}
+	for _, ph := range accordingPhrases {
+		if ph[0] != l {
+			continue
+		}
+		k := 1
+		for k < len(ph) && next(k) == ph[k] {
+			k++
+		}
+		if k == len(ph) {
+			return true, i + k, true, true
+		}
+	}
 	inv, ok := speechVerbs[toks[i].s]
 	if !ok && participles[toks[i].s] {
 		return true, i + 1, false, false
@@ -208,13 +196,8 @@ var pronouns = map[string]byte{
 }
 
 // honorifics are stripped from names; the value is the gender they imply.
-var honorifics = map[string]byte{
-	"mr": 'm', "mrs": 'f', "ms": 'f', "miss": 'f', "dr": 0, "prof": 0, "mme": 'f', "mlle": 'f',
-	"sr": 'm', "sra": 'f', "srta": 'f', "dom": 'm', "dona": 'f', "sir": 'm', "dame": 'f',
-	"lord": 'm', "lady": 'f', "sen": 0, "rep": 0, "gov": 0, "gen": 0, "lt": 0, "col": 0,
-	"maj": 0, "capt": 0, "sgt": 0, "adm": 0, "rev": 0, "hon": 0, "herr": 'm', "frau": 'f',
-	"brig": 0, "amb": 0,
-}
+// They come from the [honorifics] sections of lang/*.txt.
+var honorifics = map[string]byte{}
 
 // isHonorific reports "Mr.", "Dr.", "Gen."… and the French "M." (only with
 // its dot, so that an initial is not taken for it).
@@ -228,69 +211,23 @@ func isHonorific(t token) bool {
 
 // Title nouns name what a person is; they are stripped from names and kept
 // as the person's role.
-const (
-	englishTitles = `president vice-president president-elect minister secretary
-		secretary-general chancellor chief spokesman spokesperson ambassador envoy senator
-		representative congressman lawmaker legislator governor mayor commissioner director
-		director-general chairman chairperson chair ceo cfo coo head leader king prince pope premier
-		commander commander-in-chief colonel lieutenant major captain admiral sergeant marshal
-		general officer official analyst professor doctor judge justice attorney prosecutor lawyer
-		adviser advisor aide diplomat negotiator founder co-founder executive manager coordinator
-		economist researcher expert speaker counsel undersecretary correspondent editor sheriff
-		bishop archbishop cardinal patriarch rabbi imam cleric mp deputy
-		spokeswoman chairwoman congresswoman queen princess boss coach writer reporter
-		columnist journalist author developer programmer scientist historian philosopher
-		physicist geophysicist astronomer meteorologist chemist engineer activist candidate
-		nominee campaigner organiser organizer strategist consultant pollster
-		oceanographer sociologist psychologist biologist`
-	otherTitles = `président ministre secrétaire porte-parole ambassadeur chef directeur général
-		maire député sénateur commissaire conseiller procureur juge patron dirigeant responsable
-		presidente ministro secretário secretario porta-voz portavoz embaixador embajador
-		governador prefeito deputado senador diretor chefe comandante procurador juiz assessor
-		líder alcalde primeiro-ministro premier-ministre
-		préfet préfète sous-préfet commandant capitaine adjoint adjointe
-		présidente ministra secretária ambassadrice directrice députée sénatrice conseillère
-		presidenta embaixadora governadora prefeita deputada senadora diretora juíza assessora
-		kanzler bundeskanzler kanzlerin bundeskanzlerin präsident präsidentin bundespräsident
-		minister ministerin außenminister außenministerin sprecher sprecherin regierungssprecher`
-	feminineTitles = `préfète adjointe spokeswoman chairwoman congresswoman queen princess présidente ministra
-		secretária ambassadrice directrice députée sénatrice conseillère presidenta embaixadora
-		governadora prefeita deputada senadora diretora juíza assessora kanzlerin
-		bundeskanzlerin präsidentin ministerin außenministerin sprecherin`
-	masculineTitles = `spokesman chairman congressman king prince ministro secretário
-		embaixador embajador governador prefeito deputado senador diretor juiz assessor
-		président ambassadeur directeur député sénateur conseiller procureur préfet`
-)
-
 var (
-	// titleNouns maps every title noun to the gender it implies ('m', 'f' or 0).
-	titleNouns = func() map[string]byte {
-		m := map[string]byte{}
-		for _, w := range strings.Fields(englishTitles + " " + otherTitles) {
-			m[w] = 0
-		}
-		for _, w := range strings.Fields(feminineTitles) {
-			m[w] = 'f'
-		}
-		for _, w := range strings.Fields(masculineTitles) {
-			m[w] = 'm'
-		}
-		return m
-	}()
+	// titleNouns maps every title noun ([titles] in lang/*.txt) to the
+	// gender it implies ('m', 'f' or 0).
+	titleNouns = map[string]byte{}
 	// englishTitleSet tells English titles, for which "a" is the indefinite
 	// article ("a spokesman"), from Portuguese ones, for which it is the
 	// definite one ("a ministra").
-	englishTitleSet = setOf(strings.Fields(englishTitles)...)
+	englishTitleSet = map[string]bool{}
 )
 
-// titleModifiers qualify a title ("foreign minister", "former president").
-var titleModifiers = setOf("foreign", "defence", "defense", "interior", "finance", "economy",
-	"health", "prime", "vice", "deputy", "former", "acting", "ex", "senior", "top", "assistant",
-	"under", "first", "high", "premier", "primeiro", "chief", "state", "national", "security",
-	"press", "military", "army", "navy", "police", "ancien", "ancienne", "ex-président", "vice-presidente")
+// titleModifiers qualify a title ("foreign minister", "former president");
+// [modifiers] in lang/*.txt.
+var titleModifiers = map[string]bool{}
 
-// rankModifiers make a different office: a "deputy minister" is not "the minister".
-var rankModifiers = setOf("vice", "deputy", "former", "acting", "ex", "assistant", "under", "ancien", "ancienne")
+// rankModifiers make a different office: a "deputy minister" is not "the
+// minister"; [rank] in lang/*.txt.
+var rankModifiers = map[string]bool{}
 
 func isTitleNoun(t token) bool {
 	_, ok := titleNoun(t.lower())
@@ -300,8 +237,17 @@ func isTitleNoun(t token) bool {
 // titleNoun looks a title up, also with a prefix that makes a different
 // office of it ("vice-governadora", "ex-ministre", "co-chair").
 func titleNoun(w string) (byte, bool) {
-	if g, ok := titleNouns[w]; ok {
-		return g, true
+	if g, ok := titleNouns[w]; ok || w == "" {
+		return g, ok
+	}
+	// A compound title: "wirtschaftsministerin", "verbandschef".
+	for _, s := range titleSuffixList {
+		if !suffixLast[w[len(w)-1]] {
+			break // no suffix ends with this byte: none to try
+		}
+		if len(w) > len(s.suffix)+2 && strings.HasSuffix(w, s.suffix) && runeLen(w)-runeLen(s.suffix) >= 3 {
+			return s.gender, true
+		}
 	}
 	for _, pre := range []string{"vice-", "ex-", "co-", "deputy-", "sub-", "vice"} {
 		if rest, ok := strings.CutPrefix(w, pre); ok && rest != "" {
@@ -324,29 +270,16 @@ var connectors = setOf("of", "for", "de", "da", "do", "das", "dos", "du", "des",
 var particles = setOf("von", "van", "de", "da", "di", "du", "al", "bin", "ibn", "della", "dos", "das", "do", "le", "la", "der")
 
 // departments follow a connector in a title ("Minister of Foreign Affairs",
-// "ministre des Armées", "ministra da Saúde").
-var departments = setOf("affairs", "state", "defence", "defense", "foreign", "interior", "finance",
-	"justice", "health", "economy", "trade", "education", "energy", "agriculture", "environment",
-	"transport", "labor", "labour", "treasury", "commerce", "armées", "armed", "forces", "affaires",
-	"étrangères", "europe", "économie", "intérieur", "santé", "saúde", "fazenda", "defesa",
-	"justiça", "educação", "relações", "exteriores", "economia", "minas", "energia", "agricultura",
-	"trabalho", "planejamento", "war", "home", "culture", "cultura")
+// "ministre des Armées", "ministra da Saúde"); [departments] in lang/*.txt.
+var departments = map[string]bool{}
 
-// determiners that may precede a role ("the minister", "o ministro").
-var determiners = setOf("the", "a", "an", "le", "la", "les", "l'", "l’", "o", "os", "as", "el", "los", "las")
+// determiners that may precede a role ("the minister", "o ministro");
+// [determiners] in lang/*.txt.
+var determiners = map[string]bool{}
 
-// stopCaps are capitalised words that start sentences but never names.
-var stopCaps = setOf(strings.Fields(`the a an in on at as but and or if when while after before
-	since although though because so yet today tomorrow yesterday tonight this that these those it
-	its he she they we i you his her their our my your there here according meanwhile however also
-	then now earlier later speaking asked with for from by to of last next not no yes what why how
-	who where which all some many both each every one two three first second speaking during over
-	under among between against despite without within into upon until unlike like such than only
-	even still just once again other another most more several monday tuesday wednesday thursday
-	friday saturday sunday january february march april june july august september october november
-	december le la les un une des selon il elle ils elles on nous vous dans pour avec mais et ou sur
-	par lors après avant depuis o os um uma segundo ele ela eles elas em no na nos nas de do da dos
-	das para por com mas e ou sobre após antes desde el los las según pero y con`)...)
+// stopCaps are capitalised words that start sentences but never names:
+// [capitals] and [function] in lang/*.txt.
+var stopCaps = map[string]bool{}
 
 // isAux reports auxiliaries and adverbs that may sit between a speaker and a
 // speech verb ("Stoltenberg also said", "il a déclaré", "ela também afirmou").
@@ -354,10 +287,7 @@ func isAux(t token) bool {
 	if !t.word || isCap(t.s) {
 		return false
 	}
-	switch t.s {
-	case "has", "had", "have", "was", "is", "would", "will", "also", "later", "then", "further",
-		"again", "once", "earlier", "previously", "recently", "repeatedly", "simply", "just", "a",
-		"avait", "aussi", "également", "encore", "ensuite", "enfin", "também", "ainda", "já", "not":
+	if auxWords[strings.ToLower(t.s)] {
 		return true
 	}
 	n := runeLen(t.s)

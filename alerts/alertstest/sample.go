@@ -8,7 +8,8 @@ import (
 
 // Sample is the hand-written alert the adapters' rendering tests share: the
 // bundled sample feed's NATO–Ukraine Council story with two quotes (one
-// without a speaker) and hits in the title and across a line break, to d.
+// without a speaker) and hits in the title and across a line break, the
+// entity named as the pipeline names it, to d.
 func Sample(d news.Destination) news.Alert {
 	return news.Alert{
 		ID:          1,
@@ -24,8 +25,8 @@ func Sample(d news.Destination) news.Alert {
 			{Text: "We need dates, not declarations."},
 		},
 		Hits: []news.Hit{
-			{Term: "@nuc", Field: "title", Text: "NATO–Ukraine Council"},
-			{Term: "@nuc", Field: "text", Text: "NATO-Ukraine\nCouncil"},
+			{Term: "NATO-Ukraine Council", Field: "title", Text: "NATO–Ukraine Council"},
+			{Term: "NATO-Ukraine Council", Field: "text", Text: "NATO-Ukraine\nCouncil"},
 		},
 	}
 }

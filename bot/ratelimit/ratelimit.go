@@ -29,6 +29,17 @@ func Per(n int, period time.Duration, burst int) Limit {
 	return Limit{Every: every, Burst: burst}
 }
 
+// Within returns the fastest limit with the given burst under which no
+// window of period ever sees more than n sends. A bucket that lets burst
+// sends through at once and then one every e lets burst + ⌊(period-ε)/e⌋
+// through in a window, so e = period/(n-burst+1): Telegram's 20 messages a
+// minute to a group with a burst of 3 refill one every 3.34 s. burst is
+// clamped to 1..n.
+func Within(n int, period time.Duration, burst int) Limit {
+	burst = min(max(burst, 1), n)
+	return Per(n-burst+1, period, burst)
+}
+
 // String prints the limit as "1/1s burst 3".
 func (l Limit) String() string { return fmt.Sprintf("1/%s burst %d", l.Every, l.Burst) }
 

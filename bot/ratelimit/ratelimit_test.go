@@ -1,6 +1,7 @@
 package ratelimit
 
 import (
+	"fmt"
 	"testing"
 	"time"
 )
@@ -129,5 +130,42 @@ func TestForget(t *testing.T) {
 	l.Forget()
 	if n := len(l.buckets); n != 0 {
 		t.Errorf("%d buckets kept after they refilled", n)
+	}
+}
+
+// TestWithinNeverExceedsTheWindow sends greedily, with pauses that let the
+// bucket refill, and counts the sends in every window of the period.
+func TestWithinNeverExceedsTheWindow(t *testing.T) {
+	for _, tc := range []struct{ n, burst int }{{20, 1}, {20, 3}, {20, 5}, {20, 20}, {20, 40}, {3, 2}} {
+		t.Run(fmt.Sprintf("%d per minute burst %d", tc.n, tc.burst), func(t *testing.T) {
+			c := &clock{t: t0}
+			l := New(Within(tc.n, time.Minute, tc.burst), c.now)
+			var sends []time.Time
+			for round := range 5 {
+				for range 3 * tc.n {
+					if d := l.Delay("g"); d > 0 {
+						c.advance(d)
+					}
+					l.Take("g")
+					sends = append(sends, c.t)
+				}
+				c.advance(time.Duration(round*7) * time.Second) // quiet spells of different lengths
+			}
+			for i, s := range sends {
+				in := 0
+				for _, u := range sends[i:] {
+					if u.Sub(s) < time.Minute {
+						in++
+					}
+				}
+				if in > tc.n {
+					t.Fatalf("%d sends in the minute from %s, want at most %d", in, s.Sub(t0), tc.n)
+				}
+			}
+			// The burst goes at once after a quiet start.
+			if want := min(max(tc.burst, 1), tc.n); !sends[want-1].Equal(t0) {
+				t.Errorf("send %d went at %s, want at once", want, sends[want-1].Sub(t0))
+			}
+		})
 	}
 }

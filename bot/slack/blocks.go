@@ -508,8 +508,8 @@ func shortenUnits(s string, max int) string {
 // renderAlert lays an alert out: its bold linked title, a context line
 // with the source, time, topic and matched terms, the summary, and each
 // quote as a quoted section ending in "— Speaker".
-func renderAlert(a news.Alert, loc *time.Location) rendered {
-	m := bot.AlertMessage(a, loc)
+func renderAlert(a news.Alert, loc *time.Location, now time.Time) rendered {
+	m := bot.AlertMessage(a, loc, now)
 	units := unitsOf(m)
 	// AlertMessage ends in the matched terms, kept; Slack shows them in the
 	// context line under the title with the source.

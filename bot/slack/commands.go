@@ -132,9 +132,13 @@ type command struct {
 	prefix string
 	// responseURL answers a slash command or a button press.
 	responseURL string
-	// thread is where an app mention was written, or the thread of the
-	// message whose button was pressed, to reply there.
+	// thread is the thread of an app mention (the mention itself when it
+	// was written at the top level), or the thread of the message whose
+	// button was pressed, to reply there.
 	thread string
+	// mention is set for an app mention: written in the open, it is
+	// answered in the open, in its thread.
+	mention bool
 	// via names the way it came, for logs.
 	via string
 }
@@ -211,10 +215,10 @@ func (c *Client) handle(ctx context.Context, r Router, cmd command) {
 	} else {
 		log.Info("command")
 	}
-	public := false
+	public := cmd.mention
 	if changes && err == nil {
 		after, aerr := c.channelState(ctx, dest, now)
-		public = aerr == nil && after != before
+		public = public || aerr == nil && after != before
 	}
 	if err := c.reply(ctx, cmd, render(reply), public); err != nil {
 		log.Error("could not reply to a command", keyErr, err)
@@ -244,8 +248,8 @@ func (c *Client) channelState(ctx context.Context, dest news.Destination, now ti
 
 // reply posts a command's answer: to the slash command's or button press's
 // response_url (as a new message: slack-go sends replace_original false),
-// or for an app mention with chat.postMessage (public) or
-// chat.postEphemeral; in the mention's or the button's thread.
+// or for an app mention with chat.postMessage in the mention's thread; a
+// button's answer goes to its message's thread.
 func (c *Client) reply(ctx context.Context, cmd command, msg rendered, public bool) error {
 	cctx, cancel := c.callCtx(ctx)
 	defer cancel()
@@ -267,12 +271,18 @@ func (c *Client) reply(ctx context.Context, cmd command, msg rendered, public bo
 			opts = append(opts, slack.MsgOptionTS(cmd.thread))
 		}
 		opts = append(opts, slack.MsgOptionDisableLinkUnfurl(), slack.MsgOptionDisableMediaUnfurl())
-		_, _, err = c.api.PostMessageContext(cctx, cmd.channel, opts...)
+		actx, answer := bot.WithAnswer(cctx)
+		var ts string
+		_, ts, err = c.api.PostMessageContext(actx, cmd.channel, opts...)
+		err = c.checkAnswer(err, ts != "", answer)
 	default:
 		if cmd.thread != "" {
 			opts = append(opts, slack.MsgOptionTS(cmd.thread))
 		}
-		_, err = c.api.PostEphemeralContext(cctx, cmd.channel, cmd.user, opts...)
+		actx, answer := bot.WithAnswer(cctx)
+		var ts string
+		ts, err = c.api.PostEphemeralContext(actx, cmd.channel, cmd.user, opts...)
+		err = c.checkAnswer(err, ts != "", answer)
 	}
 	if err != nil {
 		return fmt.Errorf("slack: reply in %s: %w", cmd.channel, c.redact(err))

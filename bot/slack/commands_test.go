@@ -79,9 +79,9 @@ func TestSlashCommandsOverSocketMode(t *testing.T) {
 		want      string
 		inChannel bool
 	}{
-		{"help", slacktest.Command{Channel: deskChannel, User: annUser, Text: "help"}, "`/herald subscribe <topic>` — post alerts on a topic here", false},
+		{"help", slacktest.Command{Channel: deskChannel, User: annUser, Text: "help"}, "/herald subscribe <topic> — post alerts on a topic here", false},
 		{"help says anyone may subscribe", slacktest.Command{Channel: deskChannel, User: annUser, Text: "help"}, "Anyone in this channel can subscribe it", false},
-		{"help names the destination", slacktest.Command{Channel: deskChannel, User: annUser, Text: "help"}, "this chat is `slack:C0DESK`", false},
+		{"help names the destination", slacktest.Command{Channel: deskChannel, User: annUser, Text: "help"}, "this channel is `slack:C0DESK`", false},
 		{"no words is help", slacktest.Command{Channel: deskChannel, User: annUser}, "watches news feeds", false},
 		{"topics", slacktest.Command{Channel: newsChannel, User: annUser, Text: "topics"}, "`nato-ukraine` — NATO's dealings with Ukraine _✓ posted here by the config_", false},
 		{"subscribe", slacktest.Command{Channel: deskChannel, User: annUser, Text: "subscribe elections"}, "Subscribed: alerts on `elections` will be posted here.", true},
@@ -96,10 +96,10 @@ func TestSlashCommandsOverSocketMode(t *testing.T) {
 		{"unsubscribe", slacktest.Command{Channel: deskChannel, User: annUser, Text: "unsubscribe elections"}, "Unsubscribed: no more alerts on `elections` here.", true},
 		{"unknown command", slacktest.Command{Channel: deskChannel, User: annUser, Text: "frobnicate now"}, "I don't know `/herald frobnicate`", false},
 		{"status", slacktest.Command{Channel: deskChannel, User: annUser, Text: "status"}, "Rules loaded: 3", false},
-		{"latest", slacktest.Command{Channel: deskChannel, User: annUser, Text: "latest"}, "No alerts yet.", false},
+		{"latest", slacktest.Command{Channel: deskChannel, User: annUser, Text: "latest"}, "No alerts here yet.", false},
 		{"a DM", slacktest.Command{Channel: dmChannel, ChannelName: "directmessage", User: annUser, Text: "subscribe grain"}, "No topic “grain”; did you mean `black-sea-grain`?", false},
 		{"subscribe in a DM", slacktest.Command{Channel: dmChannel, ChannelName: "directmessage", User: annUser, Text: "subscribe black-sea-grain"}, "Subscribed", true},
-		{"another command name", slacktest.Command{Channel: deskChannel, User: annUser, Command: "/news", Text: "frobnicate"}, "`/news help`", false},
+		{"another command name", slacktest.Command{Channel: deskChannel, User: annUser, Command: "/news", Text: "frobnicate"}, "• /news help — ", false},
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
@@ -145,11 +145,11 @@ func TestSlackAdmins(t *testing.T) {
 	stop := e.run(newRouter(e))
 	defer stop()
 	waitReady(t, e)
-	if r := slash(t, e, slacktest.Command{Channel: deskChannel, User: maxUser, Text: "help"}); !strings.Contains(r.Rendered.Text, "only its administrators") {
+	if r := slash(t, e, slacktest.Command{Channel: deskChannel, User: maxUser, Text: "help"}); !strings.Contains(r.Rendered.Text, "only herald's administrators can subscribe") {
 		t.Errorf("help %q", r.Rendered.Text)
 	}
 	r := slash(t, e, slacktest.Command{Channel: deskChannel, User: maxUser, Text: "subscribe elections"})
-	if !strings.Contains(r.Rendered.Text, "only this chat's administrators") || r.ResponseType != "ephemeral" || len(subs(t, e, dest(deskChannel))) != 0 {
+	if !strings.Contains(r.Rendered.Text, "only herald's administrators can change what this channel follows") || r.ResponseType != "ephemeral" || len(subs(t, e, dest(deskChannel))) != 0 {
 		t.Errorf("a member subscribed: %q %s %v", r.Rendered.Text, r.ResponseType, subs(t, e, dest(deskChannel)))
 	}
 	r = slash(t, e, slacktest.Command{Channel: deskChannel, User: bossUser, Text: "subscribe elections"})
@@ -236,11 +236,17 @@ func TestAppMentions(t *testing.T) {
 		t.Errorf("subscriptions %v, want elections", got)
 	}
 
-	// Everything else is shown to the user alone.
-	mention(slacktest.Mention{Channel: deskChannel, User: annUser, Text: "<@U0HERALD|herald>: help"})
+	// A mention at the top level is answered in the open, in a thread of
+	// the mention, with Slack's wording.
+	mention(slacktest.Mention{Channel: deskChannel, User: annUser, Text: "<@U0HERALD|herald>: help", TS: "1700000600.000001"})
 	m = waitMsgs(2)[1]
-	if !m.Ephemeral || m.User != annUser || !strings.Contains(m.Rendered.Text, "`@herald subscribe <topic>`") {
+	if m.Ephemeral || m.ThreadTS != "1700000600.000001" || !strings.Contains(m.Rendered.Text, "@herald subscribe <topic>") {
 		t.Errorf("help reply %+v", m)
+	}
+	for _, not := range []string{"@herald start", "this chat"} {
+		if strings.Contains(m.Rendered.Text, not) {
+			t.Errorf("Slack help says %q:\n%s", not, m.Rendered.Text)
+		}
 	}
 
 	// Bots' mentions and redelivered events are not answered.
@@ -256,7 +262,7 @@ func TestAppMentions(t *testing.T) {
 		if strings.Contains(m.Rendered.Text, "herald status") {
 			status++
 		}
-		if strings.Contains(m.Rendered.Text, "No alerts yet.") {
+		if strings.Contains(m.Rendered.Text, "No alerts here yet.") {
 			latest++
 		}
 	}
@@ -470,5 +476,28 @@ func TestResponseURLAllowed(t *testing.T) {
 		if got := e.client.responseURLAllowed(u); got != want {
 			t.Errorf("responseURLAllowed(%q) = %t, want %t", u, got, want)
 		}
+	}
+}
+
+// TestReplyAnsweredByAProxy: a reply that Slack's API did not confirm (an
+// answer without ok) is logged as not delivered, with what came back.
+func TestReplyAnsweredByAProxy(t *testing.T) {
+	e := newEnv(t)
+	stop := e.run(newRouter(e))
+	defer stop()
+	waitReady(t, e)
+	e.fake.FailNext("chat.postMessage", slacktest.NotWebAPI(200, "text/html", "<html>Sign in to the proxy</html>"))
+	env, err := e.fake.AppMention(slacktest.Mention{Channel: deskChannel, User: annUser, Text: "<@U0HERALD> help", TS: "1700000700.000001"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := e.fake.WaitAck(waitFor, env); !ok {
+		t.Fatal("mention not acked")
+	}
+	if !e.fake.Wait(waitFor, func() bool { return strings.Contains(e.logs.String(), "could not reply to a command") }) {
+		t.Fatalf("the lost reply was not logged:\n%s", e.logs.String())
+	}
+	if logs := e.logs.String(); !strings.Contains(logs, "not a Slack Web API answer") || !strings.Contains(logs, "HTTP 200 OK, body: <html>Sign in to the proxy</html>") {
+		t.Errorf("the log does not say what came back:\n%s", logs)
 	}
 }

@@ -2,6 +2,7 @@ package slack
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -11,6 +12,7 @@ import (
 	"herald/alerts"
 	"herald/bot"
 	"herald/bot/slack/slacktest"
+	"herald/internal/testkit"
 	"herald/news"
 	"herald/rules"
 )
@@ -280,5 +282,69 @@ func TestRateLimitLeftToTheDispatcher(t *testing.T) {
 	}
 	if vc.slept < 7*time.Second || len(e.sleep.Waits()) != 0 {
 		t.Errorf("the dispatcher waited %s, the adapter %v; want the dispatcher to wait 7s", vc.slept, e.sleep.Waits())
+	}
+}
+
+// TestAlsoInUpdatesTheFirstMessage: later copies of a story from other
+// feeds update the first Slack message (chat.update) to add "also: …",
+// paced and bounded like sends; what Slack says cannot be updated is given
+// up, a rate limit is waited out.
+func TestAlsoInUpdatesTheFirstMessage(t *testing.T) {
+	e := newEnv(t)
+	desk := testkit.NewStoryDesk(t, e.db, e.client, dest("#news"), e2eNow, e.client.log)
+	story := func(feed string, after time.Duration) bot.Stats { t.Helper(); return desk.Copy(t, feed, after) }
+	post := func() slacktest.Message {
+		t.Helper()
+		posts := e.fake.Posts(newsChannel)
+		if len(posts) != 1 {
+			t.Fatalf("%d messages in #news, want the one", len(posts))
+		}
+		return posts[0]
+	}
+
+	if st := story("wire", 0); st.Sent != 1 || strings.Contains(post().Rendered.Text, "also:") {
+		t.Fatalf("first copy: %+v\n%s", st, post().Rendered.Text)
+	}
+	if st := story("reuters", 3*time.Minute); st.Sent != 0 || st.Edited != 1 {
+		t.Fatalf("second copy: %+v\n%s", st, e.logs.String())
+	}
+	m := post()
+	if !strings.Contains(m.Rendered.Text, "| also: reuters |") || !strings.Contains(m.Text, "also: reuters") || m.Edits != 1 || len(m.BlockTypes) == 0 {
+		t.Errorf("updated message: edits %d, blocks %v\n%s\ntext: %s", m.Edits, m.BlockTypes, m.Rendered.Text, m.Text)
+	}
+	if r := e.fake.Requests(); r[len(r)-1].Method != "chat.update" || r[len(r)-1].Params.Get("channel") != newsChannel {
+		t.Errorf("last request %+v, want chat.update to the channel id", r[len(r)-1])
+	}
+
+	// Rate limited: the edit waits and goes through a minute later.
+	e.fake.FailNext("chat.update", slacktest.RateLimited(30))
+	if st := story("ap", 2*time.Minute); st.Edited != 0 {
+		t.Errorf("an edit counted while rate limited: %+v", st)
+	}
+	if st := desk.Flush(t, time.Minute); st.Edited != 1 || !strings.Contains(post().Rendered.Text, "also: reuters · ap") {
+		t.Errorf("after the rate limit: %+v\n%s", st, post().Rendered.Text)
+	}
+
+	// The workspace closed the edit window: given up, not retried.
+	e.fake.FailNext("chat.update", slacktest.APIError(slacktest.ErrEditWindowClosed))
+	story("afp", 2*time.Minute)
+	if st := desk.Flush(t, 2*time.Minute); st.Edited != 0 || e.fake.Calls("chat.update") != 4 {
+		t.Errorf("after edit_window_closed: %+v, %d chat.update calls, want 4", st, e.fake.Calls("chat.update"))
+	}
+
+	// What Slack answers for a deleted message or a person's is final.
+	a := sampleAlert(dest(newsChannel))
+	e.fake.DeleteMessage(newsChannel, m.TS)
+	if err := e.keep(e.client.Edit(t.Context(), newsChannel+"/"+m.TS, a)); !errors.Is(err, bot.ErrEditGone) || !strings.Contains(err.Error(), "message_not_found") {
+		t.Errorf("update of a deleted message = %v", err)
+	}
+	theirs := e.fake.PostAsUser(newsChannel, annUser, "hello")
+	if err := e.keep(e.client.Edit(t.Context(), newsChannel+"/"+theirs, a)); !errors.Is(err, bot.ErrEditGone) || !strings.Contains(err.Error(), "cant_update_message") {
+		t.Errorf("update of a person's message = %v", err)
+	}
+	// An answer without ok is tried again later, not given up.
+	e.fake.FailNext("chat.update", slacktest.NotWebAPI(502, "text/html", "<html>Bad Gateway</html>"))
+	if err := e.keep(e.client.Edit(t.Context(), newsChannel+"/"+theirs, a)); err == nil || errors.Is(err, bot.ErrEditGone) || !strings.Contains(err.Error(), "HTTP 502") {
+		t.Errorf("update answered by a proxy = %v, want a transient error naming HTTP 502", err)
 	}
 }

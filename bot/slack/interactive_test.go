@@ -73,7 +73,7 @@ func TestSearchMoreButton(t *testing.T) {
 
 	first := slash(t, e, slacktest.Command{Channel: deskChannel, User: annUser, Text: "search grain"})
 	moreButton(t, first, 1)
-	if !strings.Contains(first.Rendered.Text, "More: `/herald search more`") || !strings.HasSuffix(first.Rendered.Text, "[More results]") {
+	if !strings.Contains(first.Rendered.Text, "More: /herald search more") || !strings.HasSuffix(first.Rendered.Text, "[More results]") {
 		t.Errorf("first page:\n%s", first.Rendered.Text)
 	}
 	second := press(t, e, first, "")
@@ -126,7 +126,7 @@ func TestButtonInAThread(t *testing.T) {
 		t.Fatalf("no reply to the mention\n%s", e.logs.String())
 	}
 	first := msgs[0]
-	if first.ThreadTS != "1700000400.000001" || !first.Ephemeral {
+	if first.ThreadTS != "1700000400.000001" || first.Ephemeral {
 		t.Fatalf("reply %+v", first)
 	}
 	moreButton(t, first, 1)

@@ -31,7 +31,7 @@ func TestSearchOverSlack(t *testing.T) {
 	waitReady(t, e)
 	first := slash(t, e, slacktest.Command{Channel: deskChannel, User: annUser, Text: "search grain"})
 	text := first.Rendered.Text
-	for _, want := range []string{"1. ", "Grain report 6", "*grain*", "More: `/herald search more`"} {
+	for _, want := range []string{"1. ", "Grain report 6", "*grain*", "More: /herald search more"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("reply lacks %q:\n%s", want, text)
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -24,25 +25,34 @@ import (
 // failures are returned as they are, for the dispatcher to retry with
 // backoff.
 func (c *Client) Send(ctx context.Context, a news.Alert) error {
-	if a.Destination.Platform != news.Slack || a.Destination.Chat == "" {
-		return fmt.Errorf("slack: post to %s: not a Slack destination (%w)", a.Destination, bot.ErrPermanent)
-	}
-	return c.deliver(ctx, a.Destination, renderAlert(a, c.opts.Location))
+	_, err := c.Post(ctx, a)
+	return err
 }
 
-// deliver posts msg to dest and handles the failures as Send says.
-func (c *Client) deliver(ctx context.Context, dest news.Destination, msg rendered) error {
+// Post sends an alert as Send does and returns its message as
+// "<channel id>/<ts>", for Edit.
+func (c *Client) Post(ctx context.Context, a news.Alert) (string, error) {
+	if a.Destination.Platform != news.Slack || a.Destination.Chat == "" {
+		return "", fmt.Errorf("slack: post to %s: not a Slack destination (%w)", a.Destination, bot.ErrPermanent)
+	}
+	return c.deliver(ctx, a.Destination, renderAlert(a, c.opts.Location, c.now()))
+}
+
+// deliver posts msg to dest and handles the failures as Send says; it
+// returns the message as "<channel id>/<ts>".
+func (c *Client) deliver(ctx context.Context, dest news.Destination, msg rendered) (string, error) {
 	if err := c.authBlocked(); err != nil {
-		return fmt.Errorf("slack: post to %s: %w (%w)", dest.Chat, err, bot.ErrPermanent)
+		return "", fmt.Errorf("slack: post to %s: %w (%w)", dest.Chat, err, bot.ErrPermanent)
 	}
 	waits, asText := 0, false
 	for {
 		channel, err := c.channelID(ctx, dest.Chat)
 		if err == nil {
-			err = c.postMessage(ctx, channel, dest.Thread, msg, asText)
+			var ts string
+			ts, err = c.postMessage(ctx, channel, dest.Thread, msg, asText)
 			if err == nil {
 				c.authWorks(ctx)
-				return nil
+				return channel + "/" + ts, nil
 			}
 		}
 		err = c.redact(err)
@@ -54,34 +64,34 @@ func (c *Client) deliver(ctx context.Context, dest news.Destination, msg rendere
 				wait = max(rl.RetryAfter, time.Second)
 			}
 			if waits >= maxRateRetries || wait > c.opts.MaxRateWait {
-				return &bot.RetryAfterError{After: wait, Err: fmt.Errorf("slack: post to %s: %w", dest.Chat, err)}
+				return "", &bot.RetryAfterError{After: wait, Err: fmt.Errorf("slack: post to %s: %w", dest.Chat, err)}
 			}
 			waits++
 			c.log.Warn("Slack rate limit: waiting before posting again", keyChannel, dest.Chat, "retry_after", wait.String())
 			if err := c.sleep(ctx, wait); err != nil {
-				return fmt.Errorf("slack: post to %s: waiting out a rate limit: %w", dest.Chat, err)
+				return "", fmt.Errorf("slack: post to %s: waiting out a rate limit: %w", dest.Chat, err)
 			}
 		case badBlocks:
 			if asText || msg.mrkdwn == "" {
-				return fmt.Errorf("slack: post to %s: %w%s (%w)", dest.Chat, err, details(err), bot.ErrPermanent)
+				return "", fmt.Errorf("slack: post to %s: %w%s (%w)", dest.Chat, err, details(err), bot.ErrPermanent)
 			}
 			c.log.Warn("Slack refused the message's blocks; sending it again as text", keyChannel, dest.Chat, keyErr, err.Error()+details(err))
 			asText = true
 		case channelGone:
 			c.pauseChannel(ctx, dest, channel, code)
 			c.forgetName(dest.Chat)
-			return fmt.Errorf("slack: post to %s: %w (%w)", dest.Chat, err, bot.ErrPermanent)
+			return "", fmt.Errorf("slack: post to %s: %w (%w)", dest.Chat, err, bot.ErrPermanent)
 		case authRefused:
 			c.authFailed(ctx, code)
-			return fmt.Errorf("slack: post to %s: %w (%w)", dest.Chat, err, bot.ErrPermanent)
+			return "", fmt.Errorf("slack: post to %s: %w (%w)", dest.Chat, err, bot.ErrPermanent)
 		case transient:
 			if code == "missing_scope" {
 				c.log.Error("Slack says the app lacks a scope: add chat:write (and channels:read for #names) under OAuth & Permissions, reinstall the app; alerts wait until then",
 					keyChannel, dest.Chat, keyErr, err.Error()+details(err))
 			}
-			return fmt.Errorf("slack: post to %s: %w", dest.Chat, err)
+			return "", fmt.Errorf("slack: post to %s: %w", dest.Chat, err)
 		default:
-			return fmt.Errorf("slack: post to %s: %w%s (%w)", dest.Chat, err, details(err), bot.ErrPermanent)
+			return "", fmt.Errorf("slack: post to %s: %w%s (%w)", dest.Chat, err, details(err), bot.ErrPermanent)
 		}
 	}
 }
@@ -106,7 +116,7 @@ func details(err error) string {
 // postMessage makes one chat.postMessage call: blocks with a notification
 // text, or the whole message as text; link unfurling off unless the config
 // turns it on.
-func (c *Client) postMessage(ctx context.Context, channel, thread string, msg rendered, asText bool) error {
+func (c *Client) postMessage(ctx context.Context, channel, thread string, msg rendered, asText bool) (ts string, err error) {
 	var opts []slack.MsgOption
 	if asText {
 		opts = append(opts, slack.MsgOptionText(msg.mrkdwn, false)) // escaped by render
@@ -123,8 +133,9 @@ func (c *Client) postMessage(ctx context.Context, channel, thread string, msg re
 	}
 	cctx, cancel := c.callCtx(ctx)
 	defer cancel()
-	_, _, err := c.api.PostMessageContext(cctx, channel, opts...)
-	return err
+	cctx, answer := bot.WithAnswer(cctx)
+	_, ts, err = c.api.PostMessageContext(cctx, channel, opts...)
+	return ts, c.checkAnswer(err, ts != "", answer)
 }
 
 // pauseChannel pauses the subscriptions of a channel Slack refused, under
@@ -289,7 +300,7 @@ func (c *Client) SendDigest(ctx context.Context, dest news.Destination, alerts [
 			hi = mid - 1
 		}
 	}
-	if err := c.deliver(ctx, dest, render(bot.DigestMessage(alerts[:lo]))); err != nil {
+	if _, err := c.deliver(ctx, dest, render(bot.DigestMessage(alerts[:lo]))); err != nil {
 		return 0, err
 	}
 	return lo, nil
@@ -307,4 +318,47 @@ func fitsWhole(m bot.Message) bool {
 	}
 	units = split(units)
 	return len(units) <= MaxBlocks && total(units) <= MaxMessageText
+}
+
+// Edit makes message ref ("<channel id>/<ts>", from Post) show a as it
+// reads now, with chat.update. What Slack answers means:
+//   - message_not_found, cant_update_message (not this bot's),
+//     edit_window_closed (the workspace forbids late edits), and the
+//     channel errors: this message cannot be edited; bot.ErrEditGone.
+//   - a refused token: bot.ErrPermanent (Send pauses the subscriptions).
+//   - ratelimited: a *bot.RetryAfterError.
+//   - anything else (5xx, an answer that is not Slack's, the network): worth
+//     trying again later.
+func (c *Client) Edit(ctx context.Context, ref string, a news.Alert) error {
+	channel, ts, ok := strings.Cut(ref, "/")
+	if !ok || channel == "" || ts == "" {
+		return fmt.Errorf("slack: edit %q: not a <channel>/<ts> reference (%w)", ref, bot.ErrEditGone)
+	}
+	msg := renderAlert(a, c.opts.Location, c.now())
+	cctx, cancel := c.callCtx(ctx)
+	defer cancel()
+	cctx, answer := bot.WithAnswer(cctx)
+	// blocks replace the old ones; the text is escaped (chat.update parses
+	// as "client" unless told otherwise).
+	_, gotTS, _, err := c.api.UpdateMessageContext(cctx, channel, ts,
+		slack.MsgOptionBlocks(msg.blocks...), slack.MsgOptionText(msg.fallback, true))
+	err = c.checkAnswer(c.redact(err), gotTS != "", answer)
+	if err == nil {
+		return nil
+	}
+	kind, code := classify(err)
+	switch {
+	case kind == rateLimited:
+		wait := time.Second
+		if rl, ok := errors.AsType[*slack.RateLimitedError](err); ok {
+			wait = max(rl.RetryAfter, time.Second)
+		}
+		return &bot.RetryAfterError{After: wait, Err: fmt.Errorf("slack: edit %s in %s: %w", ts, channel, err)}
+	case kind == authRefused:
+		return fmt.Errorf("slack: edit %s in %s: %w (%w)", ts, channel, err, bot.ErrPermanent)
+	case kind == channelGone, code == "message_not_found", code == "cant_update_message", code == "edit_window_closed",
+		kind == permanent, kind == badBlocks:
+		return fmt.Errorf("slack: edit %s in %s: %w%s (%w)", ts, channel, err, details(err), bot.ErrEditGone)
+	}
+	return fmt.Errorf("slack: edit %s in %s: %w", ts, channel, err)
 }

@@ -415,3 +415,48 @@ func TestNewRefusesBadOptions(t *testing.T) {
 		t.Errorf("Send with api_url without a slash: %v", err)
 	}
 }
+
+// TestAnswersThatAreNotSlacksAreRetried: an answer without "ok" and "error"
+// (which slack-go reads as success) or a page from a proxy never drops the
+// alert, and the error names the HTTP status and the start of the body.
+func TestAnswersThatAreNotSlacksAreRetried(t *testing.T) {
+	cases := []struct {
+		name string
+		f    slacktest.Failure
+		want []string
+	}{
+		{"empty JSON object", slacktest.NotWebAPI(200, "application/json", `{}`),
+			[]string{"not a Slack Web API answer", "HTTP 200 OK", "body: {}"}},
+		{"ok false without error", slacktest.NotWebAPI(200, "application/json", `{"ok":false}`),
+			[]string{"not a Slack Web API answer", `{"ok":false}`}},
+		{"gateway JSON", slacktest.NotWebAPI(502, "application/json", `{"message":"Internal server error"}`),
+			[]string{"not a Slack Web API answer", "HTTP 502 Bad Gateway", "Internal server error"}},
+		{"HTML page with 200", slacktest.NotWebAPI(200, "text/html", "<html><body>Sign in to the proxy</body></html>"),
+			[]string{"not a Slack Web API answer", "HTTP 200 OK", "Sign in to the proxy"}},
+		{"proxy 404", slacktest.NotWebAPI(404, "text/html", "<html><h1>404 Not Found</h1></html>"),
+			[]string{"not a Slack Web API answer", "HTTP 404 Not Found", "<h1>404 Not Found</h1>"}},
+		{"page echoing the token", slacktest.NotWebAPI(400, "text/plain", "bad form: token="+botToken),
+			[]string{"HTTP 400 Bad Request", "token=<redacted>"}},
+		{"empty body", slacktest.NotWebAPI(200, "application/json", " "),
+			[]string{"HTTP 200 OK, empty body"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.fake.FailNextTo(newsChannel, tc.f)
+			err := e.keep(e.client.Send(t.Context(), sampleAlert(dest(newsChannel))))
+			transientCheck(t, e, err)
+			for _, w := range tc.want {
+				if err != nil && !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q lacks %q", err, w)
+				}
+			}
+			if err := e.keep(e.client.Send(t.Context(), sampleAlert(dest(newsChannel)))); err != nil {
+				t.Fatalf("second Send = %v", err)
+			}
+			if n := len(e.fake.Posts(newsChannel)); n != 1 {
+				t.Errorf("%d messages arrived, want 1", n)
+			}
+		})
+	}
+}

@@ -230,6 +230,7 @@ type redactingDoer struct {
 // Do sends req.
 func (d redactingDoer) Do(req *http.Request) (*http.Response, error) {
 	resp, err := d.hc.Do(req)
+	bot.RecordAnswer(resp)
 	return resp, d.c.redact(err)
 }
 
@@ -320,6 +321,34 @@ func classify(err error) (failure, string) {
 	// StatusCodeError (5xx, a proxy's page, a 429 without Retry-After), the
 	// network, timeouts, a body that is not JSON: try again later.
 	return transient, ""
+}
+
+// ErrNotWebAPI is an answer that is not Slack's: an HTML error page, a 404
+// from a proxy, JSON without "ok" and "error". It says nothing final about
+// the message, which is sent again later.
+var ErrNotWebAPI = errors.New("not a Slack Web API answer")
+
+// checkAnswer turns what slack-go made of one call's answer into herald's
+// error: nil only when the call succeeded and confirmed says the answer
+// carried what success carries (slack-go reads an answer without "ok" and
+// "error" as success). Every error names the HTTP status and the start of
+// the body.
+func (c *Client) checkAnswer(err error, confirmed bool, a *bot.Answer) error {
+	if err == nil && confirmed {
+		return nil
+	}
+	if !a.Received() {
+		return err // the network, a timeout: nothing came back
+	}
+	got := c.redactString(a.String())
+	switch {
+	case err == nil:
+		return &bot.AnswerError{Err: ErrNotWebAPI, Answer: got}
+	case errors.As(err, new(slack.SlackErrorResponse)), errors.As(err, new(*slack.RateLimitedError)):
+		return &bot.AnswerError{Err: err, Answer: got}
+	}
+	// A status slack-go does not read (404, 502), a body that is not JSON.
+	return &bot.AnswerError{Err: fmt.Errorf("%w: %w", ErrNotWebAPI, err), Answer: got}
 }
 
 // errNoChannel is a #name that conversations.list does not know.

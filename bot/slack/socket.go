@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/http"
@@ -150,5 +151,5 @@ func (c *Client) mention(ev socketmode.Event) (command, bool) {
 		prefix = "@" + name + " "
 	}
 	return command{channel: m.Channel, user: m.User, text: mentionText(m.Text, bot), prefix: prefix,
-		thread: m.ThreadTimeStamp, via: "app mention"}, true
+		thread: cmp.Or(m.ThreadTimeStamp, m.TimeStamp), mention: true, via: "app mention"}, true
 }

@@ -1,6 +1,7 @@
 package telegram
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -109,7 +111,7 @@ func TestCommandsByLongPolling(t *testing.T) {
 		{"a bot's message", telegramtest.Incoming{Chat: groupChat, From: telegramtest.User{ID: 555, IsBot: true}, Text: "/topics"}, ""},
 		{"topics in the group", telegramtest.Incoming{Chat: groupChat, From: member, Text: "/topics"}, "nato-ukraine — NATO's dealings with Ukraine ✓ posted here by the config"},
 		{"status", telegramtest.Incoming{Chat: groupChat, From: member, Text: "/status@fake_bot"}, "Rules loaded: 3"},
-		{"latest", telegramtest.Incoming{Chat: groupChat, From: member, Text: "/latest"}, "No alerts yet."},
+		{"latest", telegramtest.Incoming{Chat: groupChat, From: member, Text: "/latest"}, "No alerts here yet."},
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
@@ -345,5 +347,82 @@ func TestWebhookMode(t *testing.T) {
 	}
 	if n := e.fake.Calls("getUpdates"); n != 0 {
 		t.Errorf("getUpdates called %d times in webhook mode", n)
+	}
+}
+
+// virtualClock is a clock that moves only when told: Sleep advances it by
+// the wait (and records it), Now can be made to advance on every reading.
+type virtualClock struct {
+	mu    sync.Mutex
+	now   time.Time
+	step  time.Duration // added on every Now
+	waits []time.Duration
+}
+
+func (v *virtualClock) Now() time.Time {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.now = v.now.Add(v.step)
+	return v.now
+}
+
+func (v *virtualClock) Sleep(ctx context.Context, d time.Duration) error {
+	v.mu.Lock()
+	v.waits = append(v.waits, d)
+	v.now = v.now.Add(d)
+	v.mu.Unlock()
+	time.Sleep(time.Millisecond) // let the test's goroutine run
+	return ctx.Err()
+}
+
+func (v *virtualClock) Waits() []time.Duration {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return slices.Clone(v.waits)
+}
+
+// TestEmptyPollsArePaced: a server that answers getUpdates at once with
+// nothing, ignoring the timeout, is asked at most once a second; one that
+// holds the poll open is asked again straight away.
+func TestEmptyPollsArePaced(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		step      time.Duration // virtual time each call appears to take
+		wantPause bool
+	}{
+		{"answers at once", 0, true},
+		{"answers half a second later", 500 * time.Millisecond, true},
+		{"holds the poll open", 2 * time.Second, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clock := &virtualClock{now: time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)}
+			e := newEnv(t, func(o *Options) { o.Now, o.Sleep = clock.Now, clock.Sleep })
+			clock.mu.Lock()
+			clock.step = tc.step / 2 // Now is read before and after each call
+			clock.mu.Unlock()
+			e.fake.IgnorePollTimeout(true)
+			stop := e.run(newRouter(e))
+			for deadline := time.Now().Add(10 * time.Second); e.fake.Calls("getUpdates") < 6; time.Sleep(time.Millisecond) {
+				if time.Now().After(deadline) {
+					t.Fatal("the client did not poll")
+				}
+			}
+			stop()
+			calls, waits := e.fake.Calls("getUpdates"), clock.Waits()
+			if !tc.wantPause {
+				if len(waits) != 0 {
+					t.Errorf("waits %v between polls a server held open; want none", waits)
+				}
+				return
+			}
+			if len(waits) < calls-1 {
+				t.Fatalf("%d getUpdates calls with %d pauses between them (%v)", calls, len(waits), waits)
+			}
+			for _, w := range waits {
+				if w+tc.step < time.Second {
+					t.Errorf("pause %v after a call of %v: the calls start less than 1s apart", w, tc.step)
+				}
+			}
+		})
 	}
 }

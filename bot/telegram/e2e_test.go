@@ -1,6 +1,7 @@
 package telegram
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -10,6 +11,7 @@ import (
 	"herald/alerts"
 	"herald/bot"
 	"herald/bot/telegram/telegramtest"
+	"herald/internal/testkit"
 	"herald/news"
 	"herald/rules"
 )
@@ -132,6 +134,9 @@ func TestEndToEnd(t *testing.T) {
 	if st.Sent != 1 || len(e.fake.SentTo(-1009100)) != 1 || len(subs(t, e, dest("-1009100"))) != 1 {
 		t.Errorf("after migration: flush %+v, supergroup got %d, subscriptions %v", st, len(e.fake.SentTo(-1009100)), subs(t, e, dest("-1009100")))
 	}
+	if !strings.Contains(e.logs.String(), "its subscriptions moved to the new chat id; no rule's notify list names the old id") {
+		t.Errorf("the upgrade log claims notify lists to change:\n%s", e.logs.String())
+	}
 
 	// The server can't parse the HTML: the alert arrives as plain text.
 	e.fake.FailNext(-1009100, telegramtest.CantParseEntities(`Unsupported start tag "x" at byte offset 3`))
@@ -149,6 +154,21 @@ func TestEndToEnd(t *testing.T) {
 	}
 	if pending, _ := e.db.PendingCount(t.Context()); pending != 1 {
 		t.Errorf("%d rows pending after a server error, want 1", pending)
+	}
+
+	// A gateway's JSON without error_code is not final either: the alert
+	// waits, and the log says what came back.
+	e.fake.FailNext(-1009100, telegramtest.NotBotAPI(504, "application/json", `{"message":"Endpoint request timed out"}`))
+	deadBefore, _ := e.db.DeadCount(t.Context())
+	st = p.publish("Black Sea grain convoy sails", "<p>A grain convoy left across the Black Sea.</p>")
+	if st.Failed != 1 {
+		t.Errorf("gateway answer: flush %+v, want 1 failed", st)
+	}
+	if dead, _ := e.db.DeadCount(t.Context()); dead != deadBefore {
+		t.Errorf("%d alerts dead after an answer that is not final, were %d", dead, deadBefore)
+	}
+	if logs := e.logs.String(); !strings.Contains(logs, "alert not delivered; will retry") || !strings.Contains(logs, "HTTP 504 Gateway Timeout, body: {") {
+		t.Errorf("the retry is not logged with the answer:\n%s", logs)
 	}
 }
 
@@ -187,4 +207,80 @@ func TestHostileFeedText(t *testing.T) {
 	if !strings.Contains(m.Raw, "&amp;") {
 		t.Errorf("no escaped ampersand in %q", m.Raw)
 	}
+}
+
+// TestAlsoInEditsTheFirstMessage follows one story through herald: the
+// first copy is posted, later copies from other feeds edit that message to
+// add "also: …", at most once a minute, never after 48 hours, and a message
+// deleted in the chat is given up.
+func TestAlsoInEditsTheFirstMessage(t *testing.T) {
+	e := newEnv(t)
+	e.fake.AddChat(telegramtest.Chat{ID: groupChat, Type: "supergroup", Title: "Desk"})
+	desk := testkit.NewStoryDesk(t, e.db, e.client, dest(fmt.Sprint(groupChat)), e2eNow, e.client.log)
+	copyFrom := func(feed string, after time.Duration) bot.Stats { t.Helper(); return desk.Copy(t, feed, after) }
+	text := func() string {
+		t.Helper()
+		got := e.fake.SentTo(groupChat)
+		if len(got) != 1 {
+			t.Fatalf("%d messages in the chat, want the one", len(got))
+		}
+		return got[0].Text
+	}
+
+	if st := copyFrom("wire", 0); st.Sent != 1 {
+		t.Fatalf("first copy: %+v\n%s", st, e.logs.String())
+	}
+	if strings.Contains(text(), "also:") {
+		t.Errorf("the first message names other sources:\n%s", text())
+	}
+	if st := copyFrom("reuters", 5*time.Minute); st.Sent != 0 || st.Edited != 1 || !strings.Contains(text(), "\nalso: reuters\n") {
+		t.Fatalf("second copy: %+v; message:\n%s\n%s", st, text(), e.logs.String())
+	}
+	// A third source within the minute waits for the next one.
+	if st := copyFrom("ap", 10*time.Second); st.Edited != 0 || strings.Contains(text(), "ap") {
+		t.Errorf("third copy 10s after an edit: %+v; message:\n%s", st, text())
+	}
+	if st := desk.Flush(t, time.Minute); st.Edited != 1 || !strings.Contains(text(), "\nalso: reuters · ap\n") {
+		t.Errorf("a minute later: %+v; message:\n%s", st, text())
+	}
+	// A source already named, or the first one's own feed, changes nothing.
+	copyFrom("reuters", 2*time.Minute)
+	copyFrom("wire", 2*time.Minute)
+	if edits := e.fake.Edits(); edits != 2 {
+		t.Errorf("%d edits, want 2", edits)
+	}
+	if m := e.fake.SentTo(groupChat)[0]; m.ParseMode != "HTML" || !m.LinkPreviewDisabled || m.Edits != 2 {
+		t.Errorf("edited message %+v", m)
+	}
+
+	// "message is not modified" is an edit done, not a failure.
+	first := e.fake.SentTo(groupChat)[0]
+	a := sampleAlert(dest(fmt.Sprint(groupChat)))
+	ref := fmt.Sprintf("%d/%d", groupChat, first.ID)
+	if err := e.keep(e.client.Edit(t.Context(), ref, a)); err != nil {
+		t.Fatalf("edit to the sample: %v", err)
+	}
+	if err := e.keep(e.client.Edit(t.Context(), ref, a)); err != nil {
+		t.Errorf("the same edit again = %v, want nil (not modified)", err)
+	}
+	// A deleted message cannot be edited: given up, not retried.
+	e.fake.Delete(groupChat, first.ID)
+	if err := e.keep(e.client.Edit(t.Context(), ref, a)); !errors.Is(err, bot.ErrEditGone) || !strings.Contains(err.Error(), "message to edit not found") {
+		t.Errorf("edit of a deleted message = %v, want ErrEditGone", err)
+	}
+	if st := copyFrom("afp", 2*time.Minute); st.Edited != 0 {
+		t.Errorf("an edit of a deleted message counted: %+v", st)
+	}
+	if st := desk.Flush(t, time.Minute); st.Edited != 0 {
+		t.Errorf("the given-up edit was tried again: %+v", st)
+	}
+	if !strings.Contains(e.logs.String(), "it stays as sent") {
+		t.Errorf("the given-up edit was not logged:\n%s", e.logs.String())
+	}
+
+	// Two days on, a new copy is a new alert, and the old message is left alone.
+	if st := copyFrom("bbc", 49*time.Hour); st.Edited != 0 || st.Sent != 1 {
+		t.Errorf("a copy after 49h: %+v, want a new alert and no edit", st)
+	}
+	t.Logf("the first message as edited:\n%s", first.Text)
 }

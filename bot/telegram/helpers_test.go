@@ -17,6 +17,10 @@ import (
 	"herald/store"
 )
 
+// testNow is the adapter's clock in these tests: the day after the sample
+// alert was published, so alerts say "yesterday 16:40 UTC".
+var testNow = time.Date(2026, 11, 19, 12, 0, 0, 0, time.UTC)
+
 // testToken is the bot token of these tests; no log line or error may hold it.
 const testToken = "7777777:SECRET-token_abc"
 
@@ -50,6 +54,7 @@ func newEnv(t *testing.T, opts ...func(*Options)) *env {
 		Token: testToken, APIURL: e.fake.URL, Store: db,
 		Log:   slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Sleep: e.sleep.Sleep, PollTimeout: 5 * time.Second, RequestTimeout: 10 * time.Second,
+		Now: func() time.Time { return testNow },
 	}
 	for _, f := range opts {
 		f(&o)

@@ -28,16 +28,25 @@ const maxFloodRetries = 3
 // and network failures are returned as they are, for the dispatcher to retry
 // with backoff.
 func (c *Client) Send(ctx context.Context, a news.Alert) error {
-	chat, thread, err := target(a.Destination)
-	if err != nil {
-		return fmt.Errorf("telegram: send: %w (%w)", err, bot.ErrPermanent)
-	}
-	return c.post(ctx, a.Destination, chat, thread, bot.AlertMessage(a, c.opts.Location))
+	_, err := c.Post(ctx, a)
+	return err
 }
 
-// post sends m to chat and thread and handles the failures as Send says.
-// dest is the destination as stored, for pausing it.
-func (c *Client) post(ctx context.Context, dest news.Destination, chat int64, thread int, m bot.Message) error {
+// Post sends an alert as Send does and returns its message as
+// "<chat>/<message_id>" (the chat it really went to, after an upgrade to a
+// supergroup), for Edit.
+func (c *Client) Post(ctx context.Context, a news.Alert) (string, error) {
+	chat, thread, err := target(a.Destination)
+	if err != nil {
+		return "", fmt.Errorf("telegram: send: %w (%w)", err, bot.ErrPermanent)
+	}
+	return c.post(ctx, a.Destination, chat, thread, bot.AlertMessage(a, c.opts.Location, c.now()))
+}
+
+// post sends m to chat and thread and handles the failures as Send says; it
+// returns the message as "<chat>/<message_id>". dest is the destination as
+// stored, for pausing it.
+func (c *Client) post(ctx context.Context, dest news.Destination, chat int64, thread int, m bot.Message) (string, error) {
 	chat = c.current(chat)
 	html, _ := format(m, MaxLength)
 	markup := keyboard(m.Actions)
@@ -50,26 +59,27 @@ func (c *Client) post(ctx context.Context, dest news.Destination, chat int64, th
 			_, body = format(inlineLinks(m), MaxLength)
 			mode = ""
 		}
-		err := c.sendMessage(ctx, chat, thread, body, mode, markup)
+		id, err := c.sendMessage(ctx, chat, thread, body, mode, markup)
 		if err == nil {
-			return nil
+			return fmt.Sprintf("%d/%d", chat, id), nil
 		}
 		e, ok := apiError(err)
 		if !ok {
-			// The network, a proxy's HTML error page, a timeout: try again later.
-			return fmt.Errorf("telegram: send to %d: %w", chat, err)
+			// The network, a proxy's HTML error page, JSON without an
+			// error_code, a timeout: nothing final was said; try again later.
+			return "", fmt.Errorf("telegram: send to %d: %w", chat, err)
 		}
 		desc := strings.ToLower(e.Message)
 		switch {
 		case e.Code == 429 || e.RetryAfter > 0:
 			wait := time.Duration(max(e.RetryAfter, 1)) * time.Second
 			if floods >= maxFloodRetries || wait > c.opts.MaxFloodWait {
-				return &bot.RetryAfterError{After: wait, Err: fmt.Errorf("telegram: send to %d: %w", chat, err)}
+				return "", &bot.RetryAfterError{After: wait, Err: fmt.Errorf("telegram: send to %d: %w", chat, err)}
 			}
 			floods++
 			c.log.Warn("Telegram flood control: waiting before sending again", keyChat, chat, "retry_after", wait.String())
 			if err := c.sleep(ctx, wait); err != nil {
-				return fmt.Errorf("telegram: send to %d: waiting out flood control: %w", chat, err)
+				return "", fmt.Errorf("telegram: send to %d: waiting out flood control: %w", chat, err)
 			}
 		case e.MigrateToChatID != 0 && moves < 3:
 			c.migrate(ctx, chat, e.MigrateToChatID)
@@ -80,23 +90,49 @@ func (c *Client) post(ctx context.Context, dest news.Destination, chat int64, th
 			plain = true
 		case e.Code == 403 || e.Code == 400 && strings.Contains(desc, "chat not found"):
 			c.pauseChat(ctx, chat, e.Message)
-			return fmt.Errorf("telegram: send to %d: %w (%w)", chat, err, bot.ErrPermanent)
+			return "", fmt.Errorf("telegram: send to %d: %w (%w)", chat, err, bot.ErrPermanent)
 		case e.Code == 400 && strings.Contains(desc, "thread not found"):
 			c.pauseTopic(ctx, dest, e.Message)
-			return fmt.Errorf("telegram: send to %d topic %d: %w (%w)", chat, thread, err, bot.ErrPermanent)
-		case e.Code >= 500 || e.Code == 401 || e.Code == 404 || e.Code == 409 || e.Code == 420:
-			// Telegram is down, or the token or api_url is wrong: the alert
-			// waits until that is fixed.
-			return fmt.Errorf("telegram: send to %d: %w", chat, err)
+			return "", fmt.Errorf("telegram: send to %d topic %d: %w (%w)", chat, thread, err, bot.ErrPermanent)
+		case e.Code == 400:
+			// A bad request of this very message (too long, no text): the
+			// Bot API documents these as final.
+			return "", fmt.Errorf("telegram: send to %d: %w (%w)", chat, err, bot.ErrPermanent)
 		default:
-			return fmt.Errorf("telegram: send to %d: %w (%w)", chat, err, bot.ErrPermanent)
+			// Telegram is down (5xx), the token or api_url is wrong (401,
+			// 404), another poller conflicts (409), or a code the Bot API
+			// does not document as final: the alert waits and is retried.
+			return "", fmt.Errorf("telegram: send to %d: %w", chat, err)
 		}
 	}
 }
 
 // sendMessage makes one sendMessage call, with the parameters the library's
-// MessageConfig cannot express (message_thread_id, link_preview_options).
-func (c *Client) sendMessage(ctx context.Context, chat int64, thread int, text, mode, markup string) error {
+// MessageConfig cannot express (message_thread_id, link_preview_options),
+// and returns the new message's id.
+func (c *Client) sendMessage(ctx context.Context, chat int64, thread int, text, mode, markup string) (int, error) {
+	p := c.textParams(chat, text, mode, markup)
+	if thread != 0 {
+		p["message_thread_id"] = strconv.Itoa(thread)
+	}
+	resp, err := c.call(ctx, "sendMessage", p, c.opts.RequestTimeout)
+	if err != nil {
+		return 0, err
+	}
+	var sent struct {
+		MessageID int `json:"message_id"`
+	}
+	if err := json.Unmarshal(resp.Result, &sent); err != nil || sent.MessageID == 0 {
+		// Delivered, as ok:true says; only a later edit is lost.
+		c.log.Warn("Telegram confirmed a message without its message_id; it cannot be edited later", keyChat, chat)
+		return 0, nil
+	}
+	return sent.MessageID, nil
+}
+
+// textParams are the parameters of a message's text, shared by
+// sendMessage and editMessageText.
+func (c *Client) textParams(chat int64, text, mode, markup string) tgbotapi.Params {
 	p := tgbotapi.Params{
 		"chat_id": strconv.FormatInt(chat, 10),
 		"text":    text,
@@ -107,15 +143,52 @@ func (c *Client) sendMessage(ctx context.Context, chat int64, thread int, text, 
 	if mode != "" {
 		p["parse_mode"] = mode
 	}
-	if thread != 0 {
-		p["message_thread_id"] = strconv.Itoa(thread)
-	}
 	if !c.opts.LinkPreview {
 		p["link_preview_options"] = `{"is_disabled":true}`
 		p["disable_web_page_preview"] = "true" // for Bot API servers older than 7.0
 	}
-	_, err := c.call(ctx, "sendMessage", p, c.opts.RequestTimeout)
-	return err
+	return p
+}
+
+// Edit makes message ref ("<chat>/<message_id>", from Post) show a as it
+// reads now, with editMessageText. What the Bot API answers means:
+//   - "message is not modified": the message reads so already (an earlier
+//     edit went through though its answer was lost): done, nil.
+//   - "message to edit not found" (deleted, or a wrong id), "message can't
+//     be edited", any other 400, a 403 (blocked, removed from the chat):
+//     this message cannot be edited; bot.ErrEditGone, the edit is given up.
+//   - 429: a *bot.RetryAfterError, for the dispatcher to wait.
+//   - anything else (5xx, an answer that is not the Bot API's, the
+//     network): worth trying again later.
+func (c *Client) Edit(ctx context.Context, ref string, a news.Alert) error {
+	chatText, idText, _ := strings.Cut(ref, "/")
+	chat, err1 := strconv.ParseInt(chatText, 10, 64)
+	id, err2 := strconv.Atoi(idText)
+	if err1 != nil || err2 != nil || chat == 0 || id <= 0 {
+		return fmt.Errorf("telegram: edit %q: not a <chat>/<message_id> reference (%w)", ref, bot.ErrEditGone)
+	}
+	m := bot.AlertMessage(a, c.opts.Location, c.now())
+	html, _ := format(m, MaxLength)
+	p := c.textParams(c.current(chat), html, "HTML", keyboard(m.Actions))
+	p["message_id"] = strconv.Itoa(id)
+	_, err := c.call(ctx, "editMessageText", p, c.opts.RequestTimeout)
+	if err == nil {
+		return nil
+	}
+	e, ok := apiError(err)
+	if !ok {
+		return fmt.Errorf("telegram: edit message %d in %d: %w", id, chat, err)
+	}
+	switch desc := strings.ToLower(e.Message); {
+	case strings.Contains(desc, "message is not modified"):
+		return nil
+	case e.Code == 429 || e.RetryAfter > 0:
+		return &bot.RetryAfterError{After: time.Duration(max(e.RetryAfter, 1)) * time.Second,
+			Err: fmt.Errorf("telegram: edit message %d in %d: %w", id, chat, err)}
+	case e.Code == 400 || e.Code == 403:
+		return fmt.Errorf("telegram: edit message %d in %d: %w (%w)", id, chat, err, bot.ErrEditGone)
+	}
+	return fmt.Errorf("telegram: edit message %d in %d: %w", id, chat, err)
 }
 
 // current follows the migrations seen so far, so alerts to a group's old id
@@ -144,8 +217,17 @@ func (c *Client) migrate(ctx context.Context, from, to int64) {
 		c.log.Error("group upgraded to a supergroup, but its subscriptions could not be moved", keyChat, from, "new_chat", to, keyErr, err)
 		return
 	}
-	c.log.Warn(fmt.Sprintf("group upgraded to a supergroup: subscriptions moved to the new chat id; write telegram:%d instead of telegram:%d in the config's notify lists", to, from),
-		keyChat, from, "new_chat", to, "subscriptions", n)
+	var rules []string
+	if c.opts.Notified != nil {
+		rules = c.opts.Notified(strconv.FormatInt(from, 10))
+	}
+	if len(rules) == 0 {
+		c.log.Warn("group upgraded to a supergroup: its subscriptions moved to the new chat id; no rule's notify list names the old id",
+			keyChat, from, "new_chat", to, "subscriptions", n)
+		return
+	}
+	c.log.Warn(fmt.Sprintf("group upgraded to a supergroup: its subscriptions moved to the new chat id; the notify lists of %s still name telegram:%d: write telegram:%d there (alerts follow the new id until herald restarts)",
+		strings.Join(rules, ", "), from, to), keyChat, from, "new_chat", to, "subscriptions", n, "rules", rules)
 }
 
 // pauseChat pauses the subscriptions of a chat that refused a message.
@@ -200,7 +282,7 @@ func (c *Client) SendDigest(ctx context.Context, dest news.Destination, alerts [
 		}
 		n--
 	}
-	if err := c.post(ctx, dest, chat, thread, bot.DigestMessage(alerts[:n])); err != nil {
+	if _, err := c.post(ctx, dest, chat, thread, bot.DigestMessage(alerts[:n])); err != nil {
 		return 0, err
 	}
 	return n, nil

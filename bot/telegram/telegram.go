@@ -98,6 +98,12 @@ type Options struct {
 	Location *time.Location
 	// Sleep waits d or until ctx ends (flood waits, backoff); tests make it instant.
 	Sleep func(ctx context.Context, d time.Duration) error
+	// Now is the clock that paces polling and dates alerts; time.Now when nil.
+	Now func() time.Time
+	// Notified, when set, returns the rules whose config notify lists name
+	// the chat (telegram:<chat>, any forum topic), so that the log after a
+	// group's upgrade says which lists to change.
+	Notified func(chat string) []string
 	// MaxFloodWait is the longest retry_after Send waits out itself; a longer
 	// one goes back to the dispatcher as a *bot.RetryAfterError.
 	MaxFloodWait time.Duration
@@ -115,6 +121,7 @@ type Client struct {
 	http            *http.Client
 	log             *slog.Logger
 	sleep           func(ctx context.Context, d time.Duration) error
+	now             func() time.Time
 
 	mu       sync.Mutex
 	username string
@@ -149,6 +156,7 @@ func New(o Options) (*Client, error) {
 		http:     o.HTTPClient,
 		log:      o.Log,
 		sleep:    o.Sleep,
+		now:      o.Now,
 		migrated: map[int64]int64{},
 	}
 	if c.http == nil {
@@ -160,6 +168,9 @@ func New(o Options) (*Client, error) {
 	c.log = c.log.With("platform", "telegram")
 	if c.sleep == nil {
 		c.sleep = bot.Sleep
+	}
+	if c.now == nil {
+		c.now = time.Now
 	}
 	if c.opts.Location == nil {
 		c.opts.Location = time.UTC
@@ -186,25 +197,49 @@ type doer struct {
 // Do sends req under the call's context.
 func (d doer) Do(req *http.Request) (*http.Response, error) {
 	resp, err := d.c.http.Do(req.WithContext(d.ctx))
+	bot.RecordAnswer(resp)
 	return resp, d.c.redact(err)
 }
 
 // call makes one Bot API request through the library's MakeRequest, with
-// ctx and timeout. A Bot API error answer is a *tgbotapi.Error; no error
-// returned ever contains the token.
+// ctx and timeout. A Bot API error answer (one with an error_code) is a
+// *bot.AnswerError that unwraps to a *tgbotapi.Error; an answer that is not
+// the Bot API's (a proxy's HTML page, JSON without error_code) is a
+// *bot.AnswerError wrapping ErrNotBotAPI. No error returned ever contains the
+// token.
 func (c *Client) call(ctx context.Context, method string, p tgbotapi.Params, timeout time.Duration) (*tgbotapi.APIResponse, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	ctx, answer := bot.WithAnswer(ctx)
 	// A BotAPI per call is cheap and carries this call's context; building it
 	// directly skips the getMe that the library's constructors make.
 	api := &tgbotapi.BotAPI{Token: c.token, Client: doer{ctx: ctx, c: c}, Buffer: 100}
 	api.SetAPIEndpoint(c.endpoint)
 	resp, err := api.MakeRequest(method, p)
-	if err != nil {
-		return nil, c.redact(err)
+	if err == nil {
+		return resp, nil
 	}
-	return resp, nil
+	err = c.redact(err)
+	var ue *url.Error
+	if !answer.Received() || errors.As(err, &ue) {
+		return nil, err // the network, a timeout: nothing came back
+	}
+	got := c.redactString(answer.String())
+	if e, ok := apiError(err); ok && e.Code != 0 {
+		return nil, &bot.AnswerError{Err: e, Answer: got}
+	}
+	// The library reads any JSON as an answer, and an answer without
+	// error_code as code 0: neither says anything the Bot API documents.
+	return nil, &bot.AnswerError{Err: ErrNotBotAPI, Answer: got}
 }
+
+// ErrNotBotAPI is an answer that is not the Bot API's: an HTML error page
+// from a proxy, JSON without "ok" and "error_code". It says nothing about
+// the message, so whatever was sent is sent again later.
+var ErrNotBotAPI = errors.New("not a Bot API answer")
+
+// redactString removes the token from s.
+func (c *Client) redactString(s string) string { return strings.ReplaceAll(s, c.token, "<token>") }
 
 // redact removes the token from err. Go's *url.Error carries the request URL,
 // and the Bot API puts the token in the URL's path.

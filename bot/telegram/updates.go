@@ -205,6 +205,7 @@ func (c *Client) poll(ctx context.Context, r Router) {
 	offset := c.loadOffset(ctx)
 	failures := 0
 	for ctx.Err() == nil {
+		start := c.now()
 		ups, err := c.getUpdates(ctx, offset)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -224,6 +225,7 @@ func (c *Client) poll(ctx context.Context, r Router) {
 			continue
 		}
 		failures = 0
+		handled := 0
 		for _, u := range ups {
 			if u.UpdateID < offset {
 				continue // confirmed already
@@ -234,9 +236,22 @@ func (c *Client) poll(ctx context.Context, r Router) {
 			}
 			offset = u.UpdateID + 1
 			c.saveOffset(ctx, offset)
+			handled++
+		}
+		if handled == 0 {
+			// Nothing new came before the timeout: a server (or proxy) that
+			// does not hold the poll open. Without a pause the loop would
+			// ask thousands of times a second.
+			if gap := minEmptyPollGap - c.now().Sub(start); gap > 0 && c.sleep(ctx, gap) != nil {
+				return
+			}
 		}
 	}
 }
+
+// minEmptyPollGap is the least time between the starts of two getUpdates
+// calls when the first brought nothing new.
+const minEmptyPollGap = time.Second
 
 // getUpdates long-polls for the updates from offset on.
 func (c *Client) getUpdates(ctx context.Context, offset int) ([]update, error) {
@@ -325,7 +340,7 @@ func (c *Client) respond(ctx context.Context, r Router, req bot.Request, m *inco
 		log.Info(what)
 	}
 	_, thread := m.destination()
-	if err := c.post(ctx, req.Dest, m.Chat.ID, thread, reply); err != nil {
+	if _, err := c.post(ctx, req.Dest, m.Chat.ID, thread, reply); err != nil {
 		log.Error("could not reply to a "+what, keyErr, err)
 	}
 }

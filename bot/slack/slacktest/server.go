@@ -59,6 +59,10 @@ const (
 	ErrRateLimited     = "ratelimited"
 	ErrInvalidCursor   = "invalid_cursor"
 	ErrUnknownMethod   = "unknown_method"
+	// chat.update's own errors.
+	ErrMessageNotFound  = "message_not_found"
+	ErrCantUpdate       = "cant_update_message"
+	ErrEditWindowClosed = "edit_window_closed"
 )
 
 // Limits Slack enforces, as the fake checks them.
@@ -107,6 +111,16 @@ type Failure struct {
 	Error string
 	// RetryAfter, when positive, is sent as the Retry-After header.
 	RetryAfter int
+	// Body, when set, is the whole answer, sent as it is with ContentType:
+	// an answer that is not the Web API's (a gateway's JSON, a proxy's page).
+	Body        string
+	ContentType string
+}
+
+// NotWebAPI is an answer Slack never gives: status with body as it is, such
+// as {} or a proxy's 404 page.
+func NotWebAPI(status int, contentType, body string) Failure {
+	return Failure{Status: status, Body: body, ContentType: contentType}
 }
 
 // RateLimited is the answer of an exceeded rate limit: 429 with
@@ -195,6 +209,12 @@ type Message struct {
 	// (replace_original); it keeps its channel, ts, thread, who sees it
 	// and how it was posted.
 	Replaced bool
+	// Edits counts the chat.update calls that changed it.
+	Edits int
+	// Deleted is set by DeleteMessage; FromUser marks a message a person
+	// wrote (PostAsUser), which the bot may not update.
+	Deleted  bool
+	FromUser bool
 }
 
 // UnfurlLinks reports the unfurl_links parameter: nil when not sent.
@@ -464,6 +484,8 @@ type apiAnswer struct {
 	retryAfter int
 	html       bool
 	body       map[string]any
+	// raw, when set, is the whole body, with rawType.
+	raw, rawType string
 }
 
 func ok(fields map[string]any) apiAnswer {
@@ -486,6 +508,10 @@ func failure(f Failure) apiAnswer {
 	a := apiAnswer{status: f.Status, retryAfter: f.RetryAfter}
 	if a.status == 0 {
 		a.status = http.StatusOK
+	}
+	if f.Body != "" {
+		a.raw, a.rawType = f.Body, f.ContentType
+		return a
 	}
 	if f.Error == "" && a.status != http.StatusOK {
 		a.html = true
@@ -560,6 +586,12 @@ func writeAnswer(w http.ResponseWriter, a apiAnswer) {
 	if a.retryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(a.retryAfter))
 	}
+	if a.raw != "" {
+		w.Header().Set("Content-Type", a.rawType)
+		w.WriteHeader(a.status)
+		_, _ = io.WriteString(w, a.raw)
+		return
+	}
 	if a.html {
 		w.Header().Set("Content-Type", "text/html")
 		w.WriteHeader(a.status)
@@ -620,6 +652,8 @@ func (s *Server) answer(r *http.Request, method string, p url.Values, perr error
 		return s.postMessage(p, false)
 	case "chat.postEphemeral":
 		return s.postMessage(p, true)
+	case "chat.update":
+		return s.chatUpdate(p)
 	}
 	return apiAnswer{status: http.StatusOK, body: map[string]any{"ok": false, "error": ErrUnknownMethod}}
 }
@@ -743,6 +777,68 @@ func (s *Server) postMessage(p url.Values, ephemeral bool) apiAnswer {
 		fields["response_metadata"] = map[string]any{"warnings": []string{"message_truncated"}}
 	}
 	return ok(fields)
+}
+
+// chatUpdate answers chat.update as PROTOCOLS.md B2b describes: the
+// message is found by channel and ts among those the fake keeps; blocks
+// left out keep the old ones, "[]" removes them.
+func (s *Server) chatUpdate(p url.Values) apiAnswer {
+	channel, ts := p.Get("channel"), p.Get("ts")
+	if channel == "" {
+		return fail(ErrChannelNotFound)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if code := s.channelError(channel); code != "" {
+		return fail(code)
+	}
+	i := slices.IndexFunc(s.messages, func(m Message) bool {
+		return m.Channel == channel && m.TS == ts && ts != "" && !m.Ephemeral
+	})
+	if i < 0 || s.messages[i].Deleted {
+		return fail(ErrMessageNotFound)
+	}
+	old := &s.messages[i]
+	if old.FromUser {
+		return fail(ErrCantUpdate)
+	}
+	m := Message{Channel: channel, TS: ts, ThreadTS: old.ThreadTS, Text: p.Get("text"), Params: p}
+	blocks, hasBlocks := p.Get("blocks"), p.Has("blocks")
+	if !hasBlocks {
+		blocks, hasBlocks = old.Blocks, old.Blocks != ""
+	}
+	if code, msgs := checkContent(&m, blocks, hasBlocks, p.Get("attachments")); code != "" {
+		return fail(code, msgs...)
+	}
+	m.Edits = old.Edits + 1
+	*old = m
+	s.broadcast()
+	msg := map[string]any{"type": "message", "subtype": "bot_message", "bot_id": BotID, "text": m.Text, "ts": ts, "edited": map[string]any{"user": BotUserID, "ts": ts}}
+	return ok(map[string]any{"channel": channel, "ts": ts, "text": m.Text, "message": msg})
+}
+
+// PostAsUser adds a message written by a person to channel and returns its
+// ts: the bot cannot update it.
+func (s *Server) PostAsUser(channel, user, text string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.nextTS++
+	m := Message{Channel: channel, TS: fmt.Sprintf("1700000000.%06d", s.nextTS), Text: text, User: user, FromUser: true}
+	s.messages = append(s.messages, m)
+	s.broadcast()
+	return m.TS
+}
+
+// DeleteMessage deletes a message, as a person with the right may: later
+// updates of it answer message_not_found.
+func (s *Server) DeleteMessage(channel, ts string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range s.messages {
+		if s.messages[i].Channel == channel && s.messages[i].TS == ts {
+			s.messages[i].Deleted = true
+		}
+	}
 }
 
 // checkContent validates and reads a message's text and blocks into m, and

@@ -37,6 +37,9 @@ const (
 // Error descriptions the fake answers with, as the real server words them.
 const (
 	DescBlocked      = "Forbidden: bot was blocked by the user"
+	DescEditNotFound = "Bad Request: message to edit not found"
+	DescNotModified  = "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message"
+	DescCantEdit     = "Bad Request: message can't be edited"
 	DescKicked       = "Forbidden: bot was kicked from the group chat"
 	DescCantInitiate = "Forbidden: bot can't initiate conversation with a user"
 	DescChatNotFound = "Bad Request: chat not found"
@@ -80,6 +83,16 @@ type Failure struct {
 	// HTML makes the answer an HTML error page instead of JSON, as a proxy in
 	// front of the Bot API sends on 502.
 	HTML bool
+	// Body, when set, is the whole answer, sent as it is with status Code
+	// and ContentType: an answer that is not the Bot API's.
+	Body        string
+	ContentType string
+}
+
+// NotBotAPI is an answer no Bot API server gives: status with body as it
+// is, such as a gateway's {"message":"…"} or a proxy's HTML page.
+func NotBotAPI(status int, contentType, body string) Failure {
+	return Failure{Code: status, Body: body, ContentType: contentType}
 }
 
 // TooManyRequests is the flood-control answer.
@@ -118,6 +131,10 @@ type Message struct {
 	// Keyboard is the inline keyboard under the message (reply_markup), by
 	// rows; nil when it has none.
 	Keyboard [][]Button
+	// Edits counts the editMessageText calls that changed it.
+	Edits int
+	// Deleted is set by Delete.
+	Deleted bool
 }
 
 // Button is one button of an inline keyboard.
@@ -175,9 +192,11 @@ type Server struct {
 	stopOnce sync.Once
 	wg       sync.WaitGroup
 
-	mu       sync.Mutex
-	changed  chan struct{}
-	lenient  bool
+	mu      sync.Mutex
+	changed chan struct{}
+	lenient bool
+	// noWait makes getUpdates answer at once, ignoring timeout.
+	noWait   bool
 	chats    map[int64]*chatState
 	members  map[int64]map[int64]string
 	failures map[int64][]Failure
@@ -194,6 +213,7 @@ type Server struct {
 		running     bool
 	}
 	deliveries int
+	edits      int
 	// callbacks are the callback queries pressed, by id: true once answered.
 	callbacks map[string]bool
 }
@@ -232,6 +252,15 @@ func (s *Server) SetLenient(lenient bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.lenient = lenient
+}
+
+// IgnorePollTimeout makes getUpdates answer at once, empty when nothing is
+// queued, whatever its timeout says: a Bot API server or proxy that does not
+// long-poll.
+func (s *Server) IgnorePollTimeout(ignore bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.noWait = ignore
 }
 
 // AddChat makes a chat known.
@@ -524,6 +553,8 @@ type apiError struct {
 	description string
 	params      map[string]any
 	html        bool
+	// raw, when set, is sent as the whole body with rawType.
+	raw, rawType string
 }
 
 func fail(code int, desc string) *apiError { return &apiError{code: code, description: desc} }
@@ -549,6 +580,12 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 func writeReply(w http.ResponseWriter, status int, result any, aerr *apiError) {
+	if aerr != nil && aerr.raw != "" {
+		w.Header().Set("Content-Type", aerr.rawType)
+		w.WriteHeader(aerr.code)
+		io.WriteString(w, aerr.raw)
+		return
+	}
 	if aerr != nil && aerr.html {
 		w.Header().Set("Content-Type", "text/html")
 		w.WriteHeader(aerr.code)
@@ -639,6 +676,8 @@ func (s *Server) handle(w http.ResponseWriter, r *http.Request, p url.Values, pe
 			"can_join_groups": true, "can_read_all_group_messages": false, "supports_inline_queries": false}, nil
 	case "sendmessage":
 		return s.sendMessage(p)
+	case "editmessagetext":
+		return s.editMessageText(p)
 	case "getupdates":
 		return s.getUpdates(r, p)
 	case "setmycommands":
@@ -670,74 +709,10 @@ func (s *Server) sendMessage(p url.Values) (int, any, *apiError) {
 	chatID, err := strconv.ParseInt(p.Get("chat_id"), 10, 64)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err == nil {
-		if fs := s.failures[chatID]; len(fs) > 0 {
-			f := fs[0]
-			s.failures[chatID] = fs[1:]
-			e := &apiError{code: f.Code, description: f.Description, html: f.HTML}
-			if f.RetryAfter > 0 {
-				e.params = map[string]any{"retry_after": f.RetryAfter}
-			}
-			if f.MigrateTo != 0 {
-				e.params = map[string]any{"migrate_to_chat_id": f.MigrateTo}
-			}
-			return 0, nil, e
-		}
+	if e := s.scripted(chatID, err); e != nil {
+		return 0, nil, e
 	}
-	raw := p.Get("text")
-	if raw == "" {
-		return 0, nil, fail(400, "Bad Request: message text is empty")
-	}
-	if len(raw) > MaxRawTextBytes {
-		return 0, nil, fail(400, "Bad Request: text is too long")
-	}
-	if !utfValid(raw) {
-		return 0, nil, fail(400, "Bad Request: strings must be encoded in UTF-8")
-	}
-	text, entities := raw, []Entity(nil)
-	mode := p.Get("parse_mode")
-	switch strings.ToLower(mode) {
-	case "":
-	case "html":
-		t, es, err := parseHTML(raw, !s.lenient)
-		if err != nil {
-			return 0, nil, fail(400, DescCantParse+err.Error())
-		}
-		text, entities = t, es
-	case "markdownv2":
-		t, err := checkMarkdownV2(raw)
-		if err != nil {
-			return 0, nil, fail(400, DescCantParse+err.Error())
-		}
-		text = t
-	case "markdown":
-	default:
-		return 0, nil, fail(400, "Bad Request: unsupported parse_mode")
-	}
-	if strings.TrimFunc(text, unicode.IsSpace) == "" {
-		return 0, nil, fail(400, "Bad Request: text must be non-empty")
-	}
-	if codePoints(text) > MaxTextLength {
-		return 0, nil, fail(400, DescTooLong)
-	}
-	if v := p.Get("entities"); v != "" && v != "null" && mode == "" {
-		if err := json.Unmarshal([]byte(v), &entities); err != nil {
-			return 0, nil, fail(400, "Bad Request: can't parse entities JSON object")
-		}
-	}
-	preview := false
-	if v := p.Get("link_preview_options"); v != "" {
-		var o struct {
-			IsDisabled bool `json:"is_disabled"`
-		}
-		if err := json.Unmarshal([]byte(v), &o); err != nil {
-			return 0, nil, fail(400, "Bad Request: can't parse link preview options JSON object")
-		}
-		preview = o.IsDisabled
-	} else {
-		preview = p.Get("disable_web_page_preview") == "true"
-	}
-	keyboard, aerr := parseKeyboard(p.Get("reply_markup"))
+	m, aerr := s.parseText(p)
 	if aerr != nil {
 		return 0, nil, aerr
 	}
@@ -759,31 +734,190 @@ func (s *Server) sendMessage(p url.Values) (int, any, *apiError) {
 		return 0, nil, fail(403, c.blocked)
 	}
 	c.nextMsg++
-	m := Message{ID: c.nextMsg, ChatID: chatID, ThreadID: thread, Text: text, Raw: raw, Entities: entities,
-		ParseMode: mode, LinkPreviewDisabled: preview, Keyboard: keyboard}
+	m.ID, m.ChatID, m.ThreadID = c.nextMsg, chatID, thread
 	s.sent = append(s.sent, m)
 	s.broadcast()
+	return 200, messageJSON(m, c.Chat), nil
+}
+
+// scripted pops the next scripted failure for chat, if any; the fake's
+// lock is held.
+func (s *Server) scripted(chatID int64, parseErr error) *apiError {
+	fs := s.failures[chatID]
+	if parseErr != nil || len(fs) == 0 {
+		return nil
+	}
+	f := fs[0]
+	s.failures[chatID] = fs[1:]
+	e := &apiError{code: f.Code, description: f.Description, html: f.HTML, raw: f.Body, rawType: f.ContentType}
+	if f.RetryAfter > 0 {
+		e.params = map[string]any{"retry_after": f.RetryAfter}
+	}
+	if f.MigrateTo != 0 {
+		e.params = map[string]any{"migrate_to_chat_id": f.MigrateTo}
+	}
+	return e
+}
+
+// parseText checks and parses the text parameters of sendMessage and
+// editMessageText, as the server does, into a Message without ids; the
+// fake's lock is held.
+func (s *Server) parseText(p url.Values) (Message, *apiError) {
+	raw := p.Get("text")
+	if raw == "" {
+		return Message{}, fail(400, "Bad Request: message text is empty")
+	}
+	if len(raw) > MaxRawTextBytes {
+		return Message{}, fail(400, "Bad Request: text is too long")
+	}
+	if !utfValid(raw) {
+		return Message{}, fail(400, "Bad Request: strings must be encoded in UTF-8")
+	}
+	text, entities := raw, []Entity(nil)
+	mode := p.Get("parse_mode")
+	switch strings.ToLower(mode) {
+	case "":
+	case "html":
+		t, es, err := parseHTML(raw, !s.lenient)
+		if err != nil {
+			return Message{}, fail(400, DescCantParse+err.Error())
+		}
+		text, entities = t, es
+	case "markdownv2":
+		t, err := checkMarkdownV2(raw)
+		if err != nil {
+			return Message{}, fail(400, DescCantParse+err.Error())
+		}
+		text = t
+	case "markdown":
+	default:
+		return Message{}, fail(400, "Bad Request: unsupported parse_mode")
+	}
+	if strings.TrimFunc(text, unicode.IsSpace) == "" {
+		return Message{}, fail(400, "Bad Request: text must be non-empty")
+	}
+	if codePoints(text) > MaxTextLength {
+		return Message{}, fail(400, DescTooLong)
+	}
+	if v := p.Get("entities"); v != "" && v != "null" && mode == "" {
+		if err := json.Unmarshal([]byte(v), &entities); err != nil {
+			return Message{}, fail(400, "Bad Request: can't parse entities JSON object")
+		}
+	}
+	preview := false
+	if v := p.Get("link_preview_options"); v != "" {
+		var o struct {
+			IsDisabled bool `json:"is_disabled"`
+		}
+		if err := json.Unmarshal([]byte(v), &o); err != nil {
+			return Message{}, fail(400, "Bad Request: can't parse link preview options JSON object")
+		}
+		preview = o.IsDisabled
+	} else {
+		preview = p.Get("disable_web_page_preview") == "true"
+	}
+	keyboard, aerr := parseKeyboard(p.Get("reply_markup"))
+	if aerr != nil {
+		return Message{}, aerr
+	}
+	return Message{Text: text, Raw: raw, Entities: entities, ParseMode: mode, LinkPreviewDisabled: preview, Keyboard: keyboard}, nil
+}
+
+// messageJSON is m as the Bot API returns a Message.
+func messageJSON(m Message, chat Chat) map[string]any {
 	res := map[string]any{
 		"message_id": m.ID,
 		"from":       map[string]any{"id": BotID, "is_bot": true, "first_name": "Fake", "username": BotUserName},
-		"chat":       chatJSON(c.Chat),
+		"chat":       chatJSON(chat),
 		"date":       1700000000 + m.ID,
-		"text":       text,
+		"text":       m.Text,
 	}
-	if len(entities) > 0 {
-		res["entities"] = entities
+	if len(m.Entities) > 0 {
+		res["entities"] = m.Entities
 	}
-	if thread != 0 {
-		res["message_thread_id"] = thread
+	if m.ThreadID != 0 {
+		res["message_thread_id"] = m.ThreadID
 		res["is_topic_message"] = true
 	}
-	if preview {
+	if m.LinkPreviewDisabled {
 		res["link_preview_options"] = map[string]any{"is_disabled": true}
 	}
-	if keyboard != nil {
-		res["reply_markup"] = map[string]any{"inline_keyboard": keyboard}
+	if m.Keyboard != nil {
+		res["reply_markup"] = map[string]any{"inline_keyboard": m.Keyboard}
 	}
-	return 200, res, nil
+	if m.Edits > 0 {
+		res["edit_date"] = 1700000000 + m.ID + m.Edits
+	}
+	return res
+}
+
+// editMessageText changes the text of a message the fake accepted, as
+// PROTOCOLS.md A6b describes: "message is not modified" when the parsed
+// text, entities and keyboard are the same, "message to edit not found"
+// for an id it never sent in that chat. Edits count against the chat's
+// scripted failures like sends.
+func (s *Server) editMessageText(p url.Values) (int, any, *apiError) {
+	if p.Get("inline_message_id") != "" {
+		return 0, nil, fail(400, "Bad Request: message to edit not found")
+	}
+	chatID, err := strconv.ParseInt(p.Get("chat_id"), 10, 64)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if e := s.scripted(chatID, err); e != nil {
+		return 0, nil, e
+	}
+	c := s.chats[chatID]
+	if err != nil || c == nil {
+		return 0, nil, fail(400, DescChatNotFound)
+	}
+	id, err := strconv.Atoi(p.Get("message_id"))
+	if err != nil || id <= 0 {
+		return 0, nil, fail(400, "Bad Request: message identifier is not specified")
+	}
+	m, aerr := s.parseText(p)
+	if aerr != nil {
+		return 0, nil, aerr
+	}
+	if c.blocked != "" {
+		return 0, nil, fail(403, c.blocked)
+	}
+	i := slices.IndexFunc(s.sent, func(x Message) bool { return x.ChatID == chatID && x.ID == id })
+	if i < 0 || s.sent[i].Deleted {
+		return 0, nil, fail(400, DescEditNotFound)
+	}
+	old := &s.sent[i]
+	if old.Text == m.Text && slices.Equal(old.Entities, m.Entities) && keyboardsEqual(old.Keyboard, m.Keyboard) {
+		return 0, nil, fail(400, DescNotModified)
+	}
+	old.Text, old.Raw, old.Entities, old.ParseMode, old.Keyboard = m.Text, m.Raw, m.Entities, m.ParseMode, m.Keyboard
+	old.LinkPreviewDisabled = m.LinkPreviewDisabled
+	old.Edits++
+	s.edits++
+	s.broadcast()
+	return 200, messageJSON(*old, c.Chat), nil
+}
+
+func keyboardsEqual(a, b [][]Button) bool {
+	return slices.EqualFunc(a, b, func(x, y []Button) bool { return slices.Equal(x, y) })
+}
+
+// Delete removes a message the fake sent, as a chat member would: later
+// edits of it answer "message to edit not found".
+func (s *Server) Delete(chat int64, id int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range s.sent {
+		if s.sent[i].ChatID == chat && s.sent[i].ID == id {
+			s.sent[i].Deleted = true
+		}
+	}
+}
+
+// Edits counts the edits the fake accepted.
+func (s *Server) Edits() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.edits
 }
 
 // parseKeyboard reads a reply_markup parameter as the Bot API checks an
@@ -964,6 +1098,9 @@ func (s *Server) getUpdates(r *http.Request, p url.Values) (int, any, *apiError)
 		}
 		if len(out) > 0 {
 			return 200, out, nil
+		}
+		if s.noWait {
+			return 200, []any{}, nil
 		}
 		ch := s.changed
 		s.mu.Unlock()
