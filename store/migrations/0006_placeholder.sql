@@ -1,2 +1,0 @@
--- local placeholder for issue 15 (never committed)
-SELECT 1;

@@ -1,2 +1,0 @@
--- local placeholder for issue 18 (never committed)
-SELECT 1;
