@@ -68,11 +68,18 @@ type alertRow struct {
 	Title   []frag
 	Link    string
 	Feed    string
-	Topics  []string
+	Topics  []topicRef
 	Summary []frag
 	Quotes  []news.Quote
 	When    when
 	To      []destRow
+}
+
+// topicRef names a rule an alert came from; Known rules (the config's
+// topics) link to their page, others (a chat's /watch) do not.
+type topicRef struct {
+	Name  string
+	Known bool
 }
 
 type destRow struct {
@@ -80,8 +87,10 @@ type destRow struct {
 	Status      string
 }
 
-// alertRows shows alerted items with their matched words marked.
-func alertRows(sent []store.Sent, now time.Time) []alertRow {
+// alertRows shows alerted items with their matched words marked; cfg tells
+// which rules are topics with a page.
+func alertRows(sent []store.Sent, cfg *Config, now time.Time) []alertRow {
+	known := topicNames(cfg)
 	rows := make([]alertRow, 0, len(sent))
 	for _, s := range sent {
 		a := s.Alert
@@ -93,7 +102,7 @@ func alertRows(sent []store.Sent, now time.Time) []alertRow {
 			Title:   highlight(title, hitTexts(a.Hits, "title")),
 			Link:    safeLink(a.Link),
 			Feed:    a.Feed,
-			Topics:  s.Rules,
+			Topics:  topicRefs(s.Rules, known),
 			Summary: highlight(shorten(a.Summary, 400), hitTexts(a.Hits, "text")),
 			Quotes:  a.Quotes[:min(len(a.Quotes), 2)],
 			When:    whenOf(s.Queued, now),
@@ -118,4 +127,21 @@ func safeLink(link string) string {
 		return strings.TrimSpace(link)
 	}
 	return ""
+}
+
+func topicRefs(rules []string, known map[string]bool) []topicRef {
+	out := make([]topicRef, len(rules))
+	for i, r := range rules {
+		out[i] = topicRef{r, known[r]}
+	}
+	return out
+}
+
+// topicNames is the set of the config's topics.
+func topicNames(cfg *Config) map[string]bool {
+	known := make(map[string]bool, len(cfg.Topics))
+	for _, t := range cfg.Topics {
+		known[t.Name] = true
+	}
+	return known
 }

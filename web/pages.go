@@ -170,7 +170,7 @@ func (s *Server) overview(r *http.Request) (string, any, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	d.Alerts = alertRows(sent, now)
+	d.Alerts = alertRows(sent, cfg, now)
 	return "overview", d, nil
 }
 

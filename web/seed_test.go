@@ -111,6 +111,14 @@ func seed(t testing.TB) *seeded {
 		ids = append(ids, addSeedItem(t, db, set, cfg, "wire", fmt.Sprintf("today-%d", i), title, at))
 	}
 	_ = ids
+	// A chat's own /watch alerts under a rule that is no topic of the config.
+	watch := news.Item{Feed: "wire", ID: "watched", Title: "Volcano watch: ash cloud reaches the coast", Link: "https://wire.example/watched",
+		Published: testNow.Add(-30 * time.Second), Text: "Ash."}
+	if _, err := db.AddItems(ctx, testNow.Add(-30*time.Second), []store.NewItem{{Item: watch,
+		Matches: []news.Match{{Rule: "watch:7"}},
+		Alerts:  []news.Alert{{Destination: privateUser, Rule: "watch:7", Feed: "wire", Title: watch.Title, Link: watch.Link}}}}); err != nil {
+		t.Fatal(err)
+	}
 	// Deliveries: the oldest alerts went out, some failed for good, some
 	// wait for a retry, the newest wait for their first attempt.
 	for id := int64(1); id <= 200; id++ {

@@ -85,7 +85,7 @@ func (s *Server) topic(r *http.Request) (string, any, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	d.Alerts = alertRows(sent, now)
+	d.Alerts = alertRows(sent, cfg, now)
 	return "topic", d, nil
 }
 
@@ -110,7 +110,7 @@ type itemRow struct {
 	Title string
 	Link  string
 	When  when
-	Rules []string
+	Rules []topicRef
 }
 
 func (s *Server) feed(r *http.Request) (string, any, error) {
@@ -143,6 +143,7 @@ func (s *Server) feed(r *http.Request) (string, any, error) {
 	if err != nil {
 		return "", nil, err
 	}
+	known := topicNames(cfg)
 	for _, it := range items {
 		title := it.Title
 		if strings.TrimSpace(title) == "" {
@@ -152,7 +153,7 @@ func (s *Server) feed(r *http.Request) (string, any, error) {
 		if at.IsZero() {
 			at = it.Fetched
 		}
-		d.Items = append(d.Items, itemRow{Title: title, Link: safeLink(it.Link), When: whenOf(at, now), Rules: it.Rules})
+		d.Items = append(d.Items, itemRow{Title: title, Link: safeLink(it.Link), When: whenOf(at, now), Rules: topicRefs(it.Rules, known)})
 	}
 	return "feed", d, nil
 }

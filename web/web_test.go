@@ -120,6 +120,10 @@ func TestOverview(t *testing.T) {
 		}
 		mustContain(t, recent, "<mark>grain</mark>", "We will keep the corridor open", "slack:#news", "telegram:-10•••90", "dead", "retrying")
 	})
+	t.Run("a watch", func(t *testing.T) {
+		mustContain(t, body, "Volcano watch: ash cloud", "topic watch:7</div>")
+		mustNotContain(t, body, `href="/topics/watch:7"`)
+	})
 	t.Run("escaped and private", func(t *testing.T) {
 		mustNotContain(t, body, `<script>alert`, "1001234567890", "987654321", "s3cr3t")
 		mustContain(t, body, "GET https://busy.example/atom?page=…&amp;token=…: 429 Too Many Requests")
