@@ -31,6 +31,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"herald/config"
@@ -110,7 +111,15 @@ type Server struct {
 	// session is the value of the login cookie: an HMAC of a fixed text
 	// under the token, so that the cookie is not the token itself.
 	session string
+	// wrong serialises the answers to a wrong token, each after
+	// wrongDelay: guessing the token goes at one try a second, however
+	// many clients try at once.
+	wrong      sync.Mutex
+	wrongDelay time.Duration
 }
+
+// wrongDelay is how long the answer to a wrong token waits.
+const wrongDelay = time.Second
 
 // ErrOpen is returned by New for pages that anyone on the network could
 // read: no token, on an address that is not loopback.
@@ -131,7 +140,7 @@ func New(o Options) (*Server, error) {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{o: o, pages: map[string]*template.Template{}}
+	s := &Server{o: o, pages: map[string]*template.Template{}, wrongDelay: wrongDelay}
 	if o.Token != "" {
 		mac := hmac.New(sha256.New, []byte(o.Token))
 		mac.Write([]byte("herald web session v1"))
@@ -206,6 +215,9 @@ func (e *errNotFound) Error() string {
 func (s *Server) guard(p page) http.Handler {
 	return s.headers(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !s.authorized(r) {
+			if r.Header.Get("Authorization") != "" {
+				s.slowDown(r)
+			}
 			s.askLogin(w, r, http.StatusUnauthorized, "")
 			return
 		}
@@ -303,6 +315,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	next := localPath(r.PostForm.Get("next"))
 	if !sameSecret(r.PostForm.Get("token"), s.o.Token) {
+		s.slowDown(r)
 		s.render(w, http.StatusUnauthorized, "login", loginPage{Title: "Log in", Next: next,
 			Msg: "That is not the token; it is web.token in herald's config (or the environment variable it names)."})
 		return
@@ -331,6 +344,19 @@ func crossSite(r *http.Request) bool {
 	}
 	u, err := url.Parse(o)
 	return err != nil || u.Host != r.Host
+}
+
+// slowDown holds the answer to a wrong token for wrongDelay, one answer at
+// a time, or until the client goes away.
+func (s *Server) slowDown(r *http.Request) {
+	s.wrong.Lock()
+	defer s.wrong.Unlock()
+	t := time.NewTimer(s.wrongDelay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-r.Context().Done():
+	}
 }
 
 // localPath returns p when it is a path on this server, else "/": the

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"gopkg.in/yaml.v3"
 )
@@ -324,6 +325,7 @@ func TestToken(t *testing.T) {
 	s := seed(t)
 	const token = "correct horse battery staple"
 	srv, ts := newTestServer(t, s, token)
+	srv.wrongDelay = 50 * time.Millisecond
 	pages := []string{"/", "/topics/nato", "/feeds/wire", "/playground?q=nato"}
 	t.Run("no token", func(t *testing.T) {
 		for _, p := range pages {
@@ -337,8 +339,13 @@ func TestToken(t *testing.T) {
 	})
 	t.Run("wrong bearer", func(t *testing.T) {
 		for _, h := range []string{"Bearer wrong", "Bearer " + token + "x", "Basic " + token, token} {
+			start := time.Now()
 			if resp, _ := get(t, ts, "/", "Authorization", h); resp.StatusCode != http.StatusUnauthorized {
 				t.Errorf("Authorization %q: status %d", h, resp.StatusCode)
+			}
+			// Not a timing goal: a wrong token is never answered at once.
+			if took := time.Since(start); took < srv.wrongDelay {
+				t.Errorf("Authorization %q answered after %s, before the %s delay", h, took, srv.wrongDelay)
 			}
 		}
 	})
