@@ -80,6 +80,8 @@ type Config struct {
 	Retention Duration `yaml:"retention"`
 	// Watches limits the queries chats save for themselves with /watch.
 	Watches Watches `yaml:"watches"`
+	// Web configures the status pages served on listen: (see docs/web.md).
+	Web Web `yaml:"web"`
 
 	// Rules compiled; set by Load.
 	Set *rules.Set `yaml:"-"`

@@ -160,6 +160,7 @@ func (c *Config) validate(errs, warn *problems, getenv func(string) string, src 
 	c.compileRules(errs, src)
 	c.checkFeedTerms(errs, src)
 	c.expandSecrets(errs, warn, getenv)
+	c.validateWeb(errs, getenv)
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:
