@@ -47,6 +47,7 @@ var docsEnv = map[string]string{
 	"SLACK_BOT_TOKEN":         "xoxb-docs-example",
 	"SLACK_APP_TOKEN":         "xapp-docs-example",
 	"SLACK_SIGNING_SECRET":    "docs-example-signing-secret",
+	"HERALD_WEB_TOKEN":        "docs-example-web-token",
 }
 
 // docBlock is one fenced block of a Markdown file.

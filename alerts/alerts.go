@@ -206,7 +206,14 @@ func (p *Pipeline) Ingest(ctx context.Context, feed news.Feed, items []news.Item
 	return res, errors.Join(errs...)
 }
 
+// withinBackfill reports whether an item of a feed's first poll alerts:
+// "backfill: all" alerts on everything, undated items included (they were
+// only recorded before, against what the README promises); otherwise a
+// dated item within the window does.
 func withinBackfill(published, now time.Time, window time.Duration) bool {
+	if window == news.BackfillAll {
+		return true
+	}
 	if published.IsZero() || window <= 0 {
 		return false
 	}

@@ -76,6 +76,26 @@ func TestIngestBackfillAndDedup(t *testing.T) {
 	}
 }
 
+func TestIngestBackfillAll(t *testing.T) {
+	db, p := setup(t)
+	// backfill: all alerts on every item of the first poll, undated too.
+	feed := news.Feed{Name: "wire", Backfill: news.BackfillAll}
+	items := []news.Item{
+		item("old", "NATO-Ukraine Council founded", "<p>Long ago.</p>", now.Add(-30*365*24*time.Hour)),
+		item("undated", "NATO-Ukraine Council undated", "<p>No date.</p>", time.Time{}),
+	}
+	res, err := p.Ingest(t.Context(), feed, items, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.New != 2 || res.Queued != 2 || res.Skipped != 0 {
+		t.Errorf("first poll result %+v, want both items queued", res)
+	}
+	if pending, _ := db.Pending(t.Context(), now, 10); len(pending) != 2 {
+		t.Errorf("%d alerts pending, want 2", len(pending))
+	}
+}
+
 func TestIngestDestinations(t *testing.T) {
 	db, p := setup(t)
 	tg := news.Destination{Platform: news.Telegram, Chat: "-100"}

@@ -27,6 +27,7 @@ import (
 	"herald/search"
 	"herald/store"
 	"herald/watchers"
+	"herald/web"
 )
 
 // service is herald's running parts, wired from one config.
@@ -63,6 +64,12 @@ type service struct {
 	cfg atomic.Pointer[config.Config]
 	// watchlist keeps the pipeline's watches in step with the store.
 	watchlist *alerts.Watchlist
+	// web serves the status pages (web.enabled); nil when they are off.
+	// webCfg is what they show of the config, which reload replaces, and
+	// polls keeps each feed's poll history for them.
+	web    *web.Server
+	webCfg atomic.Pointer[web.Config]
+	polls  *web.PollLog
 }
 
 // catalogOf returns the topics and feeds of cfg as the command router shows them.
@@ -169,6 +176,11 @@ func start(ctx context.Context, c *cmdContext, cfg *config.Config, log *slog.Log
 	}
 	feeds := cfg.NewsFeeds()
 	s.feeds.Store(&feeds)
+	var observer watchers.Observer = pollMetrics{s.metrics}
+	if cfg.Web.Enabled {
+		s.polls = web.NewPollLog(db, c.env.Now, log)
+		observer = observers{observer, s.polls}
+	}
 	s.watcher = watchers.New(db, s.handle, watchers.Options{
 		Timeout:     time.Duration(cfg.Watchers.Timeout),
 		UserAgent:   cfg.Watchers.UserAgent,
@@ -180,7 +192,7 @@ func start(ctx context.Context, c *cmdContext, cfg *config.Config, log *slog.Log
 		// AllowPrivate concerns feeds imported from OPML only.
 		AllowPrivate: cfg.Watchers.AllowPrivate,
 		Notices:      s,
-		Observer:     pollMetrics{s.metrics},
+		Observer:     observer,
 		Clock:        c.env.Now,
 		Logger:       log,
 		Version:      version(),
@@ -220,6 +232,12 @@ func start(ctx context.Context, c *cmdContext, cfg *config.Config, log *slog.Log
 		s.slack = sc
 		senders[news.Slack] = sc
 	}
+	if cfg.Web.Enabled {
+		if err := s.startWeb(cfg, log); err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	for p, sender := range senders {
 		senders[p] = s.metrics.Sender(p, sender)
 	}
@@ -238,6 +256,9 @@ func start(ctx context.Context, c *cmdContext, cfg *config.Config, log *slog.Log
 func (s *service) handle(ctx context.Context, b watchers.Batch) error {
 	res, err := s.pipeline.Ingest(ctx, b.Feed, b.Items, b.First)
 	s.metrics.Ingested(res.New, res.Matched, res.Queued, s.now().Sub(b.Started))
+	if s.polls != nil {
+		s.polls.Stored(b.Feed.Name, res.New)
+	}
 	if res.New > 0 {
 		s.log.Info("feed polled", "feed", b.Feed.Name, "items", len(b.Items), "new", res.New, "matched", res.Matched, "queued", res.Queued, "first_poll", b.First)
 	}
@@ -260,6 +281,9 @@ func cmdOnce(ctx context.Context, c *cmdContext) int {
 	if err != nil {
 		fmt.Fprintf(c.env.Stderr, "herald once: %v\n", err)
 		return exitError
+	}
+	if s.polls != nil {
+		s.polls.Flush(ctx)
 	}
 	st, err := s.dispatch.Flush(ctx)
 	if err != nil {
@@ -330,8 +354,12 @@ func cmdRun(ctx context.Context, c *cmdContext) int {
 			}
 		})
 	}
+	if s.web != nil {
+		s.web.Register(s.mux)
+		wg.Go(func() { s.polls.Run(ctx, time.Second) })
+	}
 	if s.mux != nil {
-		if err := s.serve(ctx, &wg, cfg.Listen); err != nil {
+		if err := s.serve(ctx, &wg, cmp.Or(cfg.Listen, cfg.WebListen())); err != nil {
 			fmt.Fprintf(c.env.Stderr, "herald run: %v\n", err)
 			cancelRun()
 			wg.Wait()
@@ -384,6 +412,7 @@ func (s *service) reload(c *cmdContext) {
 	s.watchlist.SetEnabled(cfg.Watches.On())
 	s.search.SetConfig(searchConfig(cfg))
 	s.catalog.Store(catalogOf(cfg))
+	s.webCfg.Store(web.ConfigOf(cfg))
 	feeds := cfg.NewsFeeds()
 	s.feeds.Store(&feeds)
 	s.watcher.Rescan()
@@ -408,6 +437,7 @@ func restartKeys(old, new *config.Config) []string {
 		{"telegram", old.Telegram, new.Telegram},
 		{"slack", old.Slack, new.Slack},
 		{"listen", old.Listen, new.Listen},
+		{"web", old.Web, new.Web},
 		{"digest.threshold", old.Digest.Threshold, new.Digest.Threshold},
 	} {
 		if !sameSetting(k.old, k.new) {

@@ -38,6 +38,9 @@ const (
 	DefaultSlackAPI    = "https://slack.com/api/"
 	// MinInterval keeps a typo ("5s") from hammering a publisher.
 	MinInterval = Duration(30 * time.Second)
+	// LocalMinInterval is the floor for a local file or a loopback
+	// address, which no publisher is behind.
+	LocalMinInterval = Duration(time.Second)
 )
 
 // Config is a loaded, validated configuration. It is immutable once Load
@@ -77,6 +80,8 @@ type Config struct {
 	Retention Duration `yaml:"retention"`
 	// Watches limits the queries chats save for themselves with /watch.
 	Watches Watches `yaml:"watches"`
+	// Web configures the status pages served on listen: (see docs/web.md).
+	Web Web `yaml:"web"`
 
 	// Rules compiled; set by Load.
 	Set *rules.Set `yaml:"-"`

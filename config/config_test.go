@@ -104,7 +104,6 @@ func TestLoadErrors(t *testing.T) {
 		{"duplicate feed", "feeds:\n  - name: a\n    url: feed.xml\n  - name: A\n    url: feed.xml\n", []string{`config.yaml:4:11: feed "A": the name is used by another feed at line 2`}},
 		{"missing url", "feeds:\n  - name: a\n", []string{`config.yaml:2:5: feed "a": url is missing`}},
 		{"bad scheme", "feeds:\n  - name: a\n    url: ftp://x/y\n", []string{`config.yaml:3:10: feed "a": "ftp://x/y": only http, https and local files`}},
-		{"missing file", "feeds:\n  - name: a\n    url: nope.xml\n", []string{`config.yaml:3:10: feed "a": feed file`, "no such file"}},
 		{"empty query", "rules:\n  - name: r\n    query: ''\n", []string{`config.yaml:3:12: rule "r": query is empty`}},
 		{"duplicate rule", "rules:\n  - name: r\n    query: a\n  - name: r\n    query: b\n", []string{`config.yaml:4:11: rule "r": the name is used by another rule at line 2`}},
 		{"unknown entity", "rules:\n  - name: r\n    query: 'ukraine @nuc'\n", []string{`config.yaml:3:21: rule "r": `, "@nuc"}},
@@ -161,6 +160,33 @@ func TestWarnings(t *testing.T) {
 			t.Errorf("warnings lack %q:\n%s", want, joined)
 		}
 	}
+}
+
+func TestMissingFeedFileWarns(t *testing.T) {
+	// A missing feed file is that feed failing, not a config error that
+	// would stop every command: herald check warns, with line and column.
+	p := write(t, "feeds:\n  - name: a\n    url: nope.xml\n")
+	cfg, err := Load(p, noEnv)
+	if err != nil {
+		t.Fatalf("Load: %v", err)
+	}
+	joined := warningText(cfg, p)
+	if !strings.Contains(joined, `config.yaml:3:10: feed "a": feed file `) || !strings.Contains(joined, "no such file") {
+		t.Errorf("warnings lack the missing feed file at 3:10:\n%s", joined)
+	}
+	if n := len(cfg.NewsFeeds()); n != 1 {
+		t.Errorf("%d feeds, want the feed kept", n)
+	}
+}
+
+// warningText is every warning of cfg, loaded from path, one a line, the
+// path shown as config.yaml.
+func warningText(cfg *Config, path string) string {
+	var b strings.Builder
+	for _, w := range cfg.Warnings {
+		b.WriteString(strings.ReplaceAll(w.String(), path, "config.yaml") + "\n")
+	}
+	return b.String()
 }
 
 func TestMissingFile(t *testing.T) {

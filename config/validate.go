@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -56,16 +57,26 @@ func (c *Config) validate(errs, warn *problems, getenv func(string) string, src 
 				feeds[key] = f.at("name")
 			}
 		}
-		c.checkFeedURL(f, label, errs)
+		c.checkFeedURL(f, label, errs, warn)
 		if f.Origin != "" && f.Origin != OriginOPML && f.Origin != OriginChat {
 			errs.add(f.at("origin"), "%s: origin %q is not known; it is %q for feeds `herald import` added, %q for feeds added in chat, or left out", label, f.Origin, OriginOPML, OriginChat)
 		}
-		if f.Interval != 0 && f.Interval < MinInterval {
-			errs.add(f.at("interval"), "%s: interval %s is too short; poll no more often than every %s", label, f.Interval, MinInterval)
+		// The floor protects publishers: a feed of this machine (a local
+		// file, a test server on loopback) may be polled every second.
+		floor := MinInterval
+		if localFeed(f.URL) {
+			floor = LocalMinInterval
+		}
+		if f.Interval != 0 && f.Interval < floor {
+			if _, own := f.keys["interval"]; own {
+				errs.add(f.at("interval"), "%s: interval %s is too short; poll no more often than every %s (every %s for a local file or a loopback address)", label, f.Interval, floor, LocalMinInterval)
+			} else {
+				errs.add(c.Watchers.at("interval"), "watchers.interval: %s is too short for %s at line %d, which is not local; give it an interval of its own of at least %s", f.Interval, label, f.at("").Line, floor)
+			}
 		}
 	}
-	if w := c.Watchers; w.Interval != 0 && w.Interval < MinInterval {
-		errs.add(w.at("interval"), "watchers.interval: %s is too short; poll no more often than every %s", w.Interval, MinInterval)
+	if w := c.Watchers; w.Interval != 0 && w.Interval < LocalMinInterval {
+		errs.add(w.at("interval"), "watchers.interval: %s is too short; poll no more often than every %s", w.Interval, LocalMinInterval)
 	}
 	c.validateWatchers(errs)
 	if c.Watchers.Concurrency < 0 {
@@ -149,6 +160,7 @@ func (c *Config) validate(errs, warn *problems, getenv func(string) string, src 
 	c.compileRules(errs, src)
 	c.checkFeedTerms(errs, src)
 	c.expandSecrets(errs, warn, getenv)
+	c.validateWeb(errs, getenv)
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:
@@ -310,7 +322,29 @@ func (c *Config) validateSlack(errs, warn *problems) {
 	}
 }
 
-func (c *Config) checkFeedURL(f *Feed, label string, errs *problems) {
+// localFeed reports whether a feed's url is a local file or an http(s) URL
+// of a loopback address (localhost, 127.0.0.0/8, ::1).
+func localFeed(raw string) bool {
+	raw = strings.TrimSpace(raw)
+	if !isWebScheme(raw) {
+		return true
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return false
+	}
+	host := strings.ToLower(u.Hostname())
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
+}
+
+// checkFeedURL checks a feed's url. A file that is missing or unreadable
+// is a warning: the feed fails at each poll, reported by status and feeds,
+// while the other feeds go on (the file may appear later).
+func (c *Config) checkFeedURL(f *Feed, label string, errs, warn *problems) {
 	raw := strings.TrimSpace(f.URL)
 	if raw == "" {
 		errs.add(f.at(""), "%s: url is missing; give an http(s) URL or a file path relative to this config", label)
@@ -339,8 +373,7 @@ func (c *Config) checkFeedURL(f *Feed, label string, errs *problems) {
 		p = filepath.Join(c.Dir, p)
 	}
 	if _, err := os.Stat(p); err != nil {
-		// A missing file is not fatal at load time (it may appear later), but say so.
-		errs.add(f.at("url"), "%s: feed file %s: %v; fix the path (relative paths start at the config's folder)", label, p, unwrapPathError(err))
+		warn.add(f.at("url"), "%s: feed file %s: %v; the feed fails until it can be read: fix the path (relative paths start at the config's folder)", label, p, unwrapPathError(err))
 	}
 }
 

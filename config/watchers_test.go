@@ -60,6 +60,20 @@ telegram:
 	}
 }
 
+func TestLocalFeedsMayPollEverySecond(t *testing.T) {
+	for _, u := range []string{"http://127.0.0.1:8080/rss", "http://localhost/feed", "http://[::1]:9/x", "feed.xml"} {
+		p := write(t, "feeds:\n  - name: a\n    url: '"+u+"'\n    interval: 1s\n")
+		cfg, err := Load(p, noEnv)
+		if err != nil {
+			t.Errorf("%s every 1s: %v", u, err)
+			continue
+		}
+		if f := cfg.NewsFeeds()[0]; f.Interval != time.Second {
+			t.Errorf("%s: interval %v, want 1s", u, f.Interval)
+		}
+	}
+}
+
 func TestWatchersKeysErrors(t *testing.T) {
 	for _, tc := range []struct{ name, yaml, want string }{
 		{"min too short", "watchers:\n  min_interval: 10s\n", "config.yaml:2:17: watchers.min_interval: 10s is too short"},
@@ -69,6 +83,10 @@ func TestWatchersKeysErrors(t *testing.T) {
 		{"admin without token", "watchers:\n  admin: 'slack:#ops'\n", "config.yaml:2:10: watchers.admin: slack:#ops needs the slack token set"},
 		{"unknown origin", "feeds:\n  - name: a\n    url: https://a.example/\n    origin: rss\n", `config.yaml:4:13: feed "a": origin "rss" is not known`},
 		{"typo", "watchers:\n  per_hots: 3\n", "per_host"},
+		{"remote interval under 30s, scheme in capitals", "feeds:\n  - name: a\n    url: HTTPS://a.example/\n    interval: 5s\n", `feed "a": interval 5s is too short; poll no more often than every 30s`},
+		{"remote interval under 30s", "feeds:\n  - name: a\n    url: https://a.example/\n    interval: 5s\n", `config.yaml:4:15: feed "a": interval 5s is too short; poll no more often than every 30s`},
+		{"inherited interval under 30s", "feeds:\n  - name: a\n    url: https://a.example/\nwatchers:\n  interval: 5s\n", `config.yaml:5:13: watchers.interval: 5s is too short for feed "a" at line 2`},
+		{"local interval under 1s", "feeds:\n  - name: a\n    url: http://127.0.0.1:8080/\n    interval: 500ms\n", `feed "a": interval 500ms is too short; poll no more often than every 1s`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Load(write(t, tc.yaml), noEnv)

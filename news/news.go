@@ -5,10 +5,15 @@ package news
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
 )
+
+// BackfillAll is the Feed.Backfill of "backfill: all" (the longest
+// duration): the first poll alerts on every item, dated or not.
+const BackfillAll = time.Duration(math.MaxInt64)
 
 // Feed is a source herald polls, as configured.
 type Feed struct {
@@ -24,6 +29,7 @@ type Feed struct {
 	Tags []string
 	// Backfill bounds the first poll of a new feed: items published longer ago
 	// than this (or undated) are recorded as seen but not alerted.
+	// BackfillAll alerts every item of the first poll, undated ones too.
 	Backfill time.Duration
 	// FullText asks for each new item's article page to be fetched and its
 	// article extracted, for feeds that carry only a teaser.

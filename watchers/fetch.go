@@ -112,6 +112,10 @@ type Fetched struct {
 	// stays fresh (Cache-Control max-age, else Expires): hints that polling
 	// sooner is pointless. Zero when not given.
 	TTL, MaxAge time.Duration
+	// Damage says why the document was read only up to its last complete
+	// item (it was cut short, or broken after it); nil for a whole one.
+	// The poll logs it and goes on with the items kept.
+	Damage error
 }
 
 // StatusError reports an HTTP response that is neither a success nor a 304.
@@ -192,9 +196,10 @@ func checkRedirect(req *http.Request, via []*http.Request) error {
 // An http(s) feed is requested at feed.URL with the validators of st
 // (If-None-Match, If-Modified-Since), gzip accepted, and the body capped at
 // Options.MaxBody after decoding. A charset named by the Content-Type is
-// applied when the document does not declare its own encoding. If the server
-// answers 304 but the feed now lives somewhere other than st.URL (the
-// configured URL was changed), the validators belonged to another resource,
+// applied when the document has no byte order mark and does not declare
+// its own encoding. If the server answers 304 but the feed now lives
+// somewhere other than st.URL (the configured URL was changed), the
+// validators belonged to another resource,
 // so Fetch asks again without them.
 //
 // An untrusted feed (feed.Untrusted) may not connect to a non-public
@@ -242,7 +247,7 @@ func (w *Watcher) fetchFile(ctx context.Context, feed news.Feed) (Fetched, error
 	if err != nil {
 		return Fetched{}, fmt.Errorf("watchers: feed %q: parse %s: %w", feed.Name, path, withKind(KindParse, err))
 	}
-	return Fetched{Items: p.items, URL: feed.URL, Title: p.title, TTL: p.ttl}, nil
+	return Fetched{Items: p.items, URL: feed.URL, Title: p.title, TTL: p.ttl, Damage: p.damage}, nil
 }
 
 // readFile reads at most max bytes of the file at path.
@@ -353,7 +358,7 @@ func (w *Watcher) fetchHTTP(ctx context.Context, feed news.Feed, st news.FeedSta
 		return fail(err)
 	}
 	contentType := resp.Header.Get("Content-Type")
-	data, err = decodeCharset(data, contentType)
+	data, err = toUTF8(data, contentType)
 	if err != nil {
 		return fail(withKind(KindDecode, err))
 	}
@@ -366,7 +371,7 @@ func (w *Watcher) fetchHTTP(ctx context.Context, feed news.Feed, st news.FeedSta
 		}
 		return Fetched{}, fmt.Errorf("watchers: feed %q: parse %s: %w", feed.Name, shown, withKind(KindParse, err))
 	}
-	out.Items, out.Title, out.TTL = p.items, p.title, p.ttl
+	out.Items, out.Title, out.TTL, out.Damage = p.items, p.title, p.ttl, p.damage
 	out.ETag = resp.Header.Get("ETag")
 	out.LastModified = resp.Header.Get("Last-Modified")
 	return out, nil

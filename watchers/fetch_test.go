@@ -406,10 +406,22 @@ func TestFetchNotAFeed(t *testing.T) {
 
 func TestFetchTruncated(t *testing.T) {
 	rss := readFixture(t, "rss.xml")
-	srv := serve(t, newOrigin(rss[:len(rss)*2/3]))
-	_, err := newWatcher(watchers.Options{}).Fetch(t.Context(), news.Feed{Name: "cut", URL: srv.URL}, news.FeedState{})
+	// Cut inside the second item: the first one is complete and kept.
+	cut := bytes.Index(rss, []byte("Council <b>approves"))
+	srv := serve(t, newOrigin(rss[:cut]))
+	f, err := newWatcher(watchers.Options{}).Fetch(t.Context(), news.Feed{Name: "cut", URL: srv.URL}, news.FeedState{})
+	if err != nil {
+		t.Fatalf("Fetch of a feed cut after its first item: %v", err)
+	}
+	if len(f.Items) != 1 || f.Items[0].ID != "gazette-1001" || f.Damage == nil {
+		t.Errorf("got %d items (%+v), damage %v; want the first item and the damage", len(f.Items), f.Items, f.Damage)
+	}
+
+	// Cut before any item is complete: nothing to keep, an error.
+	srv = serve(t, newOrigin(rss[:bytes.Index(rss, []byte("</item>"))]))
+	_, err = newWatcher(watchers.Options{}).Fetch(t.Context(), news.Feed{Name: "cut", URL: srv.URL}, news.FeedState{})
 	if err == nil {
-		t.Fatal("Fetch succeeded on a truncated feed")
+		t.Fatal("Fetch succeeded on a feed cut inside its first item")
 	}
 	if !strings.HasPrefix(err.Error(), `watchers: feed "cut": parse `+srv.URL+": ") {
 		t.Errorf("error %q lacks the feed and URL", err)

@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"herald/news"
 	"herald/watchers"
@@ -113,8 +115,17 @@ func FuzzFetchParse(f *testing.F) {
 			if it.Published.After(t0) {
 				t.Errorf("item dated %v, after now (%v)", it.Published, t0)
 			}
-			if len(it.Content) > watchers.MaxItemContent || len(it.Title) > 1000 {
-				t.Errorf("item of %d content bytes and %d title bytes, over the limits", len(it.Content), len(it.Title))
+			if len(it.Content) > watchers.MaxItemContent || len(it.Title) > 1000 || len(it.Link) > 4096 {
+				t.Errorf("item of %d content bytes, %d title bytes and %d link bytes, over the limits", len(it.Content), len(it.Title), len(it.Link))
+			}
+			// A title is one line of plain text: valid UTF-8, white space
+			// folded, no control characters.
+			if !utf8.ValidString(it.Title) || strings.TrimSpace(it.Title) != it.Title || strings.Contains(it.Title, "  ") ||
+				strings.ContainsFunc(it.Title, unicode.IsControl) {
+				t.Errorf("title %q is not one line of plain text", it.Title)
+			}
+			if !utf8.ValidString(it.Link) || strings.ContainsAny(it.Link, " \t\r\n") {
+				t.Errorf("link %q has white space or invalid UTF-8", it.Link)
 			}
 		}
 	})

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"mime"
 	"net/url"
 	"regexp"
 	"sort"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/mmcdole/gofeed"
 	"golang.org/x/net/html"
-	"golang.org/x/net/html/charset"
 
 	"herald/news"
 )
@@ -63,9 +61,11 @@ const (
 
 // Parse parses RSS, Atom or JSON Feed bytes into items, in feed order, with
 // Item.Feed set to feedName. An item whose ID was already seen earlier in the
-// same document is dropped. XML encoding declarations are honoured; bytes
-// without one are taken as UTF-8. Dates in the future are moved to now, and
-// items are cut to the limits above.
+// same document is dropped. The encoding is read from a byte order mark or
+// the XML declaration (see toUTF8); titles are plain text and links
+// resolved against xml:base as docs/feeds.md describes. A document cut
+// short keeps its complete items. Dates in the future are moved to now,
+// and items are cut to the limits above.
 func Parse(data []byte, feedName string) ([]news.Item, error) {
 	p, err := parse(data, feedName, nil, time.Now())
 	if err != nil {
@@ -81,26 +81,84 @@ type parsed struct {
 	title string
 	// ttl is an RSS feed's <ttl>: how long it may be cached.
 	ttl time.Duration
+	// damage is why a document cut short or broken was read only up to its
+	// last complete item; nil for a whole document.
+	damage error
 }
+
+// gofeedParse parses a document with gofeed; tests replace it.
+var gofeedParse = func(data []byte) (*gofeed.Feed, error) {
+	return gofeed.NewParser().Parse(bytes.NewReader(data))
+}
+
+// errParserPanic reports a document that made a parser panic.
+var errParserPanic = errors.New("the feed parser failed on this document")
 
 // parse does the work of Parse without wrapping its errors, so that Fetch can
 // wrap them once with the feed and URL. Relative links are resolved against
 // base when it is non-nil; now is the time dates may not be later than.
-func parse(data []byte, feedName string, base *url.URL, now time.Time) (parsed, error) {
+//
+// A panic while parsing (in gofeed or the HTML tokenizer, on a document
+// nobody foresaw) is this feed's error, not the end of herald: the poll
+// loop logs it and goes on with the other feeds.
+func parse(data []byte, feedName string, base *url.URL, now time.Time) (p parsed, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			p, err = parsed{}, fmt.Errorf("%w (%v); herald tries again at the next poll, and the publisher should check the feed in a validator", errParserPanic, r)
+		}
+	}()
 	if len(bytes.TrimSpace(data)) == 0 {
 		return parsed{}, errEmpty
+	}
+	data, err = toUTF8(data, "")
+	if err != nil {
+		return parsed{}, err
 	}
 	if looksLikeHTML(data) {
 		return parsed{}, notFeedError(data, base)
 	}
-	f, err := gofeed.NewParser().Parse(bytes.NewReader(data))
+	if head := trimLeading(data); len(head) > 0 && head[0] == '<' {
+		data = sanitizeXML(data)
+	}
+	f, err := gofeedParse(data)
+	var sc *scanned
 	if err != nil {
 		if errors.Is(err, gofeed.ErrFeedTypeNotDetected) {
 			return parsed{}, fmt.Errorf("%w: the document is not RSS, Atom or JSON Feed", err)
 		}
-		return parsed{}, err
+		// A document cut short, or broken after some items: keep the
+		// complete items, closing the elements still open after the last
+		// one. gofeed refuses the whole document.
+		s := scanXML(data, base)
+		if s.lastEnd <= 0 {
+			return parsed{}, err
+		}
+		fixed := append([]byte(nil), data[:s.lastEnd]...)
+		for i := len(s.open) - 1; i >= 0; i-- {
+			fixed = append(fixed, "</"+s.open[i]+">"...)
+		}
+		f2, err2 := gofeedParse(fixed)
+		if err2 != nil {
+			return parsed{}, err
+		}
+		f, data, p.damage = f2, fixed, err
+		s2 := scanXML(fixed, base)
+		sc = &s2
 	}
-	p := parsed{items: convert(f, feedName, base, now), title: capString(plainText(f.Title), maxTitle)}
+	if sc == nil && (f.FeedType == "rss" || f.FeedType == "atom") {
+		s := scanXML(data, base)
+		sc = &s
+	}
+	p.items = convert(f, sc, feedName, base, now)
+	switch {
+	case sc != nil && sc.title != "":
+		p.title = sc.title
+	case f.FeedType == "json":
+		p.title = foldSpace(f.Title)
+	default:
+		p.title = plainText(f.Title)
+	}
+	p.title = capString(p.title, maxTitle)
 	if f.FeedType == "rss" {
 		p.ttl = rssTTL(data)
 	}
@@ -128,33 +186,43 @@ func rssTTL(data []byte) time.Duration {
 	return time.Duration(n) * time.Minute
 }
 
-// convert maps gofeed's universal items to news.Items.
-func convert(f *gofeed.Feed, feedName string, base *url.URL, now time.Time) []news.Item {
+// convert maps gofeed's universal items to news.Items, taking titles, links
+// and base64 content from sc, herald's own reading of an XML document (see
+// scanXML), when it lists the same number of items as gofeed.
+func convert(f *gofeed.Feed, sc *scanned, feedName string, base *url.URL, now time.Time) []news.Item {
 	feedAuthors := personNames(f.Authors, f.Author)
 	items := make([]news.Item, 0, len(f.Items))
 	seen := make(map[string]bool, len(f.Items))
-	for _, it := range f.Items {
+	aligned := sc != nil && len(sc.entries) == len(f.Items)
+	for i, it := range f.Items {
 		if it == nil {
 			continue
 		}
-		title := capString(plainText(it.Title), maxTitle)
+		var e *scanEntry
+		if aligned {
+			e = &sc.entries[i]
+		}
 		content := it.Content
 		if strings.TrimSpace(content) == "" {
 			content = it.Description
+		}
+		if e != nil && e.content != "" {
+			content = e.content // Atom 0.3 base64, which gofeed leaves encoded
 		}
 		content = capString(content, MaxItemContent)
 		link := strings.TrimSpace(it.Link)
 		if len(link) > maxLink {
 			link = ""
 		}
-		// The ID uses the link as the feed wrote it, so that it stays stable
-		// when the feed moves and relative links resolve differently. An
-		// overlong GUID is hashed with the rest, as if it were missing.
+		// The ID uses the link and title as gofeed reads them, as it always
+		// has, so that it stays stable when the feed moves (relative links
+		// resolve differently) and across versions of herald. An overlong
+		// GUID is hashed with the rest, as if it were missing.
 		guid := it.GUID
 		if len(guid) > maxLink {
 			guid = ""
 		}
-		id := news.ItemID(guid, link, title, content)
+		id := news.ItemID(guid, link, capString(idTitle(it.Title), maxTitle), content)
 		if seen[id] {
 			continue
 		}
@@ -164,14 +232,21 @@ func convert(f *gofeed.Feed, feedName string, base *url.URL, now time.Time) []ne
 		if len(authors) == 0 {
 			authors = feedAuthors
 		}
+		if f.FeedType != "json" {
+			// RSS and Atom content is HTML; JSON Feed's content_text is not.
+			content = sanitizeContent(content)
+		}
 		item := news.Item{
 			Feed:       feedName,
 			ID:         id,
-			Title:      title,
-			Link:       resolve(base, link),
+			Title:      capString(itemTitle(f.FeedType, it, e, content), maxTitle),
+			Link:       itemLink(it, e, base),
 			Authors:    capNames(authors),
 			Categories: capNames(nonEmpty(it.Categories)),
 			Content:    content,
+		}
+		if len(item.Link) > maxLink {
+			item.Link = ""
 		}
 		switch {
 		case it.PublishedParsed != nil:
@@ -190,6 +265,43 @@ func convert(f *gofeed.Feed, feedName string, base *url.URL, now time.Time) []ne
 		items = newest(items, MaxItems)
 	}
 	return items
+}
+
+// itemTitle is an item's title as plain text: its title, else its
+// dc:title, else its media:title, else the first sentence of its text. The
+// bot shows "(untitled)" when even that is empty.
+func itemTitle(feedType string, it *gofeed.Item, e *scanEntry, content string) string {
+	var t string
+	switch {
+	case e != nil:
+		t = e.title
+		if t == "" {
+			t = firstNonEmpty(e.dcTitle, e.mediaTitle)
+		}
+	case feedType == "json":
+		// JSON Feed 1.1: a title is plain text, never HTML.
+		t = foldSpace(it.Title)
+	default:
+		t = plainText(it.Title)
+	}
+	if t == "" {
+		t = firstSentence(content)
+	}
+	return t
+}
+
+// itemLink is an item's link, resolved: its link (an Atom entry's alternate
+// link, rel absent or "alternate"), else an RSS guid that is a permalink
+// (isPermaLink absent or true), else an RSS 1.0 item's rdf:about.
+func itemLink(it *gofeed.Item, e *scanEntry, base *url.URL) string {
+	if e == nil {
+		link := strings.TrimSpace(it.Link)
+		if link == "" && len(it.Links) > 0 {
+			link = strings.TrimSpace(it.Links[0])
+		}
+		return resolve(base, link)
+	}
+	return firstNonEmpty(e.link, e.guidLink, e.about)
 }
 
 // newest keeps the n newest items, in feed order. Undated items count as
@@ -276,10 +388,18 @@ func resolve(base *url.URL, link string) string {
 	return base.ResolveReference(u).String()
 }
 
-// plainText trims s and folds its white space to single spaces. Titles are
-// meant to be plain text, but feeds do put markup in them (in CDATA, or as an
-// Atom type="html" title), so anything that looks like a tag is stripped.
+// plainText turns a title gofeed decoded once into plain text, for feeds
+// herald's own scan could not match item by item: markup only when it
+// really is markup (see rssText), white space folded.
 func plainText(s string) string {
+	return rssText(s)
+}
+
+// idTitle is the title an item's ID hashes when it has neither GUID nor
+// link: gofeed's title with anything tag-shaped stripped, as herald always
+// computed it, so that IDs, and which items were seen, survive the better
+// reading of titles.
+func idTitle(s string) string {
 	if i := strings.IndexByte(s, '<'); i >= 0 && strings.IndexByte(s[i:], '>') > 0 {
 		var b strings.Builder
 		z := html.NewTokenizer(strings.NewReader(s))
@@ -303,37 +423,72 @@ func trimLeading(data []byte) []byte {
 	return bytes.TrimLeft(data, " \t\r\n")
 }
 
-// looksLikeHTML reports whether the document starts like an HTML page.
+// looksLikeHTML reports whether the document is an HTML page: decided by
+// its root element, after the XML declaration, comments, processing
+// instructions and the DOCTYPE. An RSS document may carry an XHTML DOCTYPE
+// (to declare HTML entities) and is still a feed; a page whose root is cut
+// off is taken by its HTML DOCTYPE.
 func looksLikeHTML(data []byte) bool {
 	head := trimLeading(data)
-	if len(head) > 512 {
-		head = head[:512]
+	if len(head) > 4096 {
+		head = head[:4096]
 	}
 	head = bytes.ToLower(head)
-	// Skip an XML declaration and comments, which XHTML pages may carry.
+	htmlDoctype := false
 	for {
+		var end int
 		switch {
-		case bytes.HasPrefix(head, []byte("<?xml")):
-			i := bytes.Index(head, []byte("?>"))
-			if i < 0 {
-				return false
-			}
-			head = bytes.TrimLeft(head[i+2:], " \t\r\n")
-			continue
+		case bytes.HasPrefix(head, []byte("<?")):
+			end = indexAfter(head, "?>")
 		case bytes.HasPrefix(head, []byte("<!--")):
-			i := bytes.Index(head, []byte("-->"))
-			if i < 0 {
-				return false
+			end = indexAfter(head, "-->")
+		case bytes.HasPrefix(head, []byte("<!doctype")):
+			htmlDoctype = bytes.HasPrefix(head, []byte("<!doctype html"))
+			// An internal subset may hold '>' of its own: skip past "]>".
+			if i, j := bytes.IndexByte(head, '['), bytes.IndexByte(head, '>'); i >= 0 && i < j {
+				end = indexAfter(head, "]>")
+			} else {
+				end = indexAfter(head, ">")
 			}
-			head = bytes.TrimLeft(head[i+3:], " \t\r\n")
-			continue
+		default:
+			return bytes.HasPrefix(head, []byte("<html")) ||
+				bytes.HasPrefix(head, []byte("<head")) ||
+				bytes.HasPrefix(head, []byte("<body")) ||
+				(htmlDoctype && !feedRoot(head))
 		}
-		break
+		if end < 0 {
+			return htmlDoctype
+		}
+		head = bytes.TrimLeft(head[end:], " \t\r\n")
 	}
-	return bytes.HasPrefix(head, []byte("<!doctype html")) ||
-		bytes.HasPrefix(head, []byte("<html")) ||
-		bytes.HasPrefix(head, []byte("<head")) ||
-		bytes.HasPrefix(head, []byte("<body"))
+}
+
+// indexAfter returns the index just past the first sep in b, or -1.
+func indexAfter(b []byte, sep string) int {
+	i := bytes.Index(b, []byte(sep))
+	if i < 0 {
+		return -1
+	}
+	return i + len(sep)
+}
+
+// feedRoot reports whether a lower-cased document starts with the root
+// element of a feed.
+func feedRoot(head []byte) bool {
+	for _, r := range []string{"<rss", "<rdf:rdf", "<rdf", "<feed", "<channel"} {
+		if bytes.HasPrefix(head, []byte(r)) {
+			return true
+		}
+	}
+	// A prefixed root, such as <atom:feed>.
+	if i := bytes.IndexAny(head, " >/"); i > 0 {
+		name := head[1:i]
+		if c := bytes.IndexByte(name, ':'); c >= 0 {
+			name = name[c+1:]
+		}
+		return string(name) == "feed" || string(name) == "rss" || string(name) == "rdf"
+	}
+	return false
 }
 
 // notFeedError returns ErrNotFeed, naming the feed the page advertises with
@@ -385,53 +540,4 @@ func feedLink(page []byte) string {
 			}
 		}
 	}
-}
-
-// decodeCharset converts body to UTF-8 when the HTTP Content-Type names
-// another charset and the document does not declare its own encoding. An XML
-// declaration with an encoding, or a byte order mark, takes precedence:
-// gofeed honours those itself, and decoding twice would garble the text.
-func decodeCharset(body []byte, contentType string) ([]byte, error) {
-	_, params, err := mime.ParseMediaType(contentType)
-	if err != nil {
-		return body, nil // A malformed header says nothing reliable; parse as is.
-	}
-	label := strings.ToLower(strings.TrimSpace(params["charset"]))
-	switch label {
-	case "", "utf-8", "utf8", "us-ascii", "ascii":
-		return body, nil
-	}
-	if hasBOM(body) || declaresEncoding(body) {
-		return body, nil
-	}
-	enc, _ := charset.Lookup(label)
-	if enc == nil {
-		return body, nil // Unknown label: UTF-8 is the best guess left.
-	}
-	out, err := enc.NewDecoder().Bytes(body)
-	if err != nil {
-		return nil, fmt.Errorf("decode charset %q: %w", label, err)
-	}
-	return out, nil
-}
-
-// hasBOM reports whether body starts with a UTF-8 or UTF-16 byte order mark.
-func hasBOM(body []byte) bool {
-	return bytes.HasPrefix(body, []byte("\xef\xbb\xbf")) ||
-		bytes.HasPrefix(body, []byte("\xfe\xff")) ||
-		bytes.HasPrefix(body, []byte("\xff\xfe"))
-}
-
-// declaresEncoding reports whether body starts with an XML declaration that
-// names an encoding.
-func declaresEncoding(body []byte) bool {
-	head := trimLeading(body)
-	if !bytes.HasPrefix(head, []byte("<?xml")) {
-		return false
-	}
-	end := bytes.Index(head, []byte("?>"))
-	if end < 0 {
-		return false
-	}
-	return bytes.Contains(head[:end], []byte("encoding"))
 }

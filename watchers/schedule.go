@@ -356,12 +356,17 @@ func (w *Watcher) Run(ctx context.Context, feeds func() []news.Feed) error {
 				continue
 			}
 			moved := e.feed.URL != f.URL
+			changed := f.Interval > 0 && f.Interval != e.feed.Interval
 			e.feed, e.host = f, hostOf(f)
 			switch {
 			case moved && e.busy:
 				e.again = true
 			case moved:
 				s.schedule(e, now) // also wakes a feed disabled by a 410
+			case changed && !e.busy && !e.waiting && e.index >= 0 && e.due.After(now.Add(f.Interval)):
+				// A new interval takes effect at the reload: the next
+				// poll is no later than one new interval from now.
+				s.schedule(e, now.Add(f.Interval))
 			}
 		}
 		for name, e := range entries {
@@ -433,6 +438,12 @@ func (w *Watcher) Rescan() {
 // state, or now when it was never polled or the state cannot be read (the
 // poll will then report the problem). ok is false for a feed disabled by a
 // 410 whose config URL is unchanged.
+//
+// The NextPoll was set with the interval of the herald that saved it; an
+// interval changed since (the feed's own, or the bounds of the adaptive
+// one) takes effect now: the feed is due no later than one current
+// interval from now. A NextPoll set by a backoff is kept, so that a restart
+// does not hammer a failing feed.
 func (w *Watcher) firstDue(ctx context.Context, feed news.Feed, now time.Time) (due time.Time, ok bool) {
 	st, found, err := w.store.FeedState(ctx, feed.Name)
 	switch {
@@ -443,5 +454,27 @@ func (w *Watcher) firstDue(ctx context.Context, feed news.Feed, now time.Time) (
 	case st.NextPoll.IsZero() || (st.ConfigURL != "" && st.ConfigURL != feed.URL):
 		return now, true
 	}
+	if st.Failures > 0 {
+		return st.NextPoll, true // a backoff, which a restart must not cut short
+	}
+	if limit := now.Add(w.currentInterval(feed, st)); st.NextPoll.After(limit) {
+		return limit, true
+	}
 	return st.NextPoll, true
+}
+
+// currentInterval is the longest a healthy feed in state st should wait
+// for its next poll under the current settings: its own interval, else its
+// adapted one within today's bounds, plus the most jitter adds.
+func (w *Watcher) currentInterval(feed news.Feed, st news.FeedState) time.Duration {
+	d := feed.Interval
+	if d <= 0 {
+		d = st.Interval
+		if d <= 0 {
+			d = DefaultInterval
+		}
+		d = min(max(d, w.minInterval), w.maxInterval)
+	}
+	// The jitter only ever delays, by up to a tenth.
+	return d + d/10
 }

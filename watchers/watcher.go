@@ -345,6 +345,10 @@ func (w *Watcher) poll(ctx context.Context, feed news.Feed) pollResult {
 		return w.fail(ctx, log, feed, at.URL, st, err)
 	}
 
+	if f.Damage != nil {
+		log.Warn("feed document is damaged; herald kept the items before the damage, the publisher should fix the feed",
+			keyURL, redact(at.URL), keyItems, len(f.Items), keyErr, f.Damage)
+	}
 	if !f.NotModified {
 		err := w.handle(ctx, Batch{Feed: feed, Items: f.Items, First: !st.Seeded, Started: started})
 		if err != nil {

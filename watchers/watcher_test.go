@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -394,6 +395,31 @@ func TestPollFileFeed(t *testing.T) {
 	}
 }
 
+func TestPollDamagedFileKeepsItems(t *testing.T) {
+	// A file another program is still writing: cut inside its second item.
+	rss := readFixture(t, "rss.xml")
+	path := filepath.Join(t.TempDir(), "cut.xml")
+	if err := os.WriteFile(path, rss[:bytes.Index(rss, []byte("<link>/2024/pier"))], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	store, rec := newMemStore(), &recorder{}
+	w := watchers.New(store, rec.handle, testOptions(logs))
+	rep, err := w.PollAll(t.Context(), []news.Feed{{Name: "cut", URL: path}})
+	if err != nil || rep.Updated != 1 || rep.Items != 1 {
+		t.Fatalf("report %+v, error %v; want the one complete item handed on", rep, err)
+	}
+	var warned bool
+	for _, l := range logs.records(t) {
+		if msg, _ := l["msg"].(string); strings.HasPrefix(msg, "feed document is damaged") && l["feed"] == "cut" && l["err"] != nil {
+			warned = true
+		}
+	}
+	if !warned {
+		t.Errorf("no warning names the damage: %v", logs.records(t))
+	}
+}
+
 func TestPollStoreError(t *testing.T) {
 	store := newMemStore()
 	store.fail = errors.New("disk I/O error")
@@ -500,7 +526,7 @@ func TestRun(t *testing.T) {
 		feeds = []news.Feed{
 			{Name: "fast", URL: srv.URL + "/fast", Interval: 20 * time.Millisecond},
 			{Name: "broken", URL: srv.URL + "/broken", Interval: 20 * time.Millisecond},
-			{Name: "quiet", URL: srv.URL + "/other", Interval: 20 * time.Millisecond},
+			{Name: "quiet", URL: srv.URL + "/other", Interval: time.Hour},
 		}
 	)
 	list := func() []news.Feed {
@@ -533,6 +559,54 @@ func TestRun(t *testing.T) {
 	}
 	if st := store.get("broken"); st.Failures != 1 || st.NextPoll.Before(st.LastPoll.Add(time.Minute)) {
 		t.Errorf("broken feed's state %+v; want one failure, backed off a minute", st)
+	}
+}
+
+func TestRunIntervalChangeTakesEffect(t *testing.T) {
+	srv := serve(t, newOrigin(readFixture(t, "rss.xml")))
+	store, rec := newMemStore(), &recorder{}
+	w := watchers.New(store, rec.handle, watchers.Options{Rand: rand.New(rand.NewPCG(5, 6))})
+
+	// At a restart: the state says 6 h (the old interval); the config now
+	// says 50 ms. The feed is due no later than 50 ms (and jitter) from now.
+	if err := store.SaveFeedState(t.Context(), "restarted", news.FeedState{URL: srv.URL, ConfigURL: srv.URL, Seeded: true, Interval: 6 * time.Hour, NextPoll: time.Now().Add(6 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	var (
+		mu    sync.Mutex
+		feeds = []news.Feed{
+			{Name: "restarted", URL: srv.URL, Interval: 50 * time.Millisecond},
+			{Name: "reloaded", URL: srv.URL + "?r", Interval: 6 * time.Hour},
+		}
+	)
+	stop := startRun(t, w, func() []news.Feed {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]news.Feed(nil), feeds...)
+	})
+	waitFor(t, func() bool { return len(rec.byFeed("restarted")) >= 2 && len(rec.byFeed("reloaded")) == 1 })
+
+	// At a reload: 6 h becomes 50 ms; the next poll moves up to it.
+	mu.Lock()
+	feeds[1].Interval = 50 * time.Millisecond
+	mu.Unlock()
+	w.Rescan()
+	waitFor(t, func() bool { return len(rec.byFeed("reloaded")) >= 2 })
+	stop()
+}
+
+// startRun runs w on feeds until the returned stop is called, which checks
+// that Run returned nil.
+func startRun(t *testing.T, w *watchers.Watcher, feeds func() []news.Feed) (stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	errc := make(chan error, 1)
+	go func() { errc <- w.Run(ctx, feeds) }()
+	return func() {
+		cancel()
+		if err := <-errc; err != nil {
+			t.Errorf("Run returned %v, want nil", err)
+		}
 	}
 }
 

@@ -42,15 +42,25 @@ const (
 const actionIDPrefix = "herald_action_"
 
 var (
-	mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
+	// mrkdwnEscaper writes &, < and > as entities, and fences the emphasis
+	// markers * _ ~ ` with zero-width spaces: mrkdwn has no escape for them
+	// [SL-FMT], and a marker with a non-space, non-punctuation character on
+	// both sides can neither open nor close a span, so a headline such as
+	// "*Breaking* _now_" shows as typed instead of bold and italic.
+	mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;",
+		"*", zwsp+"*"+zwsp, "_", zwsp+"_"+zwsp, "~", zwsp+"~"+zwsp, "`", zwsp+"`"+zwsp)
 	// In a link's URL '|' would end the URL and '<' '>' the link; none is
 	// valid in a URL unencoded, so they are percent-encoded.
 	urlEscaper = strings.NewReplacer("&", "&amp;", "<", "%3C", ">", "%3E", "|", "%7C")
 )
 
+// zwsp is U+200B ZERO WIDTH SPACE: invisible, and neither white space nor
+// punctuation, so it keeps the emphasis marker next to it inert.
+const zwsp = "\u200b"
+
 // escape makes text safe in mrkdwn: with &, < and > written as entities,
 // no feed text can open a link, a mention (<@U…>) or a broadcast
-// (<!channel>).
+// (<!channel>); with its emphasis markers fenced, none can format.
 func escape(s string) string { return mrkdwnEscaper.Replace(s) }
 
 // textLen is a text's length in UTF-16 code units.

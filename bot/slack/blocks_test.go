@@ -319,3 +319,46 @@ func TestMentionText(t *testing.T) {
 		}
 	}
 }
+
+// hostileTitles are headlines that hold mrkdwn's special characters as
+// text: each must show as typed, inside the bold link to the article, and
+// format, mention or link nothing.
+var hostileTitles = []string{
+	"Vector<int> & map<K, V>",
+	"Q&A: AT&amp;T's <b>results</b>",
+	"*Breaking*: markets fall",
+	"_italic_ and __double__",
+	"~struck~ plans revived",
+	"`code` and ```fenced```",
+	"<!channel> evacuate now",
+	"@here and @channel: vote",
+	"<@U0ADMIN> <#C0SECRET|secret> <!subteam^S1|@team>",
+	"<https://evil.example|click me> *now*",
+	"a*b*c _d_e ~f~g `h`i",
+	"*<https://evil.example|nested>*",
+	"5 > 3 * 2_000 ~ `x`",
+}
+
+func TestTitleShowsAsTyped(t *testing.T) {
+	for _, title := range hostileTitles {
+		t.Run(title, func(t *testing.T) {
+			a := sampleAlert(dest(newsChannel))
+			a.Title = title
+			a.Summary, a.Quotes, a.Hits = "", nil, nil
+			r := renderAlert(a, nil, time.Time{})
+			rend := checkValid(t, r, linkTo(a.Link))
+			// The one span formatted is the bold link, which shows the
+			// title exactly; the link is the article's alone.
+			if len(rend.Emphasis) != 1 || rend.Emphasis[0] != "*"+title+"*" {
+				t.Errorf("formatted spans %q; want only the bold title %q", rend.Emphasis, "*"+title+"*")
+			}
+			if len(rend.Links) != 1 || rend.Links[0].Label != title {
+				t.Errorf("links %+v; want the article, labelled with the title as typed", rend.Links)
+			}
+			// Text keeps the bold markers, which Emphasis says are the only ones.
+			if first, _, _ := strings.Cut(rend.Text, "\n"); first != "*"+title+"*" {
+				t.Errorf("the title line shows as %q, want %q", first, "*"+title+"*")
+			}
+		})
+	}
+}

@@ -4,9 +4,11 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"herald/alerts/alertstest"
@@ -181,5 +183,58 @@ func TestFitNeverBreaksMarkup(t *testing.T) {
 		if _, err := e.client.sendMessage(t.Context(), 42, 0, html, "HTML", ""); e.keep(err) != nil {
 			t.Errorf("limit %d: the fake refused %q: %v", limit, html, err)
 		}
+	}
+}
+
+// hostileTitles are headlines that hold characters special to Telegram's
+// HTML or to other chat markups: each must show as typed, bold and linked
+// to the article, and nothing else.
+var hostileTitles = []string{
+	"Vector<int> & map<K, V>",
+	"Q&A: AT&amp;T's <b>results</b> &lt;3",
+	`<a href="https://evil.example">click</a> "quoted" 'single'`,
+	"*Breaking* _now_ ~struck~ `code` ```fenced```",
+	"<!channel> <!here> @here @channel @everyone",
+	"<script>alert(1)</script> </b></a> <tg-spoiler>x</tg-spoiler>",
+	"5 > 3 & 2 < 4",
+}
+
+func TestTitleShowsAsTyped(t *testing.T) {
+	e := newEnv(t)
+	e.fake.AddChat(telegramtest.Chat{ID: 42})
+	for _, title := range hostileTitles {
+		t.Run(title, func(t *testing.T) {
+			a := sampleAlert(dest("42"))
+			a.Title = title
+			a.Summary, a.Quotes, a.Hits = "", nil, nil
+			if err := e.keep(e.client.Send(t.Context(), a)); err != nil {
+				t.Fatalf("the fake refused it: %v", err)
+			}
+			sent := e.fake.Sent()
+			m := sent[len(sent)-1]
+			if first, _, _ := strings.Cut(m.Text, "\n"); first != title {
+				t.Errorf("the title shows as %q, want %q", first, title)
+			}
+			// Within the title, the only entities are the bold and the
+			// link to the article, each over the whole title.
+			n := len(utf16.Encode([]rune(title))) // entity offsets count UTF-16 units
+			var kinds []string
+			for _, en := range m.Entities {
+				if en.Offset >= n {
+					continue
+				}
+				kinds = append(kinds, en.Type)
+				if en.Offset != 0 || en.Length != n {
+					t.Errorf("entity %+v does not cover exactly the title (%d units)", en, n)
+				}
+				if en.Type == "text_link" && en.URL != a.Link {
+					t.Errorf("the title links to %q, want %q", en.URL, a.Link)
+				}
+			}
+			slices.Sort(kinds)
+			if !slices.Equal(kinds, []string{"bold", "text_link"}) {
+				t.Errorf("entities over the title %v, want bold and text_link", kinds)
+			}
+		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -62,8 +63,47 @@ func Inspect(s string) Rendering {
 		b.WriteByte(c)
 		i++
 	}
-	r.Text = b.String()
+	r.Emphasis = emphasis(b.String())
+	// A zero-width space shows as nothing.
+	r.Text = strings.ReplaceAll(b.String(), "\u200b", "")
 	return r
+}
+
+// emphasis returns the spans Slack formats in a text whose tokens are
+// already replaced by their labels: *bold*, _italic_, ~strike~ and `code`,
+// markers included. A marker opens a span when it starts the text or
+// follows white space or punctuation, and the next character is neither
+// white space nor the marker; the span closes at the next same marker on
+// the line that follows a non-space character and is followed by the end,
+// white space or punctuation. A zero-width space is neither white space
+// nor punctuation, so a marker fenced by them never opens or closes.
+func emphasis(s string) []string {
+	var spans []string
+	rs := []rune(s)
+	boundary := func(i int, m rune) bool {
+		if i < 0 || i >= len(rs) {
+			return true
+		}
+		r := rs[i]
+		return unicode.IsSpace(r) || (unicode.IsPunct(r) && r != m) || unicode.IsSymbol(r)
+	}
+	for i := 0; i < len(rs); i++ {
+		m := rs[i]
+		if m != '*' && m != '_' && m != '~' && m != '`' {
+			continue
+		}
+		if !boundary(i-1, m) || i+1 >= len(rs) || unicode.IsSpace(rs[i+1]) || rs[i+1] == m {
+			continue
+		}
+		for j := i + 2; j < len(rs) && rs[j] != '\n'; j++ {
+			if rs[j] == m && !unicode.IsSpace(rs[j-1]) && boundary(j+1, m) {
+				spans = append(spans, strings.ReplaceAll(string(rs[i:j+1]), "\u200b", ""))
+				i = j
+				break
+			}
+		}
+	}
+	return spans
 }
 
 // entity returns the entity s starts with and its character, or "" when s
@@ -135,7 +175,7 @@ func (r *Rendering) token(b *strings.Builder, tok string, at int) {
 		if hasLabel {
 			l = r.decode(label, at)
 		}
-		r.Links = append(r.Links, Link{URL: u, Label: l})
+		r.Links = append(r.Links, Link{URL: u, Label: strings.ReplaceAll(l, "\u200b", "")})
 		b.WriteString(l)
 	default:
 		r.Problems = append(r.Problems, fmt.Sprintf("raw '<%s>' at byte %d", tok, at))

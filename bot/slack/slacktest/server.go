@@ -156,6 +156,9 @@ type Rendering struct {
 	Mentions []string
 	// Broadcasts are <!channel>, <!here> and <!everyone>, as written.
 	Broadcasts []string
+	// Emphasis are the spans Slack formats (*bold*, _italic_, ~strike~,
+	// `code`), markers included, zero-width spaces removed.
+	Emphasis []string
 	// Problems are characters that were not escaped: a raw '<' or '>' that
 	// makes no valid token, an '&' that starts no entity.
 	Problems []string
@@ -169,6 +172,7 @@ func (r *Rendering) merge(o Rendering) {
 	r.Links = append(r.Links, o.Links...)
 	r.Mentions = append(r.Mentions, o.Mentions...)
 	r.Broadcasts = append(r.Broadcasts, o.Broadcasts...)
+	r.Emphasis = append(r.Emphasis, o.Emphasis...)
 	r.Problems = append(r.Problems, o.Problems...)
 }
 
