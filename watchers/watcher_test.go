@@ -613,7 +613,7 @@ func startRun(t *testing.T, w *watchers.Watcher, feeds func() []news.Feed) (stop
 // waitFor polls cond until it holds, failing the test after a generous while.
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatal("condition not met in time")
