@@ -54,10 +54,7 @@ func AlertMessage(a news.Alert, loc *time.Location, now time.Time) Message {
 		if text == "" {
 			continue
 		}
-		open, close := "“", "”"
-		if q.Open != "" && q.Close != "" {
-			open, close = q.Open, q.Close // the article's own marks: « » stays « »
-		}
+		open, close := q.Marks() // the article's own marks: « » stays « »
 		lines := []Line{{Plain(open + text + close)}}
 		if sp := Clean(q.Speaker); sp != "" {
 			lines = append(lines, Line{Plain("— " + sp)})

@@ -204,7 +204,8 @@ func cmdSummarize(_ context.Context, c *cmdContext) int {
 			if speaker == "" {
 				speaker = "(speaker not named)"
 			}
-			fmt.Fprintf(w, "quote %d: “%s”\n         — %s\n", i+1, q.Text, speaker)
+			open, close := q.Marks()
+			fmt.Fprintf(w, "quote %d: %s%s%s\n         — %s\n", i+1, open, q.Text, close, speaker)
 		}
 		fmt.Fprintln(w)
 	}

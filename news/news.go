@@ -108,6 +108,15 @@ type Quote struct {
 	Close string `json:"close,omitempty"`
 }
 
+// Marks returns the quotation marks to show q in: the article's own, or
+// “ ” when it used none or straight ones.
+func (q Quote) Marks() (open, close string) {
+	if q.Open != "" && q.Close != "" {
+		return q.Open, q.Close
+	}
+	return "“", "”"
+}
+
 // Alert is what herald posts to one destination: an item that matched a rule.
 // It is stored as the payload of an outbox row, so it must stay JSON-stable.
 type Alert struct {

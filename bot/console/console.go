@@ -94,7 +94,8 @@ func Format(a news.Alert, loc *time.Location, color bool) string {
 	for _, q := range a.Quotes {
 		b.WriteString("\n")
 		// A quote that ran into its attribution ends in a comma; drop it on its own.
-		b.WriteString(wrap("“"+strings.TrimRight(q.Text, ", ")+"”", "  │ ", "  │ "))
+		open, close := q.Marks()
+		b.WriteString(wrap(open+strings.TrimRight(q.Text, ", ")+close, "  │ ", "  │ "))
 		b.WriteString("\n")
 		if q.Speaker != "" {
 			b.WriteString("  │   — " + q.Speaker + "\n")

@@ -88,3 +88,19 @@ func TestSendWriteError(t *testing.T) {
 		t.Fatalf("err = %v, want a console write error", err)
 	}
 }
+
+// A quote keeps the article's own marks on the console too; a quote without
+// them is shown in “ ”.
+func TestFormatKeepsQuoteMarks(t *testing.T) {
+	a := alertstest.Sample(news.Destination{Platform: news.Console})
+	a.Quotes = []news.Quote{
+		{Text: "Nous irons", Speaker: "Claire Dubois", Open: "« ", Close: " »"},
+		{Text: "We go", Speaker: "Ann Lee"},
+	}
+	out := Format(a, time.UTC, false)
+	for _, want := range []string{"│ « Nous irons »", "│ “We go”"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("console alert lacks %q:\n%s", want, out)
+		}
+	}
+}
