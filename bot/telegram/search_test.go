@@ -121,10 +121,13 @@ func TestSearchMoreButton(t *testing.T) {
 	// and logged, and nothing is posted.
 	before := len(e.fake.SentTo(groupChat))
 	forged := e.fake.Forge(member, first, "subscribe nuc")
-	if !e.fake.Wait(10*time.Second, func([]telegramtest.Message) bool {
-		return strings.Contains(e.logs.String(), "a button press herald cannot act on")
-	}) {
-		t.Fatalf("the forged press was not logged:\n%s", e.logs.String())
+	// herald logs the press before it answers it: wait for both (Wait's
+	// condition runs under the fake's lock, so Answered is asked outside it).
+	logged := func() bool { return strings.Contains(e.logs.String(), "a button press herald cannot act on") }
+	for deadline := time.Now().Add(10 * time.Second); !logged() || !e.fake.Answered(forged); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the forged press was not logged and answered (answered %t):\n%s", e.fake.Answered(forged), e.logs.String())
+		}
 	}
 	if !e.fake.Answered(forged) || len(e.fake.SentTo(groupChat)) != before {
 		t.Errorf("forged press: answered %t, %d messages posted", e.fake.Answered(forged), len(e.fake.SentTo(groupChat))-before)
