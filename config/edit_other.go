@@ -15,8 +15,8 @@ func links(fs.FileInfo) uint64              { return 1 }
 func chownFile(*os.File, fileOwner) error   { return nil }
 func canWrite(string) bool                  { return true }
 
-// lockFile is not implemented where flock is missing: herald edits its
-// config only on Unix.
+// lockFile refuses where flock is missing: without the lock two writers
+// could lose each other's edits, so herald edits its config only on Unix.
 func lockFile(target string, _ fs.FileInfo) (func(), error) {
 	return nil, errors.New("cannot edit the config " + target + ": herald edits its config only on Unix; change it by hand")
 }
