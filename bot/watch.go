@@ -64,32 +64,24 @@ const (
 
 // SourcesLine names the topics and watches an alert was posted for, as its
 // source line shows them: "topic: grain · your watch: black sea".
-func SourcesLine(a news.Alert) string {
-	srcs := a.Sources()
-	parts := make([]string, len(srcs))
-	for i, s := range srcs {
-		if s.Watch != "" {
-			parts[i] = "your watch: " + Shorten(Clean(s.Watch), maxWatchLabel)
-		} else {
-			parts[i] = "topic: " + Clean(s.Rule)
-		}
-	}
-	return strings.Join(parts, " · ")
-}
+func SourcesLine(a news.Alert) string { return sources(a, "topic: ", " · ") }
 
 // sourceNames is SourcesLine for a line that has room for names only
 // (a digest, /latest): "grain, your watch: black sea".
-func sourceNames(a news.Alert) string {
+func sourceNames(a news.Alert) string { return sources(a, "", ", ") }
+
+// sources names a's topics (after topic) and watches, joined by sep.
+func sources(a news.Alert, topic, sep string) string {
 	srcs := a.Sources()
 	parts := make([]string, len(srcs))
 	for i, s := range srcs {
 		if s.Watch != "" {
 			parts[i] = "your watch: " + Shorten(Clean(s.Watch), maxWatchLabel)
 		} else {
-			parts[i] = Clean(s.Rule)
+			parts[i] = topic + Clean(s.Rule)
 		}
 	}
-	return strings.Join(parts, ", ")
+	return strings.Join(parts, sep)
 }
 
 // watchesOff is the reply when chats may not save watches.
