@@ -275,6 +275,20 @@ func BenchmarkMatch(b *testing.B) {
 	}, &matches)
 }
 
+// BenchmarkMatchDistinct is BenchmarkMatch as herald's alerting runs it
+// (Set.MatchingDistinct): rules written alike are decided once, and the
+// matches are the distinct queries that match, each standing for its
+// class (Set.Alike). It reports the distinct matches per article and the
+// rules they stand for.
+func BenchmarkMatchDistinct(b *testing.B) {
+	var dst []int
+	matches := 0
+	benchmarkCorpora(b, func(set *Set, d Doc) int {
+		dst = set.MatchingDistinct(d, dst[:0])
+		return len(dst)
+	}, &matches)
+}
+
 // BenchmarkMatchHits is BenchmarkMatch with the hits of every rule that
 // matches: Set.Match, as herald match runs it. herald finds hits only for
 // the rules that have someone to alert (Set.Explain).

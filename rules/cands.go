@@ -65,6 +65,7 @@ const (
 	entryInline         // decided by its inline plan
 	entryRun            // decided by its key's presence, in the key's run
 	entryPair           // decided by its key's presence and one operand (see pairOf)
+	entryAlike          // decided as the first rule written alike is (see Set.sameOff)
 )
 
 // pairOf returns the two values of the pair entry of rule r under dense key
@@ -373,17 +374,23 @@ func (m *matcher) tryCandidates() {
 }
 
 // takeMatched appends the rules that match, in order, to dst and clears
-// them. It reads every word of m.matched, one per 64 rules: that costs a
-// few instructions per 64 rules, where keeping a summary of the words that
-// are not 0 cost a few per match (see markCandidates). dst grows before
-// takeWords, never in its loop, which has the registers to itself.
-func takeMatched[T int | int32](m *matcher, dst []T) []T {
+// them; with all, each with the rules written alike, which the index left
+// to it (see Set.sameOff), else without them. It reads every word of
+// m.matched, one per 64 rules: that costs a few instructions per 64 rules,
+// where keeping a summary of the words that are not 0 cost a few per match
+// (see markCandidates). dst grows before takeWords, never in its loop,
+// which has the registers to itself.
+func takeMatched[T int | int32](m *matcher, dst []T, all bool) []T {
+	var alike *Set
+	if all && m.s.hasSame != nil {
+		alike = m.s
+	}
 	for j := 0; j < len(m.matched); {
 		if cap(dst)-len(dst) < 64 {
 			dst = slices.Grow(dst, 64)
 		}
 		var k int
-		k, j = takeWords(dst[len(dst):cap(dst)], m.matched, j)
+		k, j = takeWords(dst[len(dst):cap(dst)], m.matched, j, alike)
 		dst = dst[:len(dst)+k]
 	}
 	return dst
@@ -392,9 +399,11 @@ func takeMatched[T int | int32](m *matcher, dst []T) []T {
 // takeWords writes to out, in order, the rules whose bits are set in
 // matched from word j on, and clears them, until out has room for fewer
 // than 64 more; it returns how many it wrote and the word it stopped at.
+// When alike is not nil, a rule whose bit is set first sets the bits of
+// the rules written as it is, which come after it (see Set.sameOff).
 //
 //go:noinline
-func takeWords[T int | int32](out []T, matched []uint64, j int) (int, int) {
+func takeWords[T int | int32](out []T, matched []uint64, j int, alike *Set) (int, int) {
 	k := 0
 	for ; j < len(matched); j++ {
 		word := matched[j]
@@ -404,6 +413,12 @@ func takeWords[T int | int32](out []T, matched []uint64, j int) (int, int) {
 		if len(out)-k < 64 {
 			break
 		}
+		if alike != nil {
+			if x := word & alike.hasSame[j]; x != 0 {
+				addAlike(matched, alike, j, x)
+				word = matched[j] // some may be in this word
+			}
+		}
 		matched[j] = 0
 		b := T(j << 6)
 		for ; word != 0; word &= word - 1 {
@@ -412,6 +427,15 @@ func takeWords[T int | int32](out []T, matched []uint64, j int) (int, int) {
 		}
 	}
 	return k, j
+}
+
+// addAlike sets in matched the bits of the rules written as the rules of
+// word j whose bits x has are.
+func addAlike(matched []uint64, s *Set, j int, x uint64) {
+	for ; x != 0; x &= x - 1 {
+		r := j<<6 | bits.TrailingZeros64(x)
+		setRun(matched, s.sameList[s.sameOff[r]:s.sameOff[r+1]])
+	}
 }
 
 // recordAll records the rules in m.rules, which hold, with their hits.

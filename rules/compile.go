@@ -312,7 +312,13 @@ func (c *compiler) finish() {
 		}
 		return entryGeneral
 	}
+	for _, r := range s.sameList {
+		kinds[r] = entryAlike
+	}
 	for r := range s.plans {
+		if kinds[r] == entryAlike {
+			continue
+		}
 		kinds[r] = entryKind(int32(r), &s.plans[r], d, nw)
 		switch kinds[r] {
 		case entrySlot:

@@ -58,6 +58,7 @@ type dictionary struct {
 	key       []byte      // scratch for atomIDs keys
 	trie      trie        // over prefixStr, built by finish
 	phrases   phraseTable // the phrases' words
+	uses      []int32     // while compiling: how many rules use each key (see countUses)
 }
 
 func newDictionary(sizeHint int) *dictionary {
@@ -219,24 +220,80 @@ func (d *dictionary) atomWordIDs(a *atom) []int32 { return d.atomWords[a.w0 : a.
 func (d *dictionary) atomCased(a *atom) []string { return d.cased[a.x0 : a.x0+a.n] }
 
 // keyWeight estimates how selective an index key is; the higher, the fewer
-// articles have it. Without statistics on the articles to come, a phrase
-// is taken to be rarer than any word, which holds for its own words
-// whatever the distribution, and a longer word to be a rarer one, as
-// Lucene's Monitor does by default.
+// articles have it. Without statistics on the articles to come, it takes
+// the key that fewer rules use: rules are written about what the news is
+// about, so a word that thousands of rules name ("ukraine", "the") is
+// likely to be in many articles too, and a key that few rules use has a
+// short posting list whatever the articles. Among keys used alike, a
+// phrase is taken to be rarer than any word (it is at least as rare as
+// its own words, whatever the distribution), a longer word a rarer one
+// (Lucene's Monitor's default), and a prefix, which matches several
+// words, as its length less one. A feed name is the least selective: every
+// article of the feed has it.
 func (d *dictionary) keyWeight(key int32) int {
+	var tie int
 	switch key &^ keyMask {
 	case keyPrefix:
-		return len(d.prefixStr[key&keyMask]) - 1 // a prefix matches several words
+		tie = len(d.prefixStr[key&keyMask]) - 1
 	case keyFeed:
-		return 1 // every article of the feed has it
+		return 1
 	case keyPhrase:
-		return phraseWeight
+		tie = keyTies - 1
+	default:
+		tie = min(d.words.wordLen(key), keyTies-2)
 	}
-	return min(d.words.wordLen(key), phraseWeight-1)
+	uses := int32(0)
+	if d.uses != nil {
+		uses = d.uses[d.useIndex(key)]
+	}
+	return int(maxUses-min(uses, maxUses-1))*keyTies + tie
 }
 
-// phraseWeight is the weight of a phrase key.
-const phraseWeight = 1 << 16
+// keyTies bounds the part of a key's weight that breaks ties between keys
+// used by as many rules; maxUses is where counting the rules stops.
+const (
+	keyTies = 64
+	maxUses = 1 << 20
+)
+
+// useIndex returns where key's count of rules is in uses.
+func (d *dictionary) useIndex(key int32) int {
+	id := int(key & keyMask)
+	switch key &^ keyMask {
+	case keyPrefix:
+		return d.words.len() + id
+	case keyPhrase:
+		return d.words.len() + len(d.prefixStr) + id
+	case keyFeed:
+		return -1
+	}
+	return id
+}
+
+// countUses counts, for keyWeight, how many of the rules, given by their
+// query roots in nodes, use each word, prefix and phrase key.
+func (d *dictionary) countUses(nodes []enode, atomList []int32, roots []keyRule) {
+	d.uses = make([]int32, d.words.len()+len(d.prefixStr)+int(d.phrases.n))
+	count := func(a int32) {
+		if k := d.atoms[a].key; k&^keyMask != keyFeed {
+			d.uses[d.useIndex(k)]++
+		}
+	}
+	for _, rr := range roots {
+		root := rr.key
+		for i := root; i < root+nodes[root].size; i++ {
+			switch e := &nodes[i]; e.op {
+			case eAtom:
+				count(e.arg)
+			case eTerm:
+				for _, a := range atomList[e.arg : e.arg+e.cnt] {
+					count(a)
+				}
+			}
+		}
+	}
+}
+
 
 // trie finds which of a set of prefixes begin a word, in one walk down the
 // word's bytes.

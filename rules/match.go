@@ -128,11 +128,12 @@ type matcher struct {
 	// it cached; ttSet lists the operands set, to clear them.
 	tt    []uint64
 	ttSet []int32
-	// The phrase keys the article has (see findPhrases): phits, by node
-	// in pidx, their occurrences in pspans.
+	// The phrase keys the article has (see findPhrases): phits, their
+	// occurrences in pspans; pat has, by trie node, one plus the index in
+	// phits of the node's hit, 0 for the nodes the article lacks.
 	phits   []phraseHit
 	pspans  []pspan
-	pidx    idMap
+	pat     []int32
 	pstarts []int32 // where phrases may begin: token, slot of its first edge
 	sink    int32   // keeps the prefetching loads of candidates from being optimised away
 }
@@ -147,6 +148,7 @@ func newMatcher(s *Set) *matcher {
 	words := (len(s.plans) + 63) / 64
 	m := &matcher{s: s, bits: make([]uint64, words), matched: make([]uint64, words)}
 	m.tt = make([]uint64, (s.dict.words.len()+len(s.dict.atoms)+64)/64)
+	m.pat = make([]int32, s.dict.phrases.n)
 	return m
 }
 
@@ -501,7 +503,7 @@ func (m *matcher) findWord(at *atom, dw int32) {
 // occurrences of its plain phrase, which findPhrases found.
 func (m *matcher) findPhrase(at *atom) {
 	ids := m.s.dict.atomWordIDs(at)
-	k, ok := m.pidx.get(at.key & keyMask)
+	k, ok := m.phitOf(at.key & keyMask)
 	if !ok {
 		return
 	}

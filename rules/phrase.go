@@ -187,35 +187,40 @@ type pspan struct {
 // phrase atoms found in the title or the text get their plan operand
 // bits; their memos are made when asked for (see phraseMemo).
 func (m *matcher) findPhrases() {
+	for _, h := range m.phits {
+		m.pat[h.node] = 0
+	}
 	m.phits, m.pspans = m.phits[:0], m.pspans[:0]
 	t := &m.s.dict.phrases
 	if t.n == 0 {
 		return
 	}
 	toks := m.tk.toks
-	// The occurrences of the distinct words that begin a phrase, followed
-	// by a word of the dictionary in their stream, are where phrases may
-	// begin: a first loop lists them with the slot of their first edge,
+	// The tokens whose word begins a phrase, followed by a word of the
+	// dictionary in their stream, are where phrases may begin: a first
+	// loop lists them, in text order, with the slot of their first edge,
 	// and touches the slot, loads independent of each other that the
-	// processor overlaps, where the walk would wait for each in turn. A
-	// word's occurrences are in text order, so each phrase's are too.
+	// processor overlaps, where the walk would wait for each in turn.
 	starts, sink := m.pstarts[:0], int32(0)
-	for k := range m.dws {
-		id := m.dws[k].id
-		if !t.begins(id) {
-			continue
-		}
-		for q := m.dws[k].head; q >= 0; q = toks[q].next {
-			if int(q)+1 < len(toks) && toks[q+1].id >= 0 && toks[q+1].inst == toks[q].inst {
-				s := t.slot(edgeKey(uint32(id), toks[q+1].id))
-				sink += t.slots[s].node
-				starts = append(starts, q, int32(s))
-			}
-		}
+	if n := 2 * len(toks); cap(starts) < n {
+		starts = make([]int32, 0, n)
 	}
+	starts = starts[:cap(starts)]
+	ns, st := 0, t.starts
+	pid, pinst := int32(-1), int32(-1) // the previous token's word and field instance
+	for q := range toks {
+		id, inst := toks[q].id, toks[q].inst
+		if uint32(pid>>6) < uint32(len(st)) && st[pid>>6]>>(pid&63)&1 != 0 && id >= 0 && inst == pinst && ns+1 < len(starts) {
+			s := t.slot(edgeKey(uint32(pid), id))
+			sink += t.slots[s].node
+			starts[ns], starts[ns+1] = int32(q-1), int32(s)
+			ns += 2
+		}
+		pid, pinst = id, inst
+	}
+	starts = starts[:ns]
 	m.sink += sink
 	m.pstarts = starts
-	m.pidx.reset(len(starts) / 4)
 	for k := 0; k+1 < len(starts); k += 2 {
 		i, inst := starts[k], toks[starts[k]].inst
 		parent := uint32(toks[i].id)
@@ -238,10 +243,17 @@ func (m *matcher) findPhrases() {
 	}
 }
 
+// phitOf returns the index in m.phits of phrase node node, and whether
+// the article has it.
+func (m *matcher) phitOf(node int32) (int32, bool) {
+	k := m.pat[node]
+	return k - 1, k != 0
+}
+
 // phraseMemo makes the memo of plain phrase atom at from its occurrences
 // that findPhrases found; ok is false when it found none.
 func (m *matcher) phraseMemo(at *atom) (mo memo, ok bool) {
-	k, ok := m.pidx.get(at.key & keyMask)
+	k, ok := m.phitOf(at.key & keyMask)
 	if !ok {
 		return memo{}, false
 	}
@@ -261,14 +273,15 @@ func (m *matcher) phraseAt(sl *pslot, first, last int32) {
 	m.pspans = append(m.pspans, pspan{span{first, last}, -1})
 	kind := m.insts[m.tk.toks[first].inst].kind
 	node := sl.node - 1
-	if k, ok := m.pidx.get(node); ok {
-		h := &m.phits[k]
+	if k := m.pat[node]; k != 0 {
+		h := &m.phits[k-1]
 		m.pspans[h.tail].next = p
 		h.tail = p
 		h.mask |= kind
 		return
 	}
-	m.pidx.put(node, int32(len(m.phits)))
-	nd := &m.s.dict.phrases.nodes[node]
-	m.phits = append(m.phits, phraseHit{node: node, atom: nd.atom, rule: nd.rule, post0: nd.post0, post1: nd.post1, mask: kind, head: p, tail: p})
+	m.phits = append(m.phits, phraseHit{node: node, mask: kind, head: p, tail: p})
+	m.pat[node] = int32(len(m.phits))
+	h, nd := &m.phits[len(m.phits)-1], &m.s.dict.phrases.nodes[node]
+	h.atom, h.rule, h.post0, h.post1 = nd.atom, nd.rule, nd.post0, nd.post1
 }

@@ -30,6 +30,14 @@ func TestIndexAgreesWithReference(t *testing.T) {
 		var rules []Rule
 		for len(rules) < rulesPerSet {
 			rule := Rule{Name: fmt.Sprintf("r%d", len(rules)), Query: genQuery(r, 0)}
+			if len(rules) > 0 && r.IntN(6) == 0 {
+				// A rule written as an earlier one is, which the index
+				// leaves to the first (see Set.Alike).
+				like := rules[r.IntN(len(rules))]
+				rule.Query, rule.Exclude, rule.Feeds = like.Query, like.Exclude, like.Feeds
+				rules = append(rules, rule)
+				continue
+			}
 			if r.IntN(5) == 0 {
 				rule.Exclude = genQuery(r, 1)
 			}
@@ -346,6 +354,22 @@ func checkMatching(t *testing.T, s *Set, d Doc, got []news.Match, r *rand.Rand) 
 	}
 	if !slices.Equal(names, want) {
 		t.Fatalf("doc %+v: Matching = %q, Match = %q", d, names, want)
+	}
+	// MatchingDistinct and Alike find the same rules.
+	var all []int
+	for _, i := range s.MatchingDistinct(d, nil) {
+		all = append(all, i)
+		for _, j := range s.Alike(i) {
+			all = append(all, int(j))
+		}
+	}
+	slices.Sort(all)
+	names = names[:0]
+	for _, i := range all {
+		names = append(names, s.Name(i))
+	}
+	if !slices.Equal(names, want) {
+		t.Fatalf("doc %+v: MatchingDistinct and Alike = %q, Match = %q", d, names, want)
 	}
 	var some []int
 	var wantSome []news.Match

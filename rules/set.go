@@ -61,6 +61,14 @@ type Set struct {
 	arules                           []int32 // rules that are one atom, by atom (see atom.rule0)
 	streams                          uint8   // the streams some term is looked for in
 
+	// Rules written alike (the same query, exclude and feeds) are decided
+	// once: only the first of them, its class's representative, is in the
+	// index. sameOff[r]:sameOff[r+1] are the later rules like r, in
+	// sameList, in order; hasSame has a bit per rule that has some. Both
+	// are nil when no two rules are alike.
+	sameOff, sameList []int32
+	hasSame           []uint64
+
 	pool sync.Pool // of *matcher
 }
 
@@ -95,8 +103,18 @@ func compile(rules []Rule, ents *entityTable) (*Set, Errors) {
 	p := &parser{entities: ents}
 	c := &compiler{s: s, p: p, entities: make(map[int32][2]int32), pairs: make([]keyRule, 0, len(rules)+len(rules)/2)}
 	var errs Errors
+	alike := make(map[string]int32, len(rules))
+	var same []keyRule  // (the first rule alike, a later one), in order
+	var roots []keyRule // (query root, rule) of the rules to index
 	for _, r := range rules {
 		head := int32(len(s.nodes))
+		first, seen := int32(-1), false
+		if len(errs) == 0 {
+			k := likeKey(r)
+			if first, seen = alike[k]; !seen {
+				alike[k] = int32(len(s.plans))
+			}
+		}
 		root, err := p.parse(r.Query)
 		if err != nil {
 			err.Rule, err.Field = r.Name, RuleQuery
@@ -122,7 +140,11 @@ func compile(rules []Rule, ents *entityTable) (*Set, Errors) {
 			s.feeds = append(s.feeds, slices.Clone(r.Feeds))
 		}
 		s.nodes[head].size = int32(len(s.nodes)) - head
-		c.index(int32(len(s.plans)), root)
+		if seen {
+			same = append(same, keyRule{first, int32(len(s.plans))})
+		} else {
+			roots = append(roots, keyRule{root, int32(len(s.plans))})
+		}
 		s.text = append(s.text, uint32(names.Len()), uint32(queries.Len()))
 		names.WriteString(r.Name)
 		queries.WriteString(r.Query)
@@ -133,9 +155,51 @@ func compile(rules []Rule, ents *entityTable) (*Set, Errors) {
 	}
 	s.text = append(s.text, uint32(names.Len()), uint32(queries.Len()))
 	s.names, s.queries = names.String(), queries.String()
+	s.setAlike(same)
+	// A rule's keys are chosen once every rule is known: the fewer rules
+	// use a key, the better a key it is (see dictionary.keyWeight).
+	s.dict.countUses(s.nodes, s.atomList, roots)
+	for _, rr := range roots {
+		c.index(rr.rule, rr.key)
+	}
+	s.dict.uses = nil
 	c.finish()
 	s.pool.New = func() any { return newMatcher(s) }
 	return s, nil
+}
+
+// likeKey is what rules written alike have in common: their query,
+// exclude and feeds, as written. The key of a rule with a query only is
+// the query itself, which costs no allocation.
+func likeKey(r Rule) string {
+	if r.Exclude == "" && len(r.Feeds) == 0 {
+		return r.Query
+	}
+	return r.Query + "\x00" + r.Exclude + "\x00" + strings.Join(r.Feeds, "\x00")
+}
+
+// setAlike records the classes of rules written alike: same lists pairs
+// (first rule of a class, a later one), the later ones in order.
+func (s *Set) setAlike(same []keyRule) {
+	if len(same) == 0 {
+		return
+	}
+	n := len(s.plans)
+	s.sameOff = make([]int32, n+1)
+	s.hasSame = make([]uint64, (n+63)/64)
+	for _, p := range same {
+		s.sameOff[p.key+1]++
+		s.hasSame[p.key>>6] |= 1 << (p.key & 63)
+	}
+	for r := 1; r <= n; r++ {
+		s.sameOff[r] += s.sameOff[r-1]
+	}
+	s.sameList = make([]int32, len(same))
+	fill := slices.Clone(s.sameOff[:n])
+	for _, p := range same {
+		s.sameList[fill[p.key]] = p.rule
+		fill[p.key]++
+	}
 }
 
 // Len returns the number of rules in the set.
@@ -180,9 +244,37 @@ func (s *Set) Matching(d Doc, dst []int) []int {
 	}
 	m := s.pool.Get().(*matcher)
 	defer s.pool.Put(m)
-	dst = decideInto(m, &d, dst)
+	dst = decideInto(m, &d, dst, true)
 	m.release()
 	return dst
+}
+
+// MatchingDistinct is Matching for a caller that handles rules written
+// alike (the same query, exclude and feeds: many chats watching
+// "ukraine") together: of each such class it appends only the first rule,
+// when they match; Alike gives the others, which match exactly when it
+// does. Its cost depends on the distinct queries that match, not on how
+// many rules share them.
+func (s *Set) MatchingDistinct(d Doc, dst []int) []int {
+	if s == nil || len(s.plans) == 0 {
+		return dst
+	}
+	m := s.pool.Get().(*matcher)
+	defer s.pool.Put(m)
+	dst = decideInto(m, &d, dst, false)
+	m.release()
+	return dst
+}
+
+// Alike returns the rules after rule r that are written as r is (the same
+// query, exclude and feeds), in configuration order; they match exactly
+// when r does, with the same hits. It is empty unless r is the first of
+// such a class. The slice is the Set's: the caller must not change it.
+func (s *Set) Alike(r int) []int32 {
+	if s == nil || s.sameOff == nil {
+		return nil
+	}
+	return s.sameList[s.sameOff[r]:s.sameOff[r+1]:s.sameOff[r+1]]
 }
 
 // Explain returns the matches of those of the rules, given by index in
@@ -240,14 +332,15 @@ func (s *Set) matchingEach(d Doc, dst []int) []int {
 // It also finds the atoms that the rules' plans read, so that record can
 // find any rule's hits.
 func (m *matcher) decide(d *Doc) {
-	m.rules = decideInto(m, d, m.rules[:0])
+	m.rules = decideInto(m, d, m.rules[:0], true)
 }
 
-// decideInto is decide, appending the rules to dst.
-func decideInto[T int | int32](m *matcher, d *Doc, dst []T) []T {
+// decideInto is decide, appending the rules to dst; with all false, only
+// the first of each class of rules written alike.
+func decideInto[T int | int32](m *matcher, d *Doc, dst []T, all bool) []T {
 	m.load(d)
 	m.markCandidates()
-	return takeMatched(m, dst)
+	return takeMatched(m, dst, all)
 }
 
 // each leaves in m.rules the rules that hold of d, evaluating every one.
