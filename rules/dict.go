@@ -294,7 +294,6 @@ func (d *dictionary) countUses(nodes []enode, atomList []int32, roots []keyRule)
 	}
 }
 
-
 // trie finds which of a set of prefixes begin a word, in one walk down the
 // word's bytes.
 type trie struct {
