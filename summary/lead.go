@@ -228,7 +228,40 @@ func similarToTitle(s, title string) bool {
 // Pick already prefers the quotation that holds it. The added sentence is
 // cut like the lead, so the result is at most 2×LeadMax+3 characters.
 func LeadFor(title, text string, hits []news.Hit) string {
-	lead := Lead(title, text)
+	return NewLeads(title, text).For(hits)
+}
+
+// Leads gives the leads of one article for alerts, as LeadFor does, to
+// many alerts at once: the lead, and the later sentences with their words
+// outside quotations, are found once, when first needed, and each set of
+// hit words is looked for once. One item can alert a thousand chats with
+// as many watches; LeadFor for each would read the article a thousand
+// times. A Leads is not safe for concurrent use.
+type Leads struct {
+	title, text string
+	lead        string
+	leadWords   []string
+	leadDone    bool
+	sents       []ownSentence // the sentences not in the lead, in text order
+	sentsDone   bool
+	memo        map[string]string // For's results, by the hit words looked for
+}
+
+// ownSentence is a sentence and its words outside quotations.
+type ownSentence struct {
+	text string
+	own  []string
+}
+
+// NewLeads prepares the leads of an article; nothing is read until For.
+func NewLeads(title, text string) *Leads { return &Leads{title: title, text: text} }
+
+// For returns the lead for an alert with these hits (see LeadFor).
+func (l *Leads) For(hits []news.Hit) string {
+	if !l.leadDone {
+		l.lead, l.leadDone = Lead(l.title, l.text), true
+		l.leadWords = wordsOf(l.lead)
+	}
 	var need [][]string
 	for _, h := range hits {
 		if h.Field != "text" {
@@ -238,27 +271,56 @@ func LeadFor(title, text string, hits []news.Hit) string {
 		if len(w) == 0 {
 			continue
 		}
-		if containsSeq(wordsOf(lead), w) {
-			return lead
+		if containsSeq(l.leadWords, w) {
+			return l.lead
 		}
 		need = append(need, w)
 	}
 	if len(need) == 0 {
-		return lead
+		return l.lead
 	}
-	s := firstSentenceWith(text, need, lead)
-	if s == "" {
-		return lead
+	var key strings.Builder
+	for _, w := range need {
+		key.WriteString(strings.Join(w, " "))
+		key.WriteByte(0)
 	}
-	if lead == "" {
-		return cutWords(s, LeadMax)
+	if out, ok := l.memo[key.String()]; ok {
+		return out
 	}
-	return lead + " … " + cutWords(s, LeadMax)
+	out := l.lead
+	if s := l.firstSentenceWith(need); s != "" {
+		if l.lead == "" {
+			out = cutWords(s, LeadMax)
+		} else {
+			out = l.lead + " … " + cutWords(s, LeadMax)
+		}
+	}
+	if l.memo == nil {
+		l.memo = map[string]string{}
+	}
+	l.memo[key.String()] = out
+	return out
 }
 
-// firstSentenceWith returns the first sentence of text, not already in
-// lead, that contains one of the word sequences outside its quotations.
-func firstSentenceWith(text string, need [][]string, lead string) string {
+// firstSentenceWith returns the first sentence of the text, not already in
+// the lead, that contains one of the word sequences outside its quotations.
+func (l *Leads) firstSentenceWith(need [][]string) string {
+	if !l.sentsDone {
+		l.sents, l.sentsDone = ownSentences(l.text, l.lead), true
+	}
+	for _, s := range l.sents {
+		for _, w := range need {
+			if containsSeq(s.own, w) {
+				return s.text
+			}
+		}
+	}
+	return ""
+}
+
+// ownSentences returns the sentences of text not already in lead, each
+// with its words outside quotations.
+func ownSentences(text, lead string) []ownSentence {
 	a := newArticle(text)
 	var spans []span
 	for _, sp := range a.findSpans() {
@@ -267,6 +329,7 @@ func firstSentenceWith(text string, need [][]string, lead string) string {
 		}
 	}
 	outside := a.outside(spans)
+	var out []ownSentence
 	for _, p := range a.paras {
 		para := a.text[p[0]:p[1]]
 		for _, ss := range sentenceSpans(para) {
@@ -281,12 +344,8 @@ func firstSentenceWith(text string, need [][]string, lead string) string {
 					own = append(own, wordsOf(a.text[lo:hi])...)
 				}
 			}
-			for _, w := range need {
-				if containsSeq(own, w) {
-					return sent
-				}
-			}
+			out = append(out, ownSentence{sent, own})
 		}
 	}
-	return ""
+	return out
 }
