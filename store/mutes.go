@@ -79,6 +79,24 @@ func (db *DB) MutedFor(ctx context.Context, rule string, now time.Time) (map[str
 	return out, nil
 }
 
+// MutesInForce returns every mute that lasts beyond now, by rule, then by
+// destination as news.Destination.String writes it: one query for all the
+// rules an item matched, where MutedFor is one per rule.
+func (db *DB) MutesInForce(ctx context.Context, now time.Time) (map[string]map[string]news.Mute, error) {
+	list, err := db.mutes(ctx, `SELECT destination, rule, until, queue FROM mutes WHERE until > ?`, now.Unix())
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]map[string]news.Mute{}
+	for _, m := range list {
+		if out[m.Rule] == nil {
+			out[m.Rule] = map[string]news.Mute{}
+		}
+		out[m.Rule][m.Destination.String()] = m
+	}
+	return out, nil
+}
+
 func (db *DB) mutes(ctx context.Context, q string, args ...any) ([]news.Mute, error) {
 	rows, err := db.r.QueryContext(ctx, q, args...)
 	if err != nil {

@@ -147,7 +147,10 @@ func dsn(abs string, writer bool) string {
 	}
 	q := []string{"_pragma=busy_timeout(5000)", "_pragma=foreign_keys(1)"}
 	if writer {
-		q = append(q, "_pragma=journal_mode(WAL)", "_pragma=synchronous(NORMAL)", "_txlock=immediate")
+		// temp_store(MEMORY): a statement's journal (each insert in the
+		// transaction of a poll's items has one, for the triggers) is kept
+		// in memory, not written to a temporary file a syscall at a time.
+		q = append(q, "_pragma=journal_mode(WAL)", "_pragma=synchronous(NORMAL)", "_pragma=temp_store(MEMORY)", "_txlock=immediate")
 	} else {
 		q = append(q, "_pragma=query_only(1)")
 	}

@@ -67,6 +67,9 @@ func TestOpen(t *testing.T) {
 	if got := pragma(t, db.w, "synchronous"); got != "1" {
 		t.Errorf("writer synchronous = %q, want 1 (NORMAL)", got)
 	}
+	if got := pragma(t, db.w, "temp_store"); got != "2" {
+		t.Errorf("writer temp_store = %q, want 2 (MEMORY)", got)
+	}
 	if _, err := db.r.ExecContext(t.Context(), `INSERT INTO kv (key, value) VALUES ('a', 'b')`); err == nil {
 		t.Error("reader pool accepted a write; want query_only")
 	}
