@@ -36,7 +36,7 @@ type Store interface {
 	KnownItems(ctx context.Context, feed string, ids []string) (map[string]bool, error)
 	AddItems(ctx context.Context, fetchedAt time.Time, items []store.NewItem) ([]store.Stored, error)
 	SubscribersOf(ctx context.Context, rule string) ([]news.Subscription, error)
-	MutedFor(ctx context.Context, rule string, now time.Time) (map[string]news.Mute, error)
+	MutesInForce(ctx context.Context, now time.Time) (map[string]map[string]news.Mute, error)
 	StoryAlerted(ctx context.Context, link, title string, since time.Time) (map[string]bool, []string, error)
 	AddAlso(ctx context.Context, link, title, feed string, since time.Time) (int, error)
 }
@@ -272,8 +272,9 @@ type batch struct {
 	// matched and explain are scratch for match: the rules that match an
 	// item, and those of them whose hits are wanted.
 	matched, explain []int
-	// wmatched and wexplain are the same for the watches.
-	wmatched, wexplain []int
+	// wmatched and wexplain are the same for the watches' classes (see
+	// WatchSet.MatchingDistinct), wclass one class's watches.
+	wmatched, wexplain, wclass []int
 }
 
 // evaluate matches one item against the topics and the watches, and
@@ -355,8 +356,15 @@ func (b *batch) evaluate(ctx context.Context, it *news.Item) ([]news.Match, []ne
 		}
 	}
 	var alerts []news.Alert
+	leads := summary.NewLeads(it.Title, it.Text)
 	for _, d := range order {
-		a, ok, err := b.alertFor(ctx, it, d, srcs, byDest[d.String()], quotes)
+		idx := byDest[d.String()]
+		if len(idx) > 1 {
+			// The topics in config order, then the watches in the order
+			// they were saved; watches come class by class.
+			slices.SortStableFunc(idx, func(x, y int) int { return cmp.Compare(srcs[x].order, srcs[y].order) })
+		}
+		a, ok, err := b.alertFor(ctx, it, d, srcs, idx, quotes, leads)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -381,7 +389,10 @@ func (b *batch) evaluate(ctx context.Context, it *news.Item) ([]news.Match, []ne
 type source struct {
 	match news.Match
 	// watch is the watch's query; empty for a topic.
-	watch  string
+	watch string
+	// order is one plus the watch's index in its WatchSet, 0 for a topic:
+	// a chat's sources are in this order.
+	order  int
 	dests  []news.Destination
 	paused bool
 }
@@ -391,7 +402,7 @@ type source struct {
 // left out; ok is false when that leaves none. The alert is the first
 // source's that is not muted at all, else the first's; it names the others
 // in Also.
-func (b *batch) alertFor(ctx context.Context, it *news.Item, d news.Destination, srcs []source, idx []int, quotes []news.Quote) (a news.Alert, ok bool, err error) {
+func (b *batch) alertFor(ctx context.Context, it *news.Item, d news.Destination, srcs []source, idx []int, quotes []news.Quote, leads *summary.Leads) (a news.Alert, ok bool, err error) {
 	key := d.String()
 	live := idx[:0:0]
 	var held []news.Mute // by position in live; Until zero when not muted
@@ -420,7 +431,7 @@ func (b *batch) alertFor(ctx context.Context, it *news.Item, d news.Destination,
 		}
 	}
 	s := srcs[live[first]]
-	a = b.t.Alert(*it, s.match, quotes)
+	a = b.t.alert(*it, s.match, quotes, leads)
 	a.Watch, a.Destination = s.watch, d
 	for k, i := range live {
 		if k != first {
@@ -437,32 +448,44 @@ func (b *batch) alertFor(ctx context.Context, it *news.Item, d news.Destination,
 }
 
 // matchWatches returns the watches that match d, each with its
-// destination, found by its index in the set. Only the watches whose chats
-// are not paused get their hits.
+// destination. Watches written alike (the same query, in many chats) are
+// decided once and explained once: only the classes with a chat that is
+// not paused get their hits, which their watches share.
 func (b *batch) matchWatches(d rules.Doc) []source {
 	ws := b.w
 	if ws.Len() == 0 {
 		return nil
 	}
-	b.wmatched = ws.Matching(d, b.wmatched[:0])
+	b.wmatched = ws.MatchingDistinct(d, b.wmatched[:0])
 	if len(b.wmatched) == 0 {
 		return nil
 	}
-	out := make([]source, len(b.wmatched))
+	var out []source
 	b.wexplain = b.wexplain[:0]
+	class := make([]int, 0, len(b.wmatched)) // by source: its class, an index into wmatched
 	for k, i := range b.wmatched {
-		w := ws.Watch(i)
-		out[k] = source{match: news.Match{Rule: news.WatchRule(w.ID)}, watch: w.Query, dests: []news.Destination{w.Destination}, paused: w.Paused}
-		if !w.Paused {
+		b.wclass = ws.Class(i, b.wclass[:0])
+		live := false
+		for _, j := range b.wclass {
+			w := ws.Watch(j)
+			out = append(out, source{match: news.Match{Rule: news.WatchRule(w.ID)}, watch: w.Query, dests: []news.Destination{w.Destination}, paused: w.Paused, order: j + 1})
+			class = append(class, k)
+			live = live || !w.Paused
+		}
+		if live {
 			b.wexplain = append(b.wexplain, i)
 		}
 	}
 	explained := ws.Explain(d, b.wexplain)
-	for k, e := 0, 0; e < len(explained) && k < len(out); k++ {
-		if out[k].match.Rule == explained[e].Rule {
-			out[k].match.Hits = explained[e].Hits
+	hits := make([][]news.Hit, len(b.wmatched))
+	for k, e := 0, 0; e < len(explained) && k < len(b.wmatched); k++ {
+		if news.WatchRule(ws.Watch(b.wmatched[k]).ID) == explained[e].Rule {
+			hits[k] = explained[e].Hits
 			e++
 		}
+	}
+	for s := range out {
+		out[s].match.Hits = hits[class[s]]
 	}
 	return out
 }
@@ -511,20 +534,17 @@ func storyKeys(it *news.Item) []string {
 	return keys
 }
 
-// mutesOf returns the rule's mutes in force, asking the store once per batch.
+// mutesOf returns the rule's mutes in force, asking the store once per
+// batch for every rule's: an item can match a thousand watches.
 func (b *batch) mutesOf(ctx context.Context, rule string) (map[string]news.Mute, error) {
-	if m, ok := b.mutes[rule]; ok {
-		return m, nil
-	}
-	m, err := b.p.store.MutedFor(ctx, rule, b.now)
-	if err != nil {
-		return nil, fmt.Errorf("alerts: mutes of rule %q: %w", rule, err)
-	}
 	if b.mutes == nil {
-		b.mutes = map[string]map[string]news.Mute{}
+		m, err := b.p.store.MutesInForce(ctx, b.now)
+		if err != nil {
+			return nil, fmt.Errorf("alerts: mutes of rule %q: %w", rule, err)
+		}
+		b.mutes = m
 	}
-	b.mutes[rule] = m
-	return m, nil
+	return b.mutes[rule], nil
 }
 
 // Build makes the alert for a prepared item that matched: its lead (with the
@@ -532,14 +552,21 @@ func (b *batch) mutesOf(ctx context.Context, rule string) (map[string]news.Mute,
 // QuotesPerAlert of the article's quotes (all of them in article order, as
 // summary.Quotes returns them), and the hits. The destination is left to the caller.
 func Build(it news.Item, m news.Match, quotes []news.Quote) news.Alert {
+	a := build(it, m, summary.NewLeads(it.Title, it.Text))
+	a.Quotes = summary.Pick(quotes, m.Hits, QuotesPerAlert)
+	return a
+}
+
+// build is Build without the quotes, the lead found by leads, which an
+// item's alerts share.
+func build(it news.Item, m news.Match, leads *summary.Leads) news.Alert {
 	return news.Alert{
 		Rule:      m.Rule,
 		Feed:      it.Feed,
 		Title:     it.Title,
 		Link:      it.Link,
 		Published: it.Published,
-		Summary:   summary.LeadFor(it.Title, it.Text, m.Hits),
-		Quotes:    summary.Pick(quotes, m.Hits, QuotesPerAlert),
+		Summary:   leads.For(m.Hits),
 		Hits:      m.Hits,
 	}
 }
@@ -547,7 +574,12 @@ func Build(it news.Item, m news.Match, quotes []news.Quote) news.Alert {
 // Alert is Build as these topics configure it: at most Quotes quotes of at
 // most QuoteMax characters each, and entities named in the hits.
 func (t *Topics) Alert(it news.Item, m news.Match, quotes []news.Quote) news.Alert {
-	a := Build(it, m, quotes)
+	return t.alert(it, m, quotes, summary.NewLeads(it.Title, it.Text))
+}
+
+// alert is Alert, the lead found by leads, which an item's alerts share.
+func (t *Topics) alert(it news.Item, m news.Match, quotes []news.Quote, leads *summary.Leads) news.Alert {
+	a := build(it, m, leads)
 	a.Quotes = t.quotes(quotes, m.Hits)
 	a.Hits = t.named(a.Hits)
 	return a

@@ -92,6 +92,48 @@ func (ws *WatchSet) Matching(d rules.Doc, dst []int) []int {
 	return dst
 }
 
+// MatchingDistinct appends to dst, in increasing order, one index for each
+// class of watches written alike (the same query: many chats watch
+// "ukraine") that matches d: the class's first watch, in force or not;
+// Class gives the watches of each. Deciding costs what the distinct
+// queries that match cost, however many chats share them.
+func (ws *WatchSet) MatchingDistinct(d rules.Doc, dst []int) []int {
+	if ws.Len() == 0 {
+		return dst
+	}
+	dst = ws.base.set.MatchingDistinct(d, dst)
+	from := len(dst)
+	dst = ws.delta.set.MatchingDistinct(d, dst)
+	for k := from; k < len(dst); k++ {
+		dst[k] += len(ws.base.watches)
+	}
+	return dst
+}
+
+// Class appends to dst the watches in force of the class of watch i, an
+// index MatchingDistinct gives: i itself, unless removed, then those
+// written as it is, in increasing order.
+func (ws *WatchSet) Class(i int, dst []int) []int {
+	set, off := ws.base.set, 0
+	if nb := len(ws.base.watches); i >= nb {
+		set, off = ws.delta.set, nb
+	}
+	if ws.inForce(i) {
+		dst = append(dst, i)
+	}
+	for _, j := range set.Alike(i - off) {
+		if k := int(j) + off; ws.inForce(k) {
+			dst = append(dst, k)
+		}
+	}
+	return dst
+}
+
+// inForce reports whether the watch at index i has not been removed.
+func (ws *WatchSet) inForce(i int) bool {
+	return len(ws.removed) == 0 || i >= len(ws.base.watches) || !ws.removed[ws.base.watches[i].ID]
+}
+
 // Explain returns the hits of the watches at the indices, in increasing
 // order, that match d, as rules.Set.Explain does; each Match's Rule is the
 // watch's rule name.

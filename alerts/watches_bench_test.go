@@ -192,7 +192,8 @@ func guarded(c *watchCorpus, n int, query func() string, dest func(int) news.Des
 // BenchmarkWatchDecide decides an article against the config's topics and
 // 1,000, 10,000 or 100,000 watches over 20,000 chats, and finds the
 // destinations of the watches that match: what ingestion does per item
-// before storing it. matches/op is how many watches matched.
+// before storing it. matches/op is how many watches matched, queries/op
+// how many distinct queries (watches written alike are decided once).
 func BenchmarkWatchDecide(b *testing.B) {
 	c := watchBenchCorpus()
 	topics, err := rules.Compile(c.topics, c.entities)
@@ -206,23 +207,30 @@ func BenchmarkWatchDecide(b *testing.B) {
 				if len(dropped) > 0 {
 					b.Fatalf("%d watches do not compile", len(dropped))
 				}
-				var tm, wm []int
+				var tm, wm, class []int
 				var dests []news.Destination
-				matched := 0
+				matched, distinct := 0, 0
 				b.ReportAllocs()
 				i := 0
 				for b.Loop() {
 					d := c.docs[i%len(c.docs)]
 					i++
 					tm = topics.Matching(d, tm[:0])
-					wm = ws.Matching(d, wm[:0])
+					// As the pipeline does (see batch.matchWatches): the
+					// distinct queries that match, then their watches.
+					wm = ws.MatchingDistinct(d, wm[:0])
 					dests = dests[:0]
 					for _, k := range wm {
-						dests = append(dests, ws.Watch(k).Destination)
+						class = ws.Class(k, class[:0])
+						for _, j := range class {
+							dests = append(dests, ws.Watch(j).Destination)
+						}
 					}
-					matched += len(wm)
+					matched += len(dests)
+					distinct += len(wm)
 				}
 				b.ReportMetric(float64(matched)/float64(i), "matches/op")
+				b.ReportMetric(float64(distinct)/float64(i), "queries/op")
 			})
 		}
 	}
@@ -337,4 +345,48 @@ func BenchmarkWatchAdd(b *testing.B) {
 	b.ReportMetric(float64(longest.Load())/1e6, "max-pause-ms")
 	b.ReportMetric(float64(base)/1e6, "base-pause-ms")
 	b.ReportMetric(float64(slowest)/1e6, "max-add-ms")
+}
+
+// BenchmarkWatchIngest ingests one article per op, of a feed polled once
+// before, with 1,000 or 100,000 watches of the common shape saved: the
+// whole of what herald does per item (deciding, explaining, mutes, story
+// dedup, storing the item, its matches and its alerts). alerts/op is the
+// alerts queued per item.
+func BenchmarkWatchIngest(b *testing.B) {
+	c := watchBenchCorpus()
+	for _, n := range []int{1000, 100000} {
+		b.Run(fmt.Sprintf("watches=%d", n), func(b *testing.B) {
+			db, err := store.Open(b.Context(), filepath.Join(b.TempDir(), "h.db"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer db.Close()
+			for _, w := range c.watches["common"][:n] {
+				if _, err := db.AddWatch(b.Context(), news.Watch{Destination: w.Destination, Query: w.Query, Created: now}, 0); err != nil {
+					b.Fatal(err)
+				}
+			}
+			p := alerts.New(db, &alerts.Topics{}, func() time.Time { return now }, nil)
+			l := alerts.NewWatchlist(p, db, c.entities, nil)
+			if err := l.Load(b.Context()); err != nil {
+				b.Fatal(err)
+			}
+			feed := news.Feed{Name: "wire"}
+			if _, err := p.Ingest(b.Context(), feed, nil, false); err != nil {
+				b.Fatal(err)
+			}
+			i, queued := 0, 0
+			for b.Loop() {
+				d := c.docs[i%len(c.docs)]
+				it := news.Item{ID: fmt.Sprint("item-", i), Title: d.Title, Content: d.Text, Published: now, Link: fmt.Sprint("https://x.example/", i)}
+				i++
+				res, err := p.Ingest(b.Context(), feed, []news.Item{it}, false)
+				if err != nil {
+					b.Fatal(err)
+				}
+				queued += res.Queued
+			}
+			b.ReportMetric(float64(queued)/float64(i), "alerts/op")
+		})
+	}
 }

@@ -313,3 +313,57 @@ func TestWatchDeltaAndFold(t *testing.T) {
 	}
 	t.Fatalf("after the fold: %d watches in force, want %d; late19 w0 bravo matched %v", p.Watches().Len(), want, decide("late19 w0 bravo"))
 }
+
+// Watches written alike in several chats are decided and explained once
+// (see WatchSet.MatchingDistinct): every chat gets its alert, with the
+// hits; a chat's watches are named in the order they were saved, whatever
+// order their classes come in; removing the first watch of a class leaves
+// the others working.
+func TestWatchesWrittenAlike(t *testing.T) {
+	db, p := setup(t)
+	chatC := news.Destination{Platform: news.Telegram, Chat: "77"}
+	l := alerts.NewWatchlist(p, db, nil, nil)
+	var ids []int64
+	for _, w := range []news.Watch{
+		{Destination: chatB, Query: "ministers"},
+		{Destination: chatA, Query: "council"},
+		{Destination: chatA, Query: "ministers"},
+		{Destination: chatC, Query: "ministers"},
+	} {
+		saved, err := l.AddWatch(t.Context(), w, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, saved.ID)
+	}
+	feed := news.Feed{Name: "wire"}
+	if _, err := p.Ingest(t.Context(), feed, []news.Item{item("a1", "Council of ministers meets", "<p>The ministers met in the council.</p>", now)}, false); err != nil {
+		t.Fatal(err)
+	}
+	by := pendingBy(t, db)
+	a := by[chatA.String()]
+	want := []news.Source{{Rule: news.WatchRule(ids[1]), Watch: "council"}, {Rule: news.WatchRule(ids[2]), Watch: "ministers"}}
+	if len(a) != 1 || fmt.Sprint(a[0].Sources()) != fmt.Sprint(want) || len(a[0].Hits) == 0 {
+		t.Fatalf("chat A's alerts = %+v, want one naming %+v, with hits", a, want)
+	}
+	for _, d := range []news.Destination{chatB, chatC} {
+		if got := by[d.String()]; len(got) != 1 || got[0].Watch != "ministers" || len(got[0].Hits) == 0 || got[0].Hits[0].Term != "ministers" {
+			t.Errorf("%s's alerts = %+v, want the watch's, with its hits", d, got)
+		}
+	}
+	if _, err := l.RemoveWatch(t.Context(), ids[0]); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Ingest(t.Context(), feed, []news.Item{item("a2", "Ministers resign", "<p>Two ministers resigned.</p>", now)}, false); err != nil {
+		t.Fatal(err)
+	}
+	by = pendingBy(t, db)
+	if got := by[chatB.String()]; len(got) != 1 {
+		t.Errorf("chat B, whose watch was removed, has %d alerts, want the first one only", len(got))
+	}
+	for _, d := range []news.Destination{chatA, chatC} {
+		if got := by[d.String()]; len(got) != 2 || got[1].Rule != news.WatchRule(map[string]int64{chatA.String(): ids[2], chatC.String(): ids[3]}[d.String()]) {
+			t.Errorf("%s's alerts after the first watch of the class went = %+v, want a second one from its own watch", d, got)
+		}
+	}
+}
