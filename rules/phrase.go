@@ -201,23 +201,11 @@ func (m *matcher) findPhrases() {
 	// loop lists them, in text order, with the slot of their first edge,
 	// and touches the slot, loads independent of each other that the
 	// processor overlaps, where the walk would wait for each in turn.
-	starts, sink := m.pstarts[:0], int32(0)
+	starts := m.pstarts[:0]
 	if n := 2 * len(toks); cap(starts) < n {
 		starts = make([]int32, 0, n)
 	}
-	starts = starts[:cap(starts)]
-	ns, st := 0, t.starts
-	pid, pinst := int32(-1), int32(-1) // the previous token's word and field instance
-	for q := range toks {
-		id, inst := toks[q].id, toks[q].inst
-		if uint32(pid>>6) < uint32(len(st)) && st[pid>>6]>>(pid&63)&1 != 0 && id >= 0 && inst == pinst && ns+1 < len(starts) {
-			s := t.slot(edgeKey(uint32(pid), id))
-			sink += t.slots[s].node
-			starts[ns], starts[ns+1] = int32(q-1), int32(s)
-			ns += 2
-		}
-		pid, pinst = id, inst
-	}
+	ns, sink := phraseStarts(toks, t, starts[:cap(starts)])
 	starts = starts[:ns]
 	m.sink += sink
 	m.pstarts = starts
@@ -241,6 +229,32 @@ func (m *matcher) findPhrases() {
 			m.setTT(nw + h.atom)
 		}
 	}
+}
+
+// phraseStarts writes to starts, two values each, the tokens whose word
+// begins a phrase of t and is followed by a word of the dictionary in the
+// same field, with the slot of that first edge, and touches the slot. It
+// returns how many values it wrote, and the sum of what it touched. It is
+// not inlined, for its loop to keep everything in registers.
+//
+//go:noinline
+func phraseStarts(toks []tok, t *phraseTable, starts []int32) (int, int32) {
+	st, slots, shift := t.starts, t.slots, t.shift
+	ns, sink := 0, int32(0)
+	pid, pinst := int32(-1), int32(-1) // the previous token's word and field instance
+	for q := range toks {
+		id, inst := toks[q].id, toks[q].inst
+		if uint32(pid>>6) < uint32(len(st)) && st[pid>>6]>>(pid&63)&1 != 0 && id >= 0 && inst == pinst && ns+1 < len(starts) {
+			s := uint32((edgeKey(uint32(pid), id) * 0x9e3779b97f4a7c15) >> shift)
+			if int(s) < len(slots) {
+				sink += slots[s].node
+			}
+			starts[ns], starts[ns+1] = int32(q-1), int32(s)
+			ns += 2
+		}
+		pid, pinst = id, inst
+	}
+	return ns, sink
 }
 
 // phitOf returns the index in m.phits of phrase node node, and whether

@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"hash/maphash"
 	"slices"
 	"strings"
 	"sync"
@@ -103,17 +104,15 @@ func compile(rules []Rule, ents *entityTable) (*Set, Errors) {
 	p := &parser{entities: ents}
 	c := &compiler{s: s, p: p, entities: make(map[int32][2]int32), pairs: make([]keyRule, 0, len(rules)+len(rules)/2)}
 	var errs Errors
-	alike := make(map[string]int32, len(rules))
-	var same []keyRule  // (the first rule alike, a later one), in order
-	var roots []keyRule // (query root, rule) of the rules to index
+	alike := newAlikeTable(rules)
+	var same []keyRule                      // (the first rule alike, a later one), in order
+	roots := make([]keyRule, 0, len(rules)) // (query root, rule) of the rules to index
 	for _, r := range rules {
 		head := int32(len(s.nodes))
 		first, seen := int32(-1), false
 		if len(errs) == 0 {
-			k := likeKey(r)
-			if first, seen = alike[k]; !seen {
-				alike[k] = int32(len(s.plans))
-			}
+			// Without errors so far, rule len(s.plans) is r.
+			first, seen = alike.add(int32(len(s.plans)))
 		}
 		root, err := p.parse(r.Query)
 		if err != nil {
@@ -168,14 +167,48 @@ func compile(rules []Rule, ents *entityTable) (*Set, Errors) {
 	return s, nil
 }
 
-// likeKey is what rules written alike have in common: their query,
-// exclude and feeds, as written. The key of a rule with a query only is
-// the query itself, which costs no allocation.
-func likeKey(r Rule) string {
-	if r.Exclude == "" && len(r.Feeds) == 0 {
-		return r.Query
+// alikeTable finds the rules written alike: the same query, exclude and
+// feeds, as written. It is an open-addressing table of rule indices, which
+// costs 8 bytes a rule where a map of their texts would cost several
+// times that.
+type alikeTable struct {
+	rules []Rule
+	slots []int32 // one plus a rule's index; 0 when free
+	seed  maphash.Seed
+}
+
+func newAlikeTable(rules []Rule) *alikeTable {
+	size := 16
+	for size < 2*len(rules) {
+		size *= 2
 	}
-	return r.Query + "\x00" + r.Exclude + "\x00" + strings.Join(r.Feeds, "\x00")
+	return &alikeTable{rules: rules, slots: make([]int32, size), seed: maphash.MakeSeed()}
+}
+
+// add returns the first rule written as rule r is, and true, or adds r as
+// the first of its kind.
+func (t *alikeTable) add(r int32) (int32, bool) {
+	rule := &t.rules[r]
+	var h maphash.Hash
+	h.SetSeed(t.seed)
+	h.WriteString(rule.Query)
+	h.WriteByte(0)
+	h.WriteString(rule.Exclude)
+	for _, f := range rule.Feeds {
+		h.WriteByte(0)
+		h.WriteString(f)
+	}
+	mask := uint64(len(t.slots) - 1)
+	for i := h.Sum64() & mask; ; i = (i + 1) & mask {
+		k := t.slots[i]
+		if k == 0 {
+			t.slots[i] = r + 1
+			return r, false
+		}
+		if o := &t.rules[k-1]; o.Query == rule.Query && o.Exclude == rule.Exclude && slices.Equal(o.Feeds, rule.Feeds) {
+			return k - 1, true
+		}
+	}
 }
 
 // setAlike records the classes of rules written alike: same lists pairs
