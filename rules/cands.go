@@ -18,6 +18,11 @@ import (
 //	runTop < v < pairTop
 //	                     the key's pairs: pairTop-v of them, which follow,
 //	                     two values each (see pairOf)
+//	nearTag ≤ v < nearTag+maxInlineRule
+//	                     the key's NEARs of two words: v-nearTag of them,
+//	                     two values each (see nearOf); nearTag is an
+//	                     inline plan's tag with an empty table, which no
+//	                     inline plan has
 //	v ≥ 0                rule v, to evaluate
 //	v < atomFloor        an inline plan: four values, the rule with the
 //	                     plan's form (see inlinePlan), then its three
@@ -66,6 +71,7 @@ const (
 	entryRun            // decided by its key's presence, in the key's run
 	entryPair           // decided by its key's presence and one operand (see pairOf)
 	entryAlike          // decided as the first rule written alike is (see Set.sameOff)
+	entryNear           // a NEAR of its key and one other word, decided by their tokens (see nearOf)
 )
 
 // pairOf returns the two values of the pair entry of rule r under dense key
@@ -122,7 +128,21 @@ func entryKind(r int32, p *plan, d *dictionary, nw int32) uint8 {
 	if _, ok := inlinePlan(r, p); ok {
 		return entryInline
 	}
+	if p.op == planGeneral && p.need == needNear && r < maxInlineRule {
+		return entryNear
+	}
 	return entryGeneral
+}
+
+// nearOf returns the two values of the entry of rule r, a NEAR of two
+// plain words (see entryNear), under the word key: the rule and the other
+// word, which may be the key itself.
+func (s *Set) nearOf(key, r int32) [2]int32 {
+	p := &s.plans[r]
+	if p.x[1] == key {
+		return [2]int32{r, p.x[2]}
+	}
+	return [2]int32{r, p.x[1]}
 }
 
 // An inline plan's first value is the rule, with inlineTag set (which
@@ -134,6 +154,7 @@ func entryKind(r int32, p *plan, d *dictionary, nw int32) uint8 {
 const (
 	inlineTag        = 1 << 31
 	inlineTableShift = 21
+	nearTag          = -inlineTag // as an int32
 )
 
 // inlinePlan returns the four values of rule r's inline plan, and whether
@@ -264,6 +285,15 @@ func (m *matcher) markKey(lo, hi, dw int32, tt bool) {
 		}
 		i += 1 + 2*n
 	}
+	// Its NEARs of two words: decided now, from the other word's bit
+	// and, when it is there, the two words' tokens.
+	if i < len(post) && uint32(post[i])-inlineTag < maxInlineRule {
+		n := int(uint32(post[i]) - inlineTag)
+		if tt {
+			m.decideNears(post[i+1:i+1+2*n], dw)
+		}
+		i += 1 + 2*n
+	}
 	if i < len(post) && post[i] >= 0 {
 		i = m.markRules(post, i)
 	}
@@ -291,6 +321,23 @@ func (m *matcher) markRules(post []int32, i int) int {
 	}
 	m.cands = cands[:n]
 	return i
+}
+
+// decideNears decides the NEAR entries ns, two values each (see nearOf),
+// of distinct word dw, which is in the title or the text.
+func (m *matcher) decideNears(ns []int32, dw int32) {
+	tt, plans := m.tt, m.s.plans
+	for k := 1; k < len(ns); k += 2 {
+		x := ns[k]
+		if tt[x>>6]>>(x&63)&1 == 0 {
+			continue
+		}
+		other, _ := m.dwOf(x)
+		r := ns[k-1]
+		if m.nearTokens(m.dws[dw].head, m.dws[other].head, kindTitle|kindText, kindTitle|kindText, int32(plans[r].raw[0])) {
+			m.setMatched(r)
+		}
+	}
 }
 
 // decidePairs decides the rules of the pairs of the keys marked, once
@@ -366,7 +413,24 @@ func (m *matcher) tryCandidates() {
 		marks[r>>6] = 0
 	}
 	m.sink += sink
+	tt := m.tt
 	for _, r := range m.cands {
+		if p := &plans[r]; p.need != needNone {
+			// A NEAR of two words: both must be there.
+			x1, x2 := p.x[1], p.x[2]
+			if (tt[x1>>6]>>(x1&63))&(tt[x2>>6]>>(x2&63))&1 == 0 {
+				continue
+			}
+			if p.need == needNear {
+				// The NEAR is the rule: their occurrences decide it.
+				da, _ := m.dwOf(x1)
+				db, _ := m.dwOf(x2)
+				if m.nearTokens(m.dws[da].head, m.dws[db].head, kindTitle|kindText, kindTitle|kindText, int32(p.raw[0])) {
+					m.setMatched(r)
+				}
+				continue
+			}
+		}
 		if m.holds(r) {
 			m.setMatched(r)
 		}

@@ -361,7 +361,7 @@ func (c *compiler) finish() {
 	})
 	// Each key's entries, in the order markKey reads them: atoms, the
 	// key's run, rules to evaluate, inline plans (four values each).
-	rank := [...]int64{entryRun: 0, entryPair: 1, entryGeneral: 2, entryInline: 3}
+	rank := [...]int64{entryRun: 0, entryPair: 1, entryNear: 2, entryGeneral: 3, entryInline: 4}
 	order := func(r int32) int64 {
 		if r < 0 {
 			return -1<<32 | int64(^r)
@@ -373,6 +373,7 @@ func (c *compiler) finish() {
 	offs := make([]int32, nkeys+1)
 	runs := make([]int32, nkeys)
 	npairs := make([]int32, nkeys)
+	nnears := make([]int32, nkeys)
 	for k := range c.pairs {
 		key := s.denseKey(c.pairs[k].key)
 		c.pairs[k].key = key
@@ -387,6 +388,9 @@ func (c *compiler) finish() {
 			}
 		} else if r >= 0 && kinds[r] == entryRun {
 			runs[key]++
+		} else if r >= 0 && kinds[r] == entryNear {
+			size = 2
+			nnears[key]++
 		}
 		offs[key+1] += size
 	}
@@ -396,6 +400,9 @@ func (c *compiler) finish() {
 			offs[k]++
 		}
 		if npairs[k-1] > 0 {
+			offs[k]++
+		}
+		if nnears[k-1] > 0 {
 			offs[k]++
 		}
 	}
@@ -426,6 +433,14 @@ func (c *compiler) finish() {
 			switch {
 			case r >= 0 && kinds[r] == entryInline:
 				v, _ := inlinePlan(r, &s.plans[r])
+				at += copy(post[at:], v[:])
+			case r >= 0 && kinds[r] == entryNear:
+				if n := nnears[key]; n > 0 {
+					post[at] = nearTag + n
+					at++
+					nnears[key] = 0
+				}
+				v := s.nearOf(key, r)
 				at += copy(post[at:], v[:])
 			case r >= 0 && kinds[r] == entryPair:
 				if n := npairs[key]; n > 0 {

@@ -93,11 +93,15 @@ type matcher struct {
 	s    *Set
 	feed string // the article's feed, as given
 
-	tk       tokenizer
-	insts    []inst
-	dws      []dword
-	slots    []int32 // open-addressing table of dws by hash: index+1, 0 when free
-	ids      idMap   // dictionary word ID → index in dws, once idsBuilt
+	tk    tokenizer
+	insts []inst
+	dws   []dword
+	slots []int32 // open-addressing table of dws by hash: index+1, 0 when free
+	// dwAt has, by dictionary word ID, one plus the word's index in dws,
+	// once idsBuilt, and 0 for the words the article lacks; idsSet lists
+	// the IDs set, to clear them.
+	dwAt     []int32
+	idsSet   []int32
 	idsBuilt bool
 	feedID   int32 // the article's feed among the dictionary's names, or -1
 	name     []byte
@@ -256,7 +260,10 @@ func (m *matcher) distinct() {
 		sink += words.slots[m.dws[k].hash&mask].hash
 	}
 	m.sink += int32(sink)
-	m.idsBuilt = false
+	for _, id := range m.idsSet {
+		m.dwAt[id] = 0
+	}
+	m.idsSet, m.idsBuilt = m.idsSet[:0], false
 	// keys lists the distinct words whose posting lists are not empty:
 	// each is written, and counted when its list is not.
 	if cap(m.keys) < len(m.dws) {
@@ -402,7 +409,75 @@ func (m *matcher) eval(i int32) bool {
 	case eNot:
 		return !m.eval(i + 1)
 	case eNear:
+		if ok, quick := m.nearWords(i); quick {
+			return ok
+		}
 		return m.near(i, false)
+	}
+	return false
+}
+
+// nearWords decides NEAR node i when both its operands are plain words
+// (the common case, "tariffs NEAR/5 steel"): it walks the two words'
+// occurrences, which are in text order, side by side, with no list to
+// build or sort. quick is false for other operands, which near decides.
+func (m *matcher) nearWords(i int32) (ok, quick bool) {
+	nodes, d := m.s.nodes, m.s.dict
+	left := i + 1
+	right := left + nodes[left].size
+	a, b := &nodes[left], &nodes[right]
+	if a.op != eAtom || b.op != eAtom {
+		return false, false
+	}
+	aa, ab := &d.atoms[a.arg], &d.atoms[b.arg]
+	if aa.kind != atomWord || aa.exact || ab.kind != atomWord || ab.exact {
+		return false, false
+	}
+	da, oka := m.dwOf(d.atomWords[aa.w0])
+	if !oka || m.dws[da].mask&a.mask == 0 {
+		return false, true
+	}
+	db, okb := m.dwOf(d.atomWords[ab.w0])
+	if !okb || m.dws[db].mask&b.mask == 0 {
+		return false, true
+	}
+	return m.nearTokens(m.dws[da].head, m.dws[db].head, a.mask, b.mask, nodes[i].arg), true
+}
+
+// nearTokens reports whether an occurrence of one word, its tokens linked
+// from p, in the streams of maskA, and one of another, from q, in maskB,
+// are at most n words apart in one field; p and q may be the same word,
+// whose occurrences are then on both sides. Of all the pairs, the nearest
+// are next to each other in text order (a field's tokens are contiguous),
+// so comparing neighbours is enough.
+func (m *matcher) nearTokens(p, q int32, maskA, maskB uint8, n int32) bool {
+	toks, insts := m.tk.toks, m.insts
+	last, lastSides := int32(-1), uint8(0) // the previous occurrence, and its sides (1, 2 or 3)
+	for p >= 0 || q >= 0 {
+		t := p
+		if p < 0 || q >= 0 && q < p {
+			t = q
+		}
+		kind, sides := insts[toks[t].inst].kind, uint8(0)
+		if t == p {
+			if kind&maskA != 0 {
+				sides |= 1
+			}
+			p = toks[p].next
+		}
+		if t == q {
+			if kind&maskB != 0 {
+				sides |= 2
+			}
+			q = toks[q].next
+		}
+		if sides == 0 {
+			continue
+		}
+		if last >= 0 && lastSides|sides == 3 && t-last-1 <= n && toks[t].inst == toks[last].inst {
+			return true
+		}
+		last, lastSides = t, sides
 	}
 	return false
 }
@@ -431,14 +506,18 @@ func (m *matcher) atomMask(a int32) uint8 {
 func (m *matcher) dwOf(id int32) (int32, bool) {
 	if !m.idsBuilt {
 		m.idsBuilt = true
-		m.ids.reset(len(m.dws))
+		if m.dwAt == nil {
+			m.dwAt = make([]int32, m.s.dict.words.len())
+		}
 		for k := range m.dws {
 			if dw := &m.dws[k]; dw.id >= 0 {
-				m.ids.put(dw.id, int32(k))
+				m.dwAt[dw.id] = int32(k) + 1
+				m.idsSet = append(m.idsSet, dw.id)
 			}
 		}
 	}
-	return m.ids.get(id)
+	k := m.dwAt[id]
+	return k - 1, k != 0
 }
 
 // occurrences returns where atom a occurs, finding it on first use.

@@ -31,25 +31,50 @@ const maxPlanOps = 3
 // operands are 0 with mask 0. An operand's hits have the term raw, a range
 // of the query packed as raw0 | raw1<<16.
 type plan struct {
-	op   planOp
-	n    uint8 // the number of operands
-	neg  uint8 // planAnd: bit k set when operand k is negated
-	tt   bool  // every operand is looked for in the title and the text
+	op  planOp
+	n   uint8 // the number of operands
+	neg uint8 // planAnd: bit k set when operand k is negated
+	tt  bool  // every operand is looked for in the title and the text
+	// need, for planGeneral: needWords when the rule cannot hold unless
+	// the plain words x[1] and x[2] are both in the title or the text (a
+	// NEAR of two words), which two bits of matcher.tt tell before its
+	// nodes are walked; needNear when that NEAR is the whole rule, with no
+	// exclude or feed list, and raw[0] its distance: the two words'
+	// occurrences decide it.
+	need uint8
 	mask [maxPlanOps]uint8
 	x    [maxPlanOps]int32
 	raw  [maxPlanOps]uint32
 }
 
+// What a general plan's need says.
+const (
+	needNone  = iota
+	needWords // x[1] and x[2] must be in the title or the text
+	needNear  // and the rule is their NEAR, of distance raw[0]
+)
+
 // planOf returns the plan of the rule whose eRule node is h. A rule with a
 // feed: term is left to its nodes.
 func (s *Set) planOf(h int32) plan {
 	general := plan{op: planGeneral, x: [maxPlanOps]int32{h}}
+	root := h + 1
+	e := &s.nodes[root]
+	if e.op == eNear {
+		// Most NEARs are of two words: "tariffs NEAR/5 steel".
+		a := &s.nodes[root+1]
+		b := &s.nodes[root+1+a.size]
+		if a.op == eAtom && b.op == eAtom && a.plain && b.plain && a.mask == kindTitle|kindText && b.mask == kindTitle|kindText {
+			general.need, general.x[1], general.x[2] = needWords, a.cnt, b.cnt
+			if hd := &s.nodes[h]; hd.arg < 0 && hd.cnt < 0 {
+				general.need, general.raw[0] = needNear, uint32(e.arg)
+			}
+		}
+	}
 	hd := &s.nodes[h]
 	if hd.arg >= 0 || hd.cnt >= 0 {
 		return general // an exclude or a feed list
 	}
-	root := h + 1
-	e := &s.nodes[root]
 	var p plan
 	switch e.op {
 	case eAtom:

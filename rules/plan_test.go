@@ -61,6 +61,12 @@ func withoutPlans(s *Set) {
 				n := int(runTop - v)
 				rules = append(rules, list[i+1:i+1+n]...)
 				i += n
+			case uint32(v)-inlineTag < maxInlineRule: // NEARs of two words
+				n := int(uint32(v) - inlineTag)
+				for j := range n {
+					rules = append(rules, list[i+1+2*j])
+				}
+				i += 2 * n
 			case v < atomFloor:
 				rules = append(rules, int32(uint32(v)&(maxInlineRule-1)))
 				i += 3
