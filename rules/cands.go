@@ -128,22 +128,28 @@ func entryKind(r int32, p *plan, d *dictionary, nw int32) uint8 {
 	if _, ok := inlinePlan(r, p); ok {
 		return entryInline
 	}
-	if p.op == planGeneral && p.need == needNear && r < maxInlineRule {
+	if p.op == planGeneral && p.need == needNear && r < maxInlineRule && p.raw[0] <= maxNearEntry {
 		return entryNear
 	}
 	return entryGeneral
 }
 
 // nearOf returns the two values of the entry of rule r, a NEAR of two
-// plain words (see entryNear), under the word key: the rule and the other
-// word, which may be the key itself.
+// plain words (see entryNear), under the word key: the rule with the
+// distance in the bits from inlineTableShift, and the other word, which
+// may be the key itself. Deciding it then reads nothing of the rule.
 func (s *Set) nearOf(key, r int32) [2]int32 {
 	p := &s.plans[r]
+	head := r | int32(p.raw[0])<<inlineTableShift
 	if p.x[1] == key {
-		return [2]int32{r, p.x[2]}
+		return [2]int32{head, p.x[2]}
 	}
-	return [2]int32{r, p.x[1]}
+	return [2]int32{head, p.x[1]}
 }
+
+// maxNearEntry is the greatest distance of a NEAR entry; a NEAR of two
+// words farther apart is evaluated as other rules are.
+const maxNearEntry = 1<<(31-inlineTableShift) - 1
 
 // An inline plan's first value is the rule, with inlineTag set (which
 // makes it less than atomFloor) and the plan as a truth table in the eight
@@ -326,16 +332,16 @@ func (m *matcher) markRules(post []int32, i int) int {
 // decideNears decides the NEAR entries ns, two values each (see nearOf),
 // of distinct word dw, which is in the title or the text.
 func (m *matcher) decideNears(ns []int32, dw int32) {
-	tt, plans := m.tt, m.s.plans
+	tt := m.tt
 	for k := 1; k < len(ns); k += 2 {
 		x := ns[k]
 		if tt[x>>6]>>(x&63)&1 == 0 {
 			continue
 		}
 		other, _ := m.dwOf(x)
-		r := ns[k-1]
-		if m.nearTokens(m.dws[dw].head, m.dws[other].head, kindTitle|kindText, kindTitle|kindText, int32(plans[r].raw[0])) {
-			m.setMatched(r)
+		head := ns[k-1]
+		if m.nearTokens(m.dws[dw].head, m.dws[other].head, kindTitle|kindText, kindTitle|kindText, head>>inlineTableShift) {
+			m.setMatched(head & (maxInlineRule - 1))
 		}
 	}
 }

@@ -139,6 +139,11 @@ func TestMatch(t *testing.T) {
 		{"near/0 is adjacent", "nato NEAR/0 ukraine", Doc{Text: "NATO–Ukraine"}, []news.Hit{text("nato", "NATO"), text("ukraine", "Ukraine")}},
 		{"near/0 with a word between", "nato NEAR/0 ukraine", Doc{Text: "NATO, the Ukraine"}, nil},
 		{"near in either order", "ukraine NEAR/1 nato", Doc{Text: "NATO helps Ukraine"}, []news.Hit{text("nato", "NATO"), text("ukraine", "Ukraine")}},
+		// A NEAR farther than an index entry holds (maxNearEntry) is evaluated.
+		{"near far apart", "nato NEAR/1500 ukraine", Doc{Text: "NATO" + strings.Repeat(" word", 1500) + " Ukraine"}, []news.Hit{text("nato", "NATO"), text("ukraine", "Ukraine")}},
+		{"near far, one too far", "nato NEAR/1499 ukraine", Doc{Text: "NATO" + strings.Repeat(" word", 1500) + " Ukraine"}, nil},
+		{"near of a word and itself", "nato NEAR/1 nato", Doc{Text: "NATO and NATO"}, []news.Hit{text("nato", "NATO"), text("nato", "NATO")}},
+		{"near of a word and itself, once", "nato NEAR/1 nato", Doc{Text: "NATO and Ukraine"}, nil},
 		{"near measures between phrases' nearest ends", `"black sea" NEAR/1 "grain deal"`, Doc{Text: "grain deal in the Black Sea"}, nil},
 		{"near between phrases at the distance", `"black sea" NEAR/2 "grain deal"`, Doc{Text: "grain deal in the Black Sea"},
 			[]news.Hit{text(`"grain deal"`, "grain deal"), text(`"black sea"`, "Black Sea")}},

@@ -64,7 +64,7 @@ func withoutPlans(s *Set) {
 			case uint32(v)-inlineTag < maxInlineRule: // NEARs of two words
 				n := int(uint32(v) - inlineTag)
 				for j := range n {
-					rules = append(rules, list[i+1+2*j])
+					rules = append(rules, list[i+1+2*j]&(maxInlineRule-1))
 				}
 				i += 2 * n
 			case v < atomFloor:
