@@ -540,7 +540,7 @@ func (b *batch) mutesOf(ctx context.Context, rule string) (map[string]news.Mute,
 	if b.mutes == nil {
 		m, err := b.p.store.MutesInForce(ctx, b.now)
 		if err != nil {
-			return nil, fmt.Errorf("alerts: mutes of rule %q: %w", rule, err)
+			return nil, fmt.Errorf("alerts: reading the mutes in force (wanted for rule %q): %w", rule, err)
 		}
 		b.mutes = m
 	}
