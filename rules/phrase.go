@@ -78,11 +78,6 @@ func (t *phraseTable) findFrom(i uint32, key uint64) *pslot {
 	}
 }
 
-// begins reports whether word id begins a phrase.
-func (t *phraseTable) begins(id int32) bool {
-	return id >= 0 && int(id>>6) < len(t.starts) && t.starts[id>>6]>>(id&63)&1 != 0
-}
-
 // add returns the node of the phrase ids, of two words or more, adding it
 // and its prefixes when new.
 func (t *phraseTable) add(ids []int32) int32 {
@@ -245,7 +240,7 @@ func phraseStarts(toks []tok, t *phraseTable, starts []int32) (int, int32) {
 	for q := range toks {
 		id, inst := toks[q].id, toks[q].inst
 		if uint32(pid>>6) < uint32(len(st)) && st[pid>>6]>>(pid&63)&1 != 0 && id >= 0 && inst == pinst && ns+1 < len(starts) {
-			s := uint32((edgeKey(uint32(pid), id) * 0x9e3779b97f4a7c15) >> shift)
+			s := uint32((edgeKey(uint32(pid), id) * 0x9e3779b97f4a7c15) >> shift) // t.slot, which spills here
 			if int(s) < len(slots) {
 				sink += slots[s].node
 			}
