@@ -304,7 +304,9 @@ func (s *Set) MatchingDistinct(d Doc, dst []int) []int {
 // when r does, with the same hits. It is empty unless r is the first of
 // such a class. The slice is the Set's: the caller must not change it.
 func (s *Set) Alike(r int) []int32 {
-	if s == nil || s.sameOff == nil {
+	// The bit first: it is in a small bitset, where sameOff is 4 bytes a
+	// rule, mostly not cached.
+	if s == nil || s.hasSame == nil || s.hasSame[r>>6]>>(r&63)&1 == 0 {
 		return nil
 	}
 	return s.sameList[s.sameOff[r]:s.sameOff[r+1]:s.sameOff[r+1]]
