@@ -241,6 +241,15 @@ func TestLeadFor(t *testing.T) {
 			}
 		})
 	}
+	// One Leads gives every alert of the article what LeadFor gives it, in
+	// any order and asked twice: what it keeps from one alert does not
+	// leak into the next.
+	leads := NewLeads("", text)
+	for _, k := range []int{3, 0, 5, 3, 1, 4, 2, 3} {
+		if got := leads.For(tests[k].hits); got != tests[k].want {
+			t.Errorf("Leads.For, %s:\n got %q\nwant %q", tests[k].name, got, tests[k].want)
+		}
+	}
 	long := strings.Repeat("Ministers talked at length about many things that matter to the alliance and beyond. ", 8) + "They met in the NATO-Ukraine Council."
 	got := LeadFor("", long, []news.Hit{{Field: "text", Text: "NATO-Ukraine Council"}})
 	if n := runeLen(got); n > 2*LeadMax+3 || !strings.HasSuffix(got, "They met in the NATO-Ukraine Council.") {
