@@ -391,6 +391,7 @@ func (c *compiler) finish() {
 		} else if r >= 0 && kinds[r] == entryNear {
 			size = 2
 			nnears[key]++
+			s.eagerDw = true
 		}
 		offs[key+1] += size
 	}

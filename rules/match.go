@@ -98,10 +98,10 @@ type matcher struct {
 	dws   []dword
 	slots []int32 // open-addressing table of dws by hash: index+1, 0 when free
 	// dwAt has, by dictionary word ID, one plus the word's index in dws,
-	// once idsBuilt, and 0 for the words the article lacks; idsSet lists
-	// the IDs set, to clear them.
+	// once idsBuilt, and 0 for the words the article lacks. A Set with
+	// NEAR entries (see Set.eagerDw) has it filled while the words are
+	// looked up, as every article needs it; others on first use.
 	dwAt     []int32
-	idsSet   []int32
 	idsBuilt bool
 	feedID   int32 // the article's feed among the dictionary's names, or -1
 	name     []byte
@@ -153,6 +153,9 @@ func newMatcher(s *Set) *matcher {
 	m := &matcher{s: s, bits: make([]uint64, words), matched: make([]uint64, words)}
 	m.tt = make([]uint64, (s.dict.words.len()+len(s.dict.atoms)+64)/64)
 	m.pat = make([]int32, s.dict.phrases.n)
+	if s.eagerDw {
+		m.dwAt = make([]int32, s.dict.words.len())
+	}
 	return m
 }
 
@@ -226,6 +229,14 @@ func (m *matcher) distinct() {
 	m.slots = m.slots[:size]
 	clear(m.slots)
 	mask := uint32(size - 1)
+	if m.idsBuilt {
+		for k := range m.dws { // the last article's
+			if id := m.dws[k].id; id >= 0 {
+				m.dwAt[id] = 0
+			}
+		}
+		m.idsBuilt = false
+	}
 	m.dws = m.dws[:0]
 	for i := range toks {
 		t := &toks[i]
@@ -260,10 +271,7 @@ func (m *matcher) distinct() {
 		sink += words.slots[m.dws[k].hash&mask].hash
 	}
 	m.sink += int32(sink)
-	for _, id := range m.idsSet {
-		m.dwAt[id] = 0
-	}
-	m.idsSet, m.idsBuilt = m.idsSet[:0], false
+	eager := m.s.eagerDw
 	// keys lists the distinct words whose posting lists are not empty:
 	// each is written, and counted when its list is not.
 	if cap(m.keys) < len(m.dws) {
@@ -290,8 +298,12 @@ func (m *matcher) distinct() {
 			if dw.mask&(kindTitle|kindText) != 0 {
 				m.setTT(sl.id)
 			}
+			if eager {
+				m.dwAt[sl.id] = int32(k) + 1
+			}
 		}
 	}
+	m.idsBuilt = eager
 	m.keys = keys[:nkeys]
 	for i := range toks {
 		toks[i].id = m.dws[toks[i].dw].id
@@ -512,7 +524,6 @@ func (m *matcher) dwOf(id int32) (int32, bool) {
 		for k := range m.dws {
 			if dw := &m.dws[k]; dw.id >= 0 {
 				m.dwAt[dw.id] = int32(k) + 1
-				m.idsSet = append(m.idsSet, dw.id)
 			}
 		}
 	}

@@ -61,6 +61,7 @@ type Set struct {
 	always                           []int32 // rules that have no key, checked on every article
 	arules                           []int32 // rules that are one atom, by atom (see atom.rule0)
 	streams                          uint8   // the streams some term is looked for in
+	eagerDw                          bool    // some NEAR entries: every article maps words to its own (see matcher.dwAt)
 
 	// Rules written alike (the same query, exclude and feeds) are decided
 	// once: only the first of them, its class's representative, is in the
