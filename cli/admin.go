@@ -7,20 +7,14 @@ import (
 
 	"herald/bot"
 	"herald/news"
-	"herald/store"
 )
 
 // deadListed is how many dead deliveries `herald status` lists.
 const deadListed = 20
 
 func cmdStatus(ctx context.Context, c *cmdContext) int {
-	cfg, ok := c.loadConfig()
+	cfg, db, ok := c.openStore(ctx, "status")
 	if !ok {
-		return exitError
-	}
-	db, err := store.Open(ctx, cfg.DatabasePath())
-	if err != nil {
-		fmt.Fprintf(c.env.Stderr, "herald status: %v\n", err)
 		return exitError
 	}
 	defer db.Close()
@@ -57,13 +51,8 @@ func cmdRetry(ctx context.Context, c *cmdContext) int {
 		}
 		ids = append(ids, id)
 	}
-	cfg, ok := c.loadConfig()
+	_, db, ok := c.openStore(ctx, "retry")
 	if !ok {
-		return exitError
-	}
-	db, err := store.Open(ctx, cfg.DatabasePath())
-	if err != nil {
-		fmt.Fprintf(c.env.Stderr, "herald retry: %v\n", err)
 		return exitError
 	}
 	defer db.Close()

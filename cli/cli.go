@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"herald/config"
+	"herald/store"
 )
 
 // Version is herald's version, set at build time with
@@ -242,6 +243,22 @@ func (c *cmdContext) loadConfig() (*config.Config, bool) {
 		return nil, false
 	}
 	return cfg, true
+}
+
+// openStore loads the config and opens its database for command cmd,
+// printing what went wrong as "herald CMD: …"; the caller closes the
+// database.
+func (c *cmdContext) openStore(ctx context.Context, cmd string) (*config.Config, *store.DB, bool) {
+	cfg, ok := c.loadConfig()
+	if !ok {
+		return nil, nil, false
+	}
+	db, err := store.Open(ctx, cfg.DatabasePath())
+	if err != nil {
+		fmt.Fprintf(c.env.Stderr, "herald %s: %v\n", cmd, err)
+		return nil, nil, false
+	}
+	return cfg, db, true
 }
 
 func printConfigError(w io.Writer, err error) {

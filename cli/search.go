@@ -60,13 +60,8 @@ func cmdSearch(ctx context.Context, c *cmdContext) int {
 		fmt.Fprintf(c.env.Stderr, "herald search: -limit %d: print at least 1 result\n", limit)
 		return exitUsage
 	}
-	cfg, ok := c.loadConfig()
+	cfg, db, ok := c.openStore(ctx, "search")
 	if !ok {
-		return exitError
-	}
-	db, err := store.Open(ctx, cfg.DatabasePath())
-	if err != nil {
-		fmt.Fprintf(c.env.Stderr, "herald search: %v\n", err)
 		return exitError
 	}
 	defer db.Close()

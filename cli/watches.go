@@ -55,13 +55,8 @@ func cmdWatches(ctx context.Context, c *cmdContext) int {
 		fmt.Fprintf(c.env.Stderr, "herald watches: unknown subcommand %q; use rm ID or export, or nothing to list\n", sub)
 		return exitUsage
 	}
-	cfg, ok := c.loadConfig()
+	_, db, ok := c.openStore(ctx, "watches")
 	if !ok {
-		return exitError
-	}
-	db, err := store.Open(ctx, cfg.DatabasePath())
-	if err != nil {
-		fmt.Fprintf(c.env.Stderr, "herald watches: %v\n", err)
 		return exitError
 	}
 	defer db.Close()
