@@ -272,16 +272,7 @@ func (s *Set) Match(d Doc) []news.Match {
 // Matching appends to dst the indices of the rules that match d, in
 // configuration order, and returns it: what Match finds, without the hits.
 // Name gives a rule's name, Explain the hits. A nil Set matches nothing.
-func (s *Set) Matching(d Doc, dst []int) []int {
-	if s == nil || len(s.plans) == 0 {
-		return dst
-	}
-	m := s.pool.Get().(*matcher)
-	defer s.pool.Put(m)
-	dst = decideInto(m, &d, dst, true)
-	m.release()
-	return dst
-}
+func (s *Set) Matching(d Doc, dst []int) []int { return s.matching(d, dst, true) }
 
 // MatchingDistinct is Matching for a caller that handles rules written
 // alike (the same query, exclude and feeds: many chats watching
@@ -289,13 +280,16 @@ func (s *Set) Matching(d Doc, dst []int) []int {
 // when they match; Alike gives the others, which match exactly when it
 // does. Its cost depends on the distinct queries that match, not on how
 // many rules share them.
-func (s *Set) MatchingDistinct(d Doc, dst []int) []int {
+func (s *Set) MatchingDistinct(d Doc, dst []int) []int { return s.matching(d, dst, false) }
+
+// matching is Matching, or with all false MatchingDistinct.
+func (s *Set) matching(d Doc, dst []int, all bool) []int {
 	if s == nil || len(s.plans) == 0 {
 		return dst
 	}
 	m := s.pool.Get().(*matcher)
 	defer s.pool.Put(m)
-	dst = decideInto(m, &d, dst, false)
+	dst = decideInto(m, &d, dst, all)
 	m.release()
 	return dst
 }
