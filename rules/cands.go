@@ -427,15 +427,6 @@ func (m *matcher) tryCandidates() {
 			if (tt[x1>>6]>>(x1&63))&(tt[x2>>6]>>(x2&63))&1 == 0 {
 				continue
 			}
-			if p.need == needNear {
-				// The NEAR is the rule: their occurrences decide it.
-				da, _ := m.dwOf(x1)
-				db, _ := m.dwOf(x2)
-				if m.nearTokens(m.dws[da].head, m.dws[db].head, kindTitle|kindText, kindTitle|kindText, int32(p.raw[0])) {
-					m.setMatched(r)
-				}
-				continue
-			}
 		}
 		if m.holds(r) {
 			m.setMatched(r)
