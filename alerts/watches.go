@@ -70,26 +70,18 @@ func (ws *WatchSet) List() []news.Watch {
 
 // Matching appends to dst the indices of the watches in force that match d.
 func (ws *WatchSet) Matching(d rules.Doc, dst []int) []int {
-	if ws.Len() == 0 {
+	from := len(dst)
+	dst = ws.matching(d, dst, (*rules.Set).Matching)
+	if len(ws.removed) == 0 {
 		return dst
 	}
-	from := len(dst)
-	dst = ws.base.set.Matching(d, dst)
-	if len(ws.removed) > 0 {
-		kept := dst[:from]
-		for _, i := range dst[from:] {
-			if !ws.removed[ws.base.watches[i].ID] {
-				kept = append(kept, i)
-			}
+	kept := dst[:from]
+	for _, i := range dst[from:] {
+		if ws.inForce(i) {
+			kept = append(kept, i)
 		}
-		dst = kept
 	}
-	from = len(dst)
-	dst = ws.delta.set.Matching(d, dst)
-	for k := from; k < len(dst); k++ {
-		dst[k] += len(ws.base.watches)
-	}
-	return dst
+	return kept
 }
 
 // MatchingDistinct appends to dst, in increasing order, one index for each
@@ -98,12 +90,18 @@ func (ws *WatchSet) Matching(d rules.Doc, dst []int) []int {
 // Class gives the watches of each. Deciding costs what the distinct
 // queries that match cost, however many chats share them.
 func (ws *WatchSet) MatchingDistinct(d rules.Doc, dst []int) []int {
+	return ws.matching(d, dst, (*rules.Set).MatchingDistinct)
+}
+
+// matching appends what match finds of d in the base and in the delta,
+// the delta's as indices after the base's.
+func (ws *WatchSet) matching(d rules.Doc, dst []int, match func(*rules.Set, rules.Doc, []int) []int) []int {
 	if ws.Len() == 0 {
 		return dst
 	}
-	dst = ws.base.set.MatchingDistinct(d, dst)
+	dst = match(ws.base.set, d, dst)
 	from := len(dst)
-	dst = ws.delta.set.MatchingDistinct(d, dst)
+	dst = match(ws.delta.set, d, dst)
 	for k := from; k < len(dst); k++ {
 		dst[k] += len(ws.base.watches)
 	}

@@ -322,7 +322,7 @@ func BenchmarkWatchAdd(b *testing.B) {
 		var dst []int
 		for i := 0; !stop.Load(); i++ {
 			start := time.Now()
-			dst = p.Watches().Matching(c.docs[i%len(c.docs)], dst[:0])
+			dst = p.Watches().MatchingDistinct(c.docs[i%len(c.docs)], dst[:0])
 			if d := int64(time.Since(start)); d > longest.Load() {
 				longest.Store(d)
 			}
