@@ -547,18 +547,10 @@ func (b *batch) mutesOf(ctx context.Context, rule string) (map[string]news.Mute,
 	return b.mutes[rule], nil
 }
 
-// Build makes the alert for a prepared item that matched: its lead (with the
-// sentence naming a matched term when the lead lacks it), at most
-// QuotesPerAlert of the article's quotes (all of them in article order, as
-// summary.Quotes returns them), and the hits. The destination is left to the caller.
-func Build(it news.Item, m news.Match, quotes []news.Quote) news.Alert {
-	a := build(it, m, summary.NewLeads(it.Title, it.Text))
-	a.Quotes = summary.Pick(quotes, m.Hits, QuotesPerAlert)
-	return a
-}
-
-// build is Build without the quotes, the lead found by leads, which an
-// item's alerts share.
+// build makes the alert for a prepared item that matched, without its
+// quotes: its lead (with the sentence naming a matched term when the lead
+// lacks it), found by leads, which an item's alerts share, and the hits.
+// The destination is left to the caller.
 func build(it news.Item, m news.Match, leads *summary.Leads) news.Alert {
 	return news.Alert{
 		Rule:      m.Rule,
@@ -571,8 +563,11 @@ func build(it news.Item, m news.Match, leads *summary.Leads) news.Alert {
 	}
 }
 
-// Alert is Build as these topics configure it: at most Quotes quotes of at
-// most QuoteMax characters each, and entities named in the hits.
+// Alert makes the alert for a prepared item that matched, as these topics
+// configure it: its lead, at most Quotes quotes (QuotesPerAlert unless
+// set) of at most QuoteMax characters each, picked from the article's quotes
+// (all of them in article order, as summary.Quotes returns them), and the
+// hits, with entities named. The destination is left to the caller.
 func (t *Topics) Alert(it news.Item, m news.Match, quotes []news.Quote) news.Alert {
 	return t.alert(it, m, quotes, summary.NewLeads(it.Title, it.Text))
 }
