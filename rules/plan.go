@@ -58,7 +58,7 @@ const (
 // feed: term is left to its nodes.
 func (s *Set) planOf(h int32) plan {
 	general := plan{op: planGeneral, x: [maxPlanOps]int32{h}}
-	root := h + 1
+	hd, root := &s.nodes[h], h+1
 	e := &s.nodes[root]
 	if e.op == eNear {
 		// Most NEARs are of two words: "tariffs NEAR/5 steel".
@@ -66,12 +66,11 @@ func (s *Set) planOf(h int32) plan {
 		b := &s.nodes[root+1+a.size]
 		if a.op == eAtom && b.op == eAtom && a.plain && b.plain && a.mask == kindTitle|kindText && b.mask == kindTitle|kindText {
 			general.need, general.x[1], general.x[2] = needWords, a.cnt, b.cnt
-			if hd := &s.nodes[h]; hd.arg < 0 && hd.cnt < 0 {
+			if hd.arg < 0 && hd.cnt < 0 {
 				general.need, general.raw[0] = needNear, uint32(e.arg)
 			}
 		}
 	}
-	hd := &s.nodes[h]
 	if hd.arg >= 0 || hd.cnt >= 0 {
 		return general // an exclude or a feed list
 	}
