@@ -282,8 +282,8 @@ func (m *matcher) phraseAt(sl *pslot, first, last int32) {
 	m.pspans = append(m.pspans, pspan{span{first, last}, -1})
 	kind := m.insts[m.tk.toks[first].inst].kind
 	node := sl.node - 1
-	if k := m.pat[node]; k != 0 {
-		h := &m.phits[k-1]
+	if k, ok := m.phitOf(node); ok {
+		h := &m.phits[k]
 		m.pspans[h.tail].next = p
 		h.tail = p
 		h.mask |= kind
